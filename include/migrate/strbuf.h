@@ -1,0 +1,22 @@
+/* A growable NUL-terminated byte string, for building messages and values. */
+#pragma once
+
+#include <stdarg.h>
+#include <stddef.h>
+
+struct strbuf {
+        char *data;
+        size_t len;
+        size_t cap;
+};
+
+int strbuf_putc(struct strbuf *b, char c);
+int strbuf_append(struct strbuf *b, const char *s, size_t n);
+int strbuf_puts(struct strbuf *b, const char *s);
+int strbuf_printf(struct strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Return the built string (never NULL on success) and reset the buffer. */
+char *strbuf_steal(struct strbuf *b);
+void strbuf_done(struct strbuf *b);
+
+/* asprintf that returns NULL on failure instead of an undefined pointer. */
+char *strdup_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -1,0 +1,10 @@
+/* UTF-8 validation shared by the configuration parser and value checks. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Length of the well-formed UTF-8 sequence at s (1-4), or 0 when it is
+ * invalid: overlong forms, surrogates and code points past U+10FFFF. */
+size_t utf8_sequence_length(const char *s, size_t avail);
+bool utf8_is_valid(const char *s, size_t len);
