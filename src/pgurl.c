@@ -325,8 +325,12 @@ int pgurl_translate(const char *dsn, const char *what, struct pg_params *ret, ch
                 r = fail(&t, "not a PostgreSQL URL: it must start with postgres:// or postgresql://");
         else if (strchr(dsn, '='))
                 r = translate_keyword_value(&t, dsn);
-        else
-                r = fail(&t, "not a PostgreSQL connection URL (expected postgres://user:password@host:port/database)");
+        else {
+                /* Not echoed: text of no known shape could be a bare password. */
+                *ret_error = strdup_printf("%s: not a PostgreSQL connection URL: expected "
+                                           "postgres://user:password@host:port/database", what);
+                r = -EINVAL;
+        }
         if (r >= 0 && t.runtime.len)
                 r = pg_params_set(&t.params, "options", t.runtime.data);
         if (r >= 0 && !pg_params_get(&t.params, "fallback_application_name"))

@@ -17,7 +17,7 @@ static bool inside_url(const char *text, const char *p) {
 
 /* Where an unquoted secret ends in a URL or a keyword=value string. */
 static size_t secret_length(const char *p, bool in_url) {
-        return strcspn(p, in_url ? "@&# \t\n\"'" : " \t\n&");
+        return strcspn(p, in_url ? "@&# \t\n\"'" : " \t\n");
 }
 
 /* Length of a single-quoted keyword=value value, quotes included. */
@@ -73,7 +73,7 @@ char *redact_secrets(const char *text) {
                         while (!in_url && (*v == ' ' || *v == '\t'))
                                 v++;
                         size_t vlen = (!in_url && *v == '\'') ? quoted_length(v) : secret_length(v, in_url);
-                        r = strbuf_append(&b, p, klen);
+                        r = strbuf_append(&b, p, (size_t) (v - p));
                         if (r >= 0)
                                 r = strbuf_puts(&b, REDACTED);
                         p = v + vlen;

@@ -1,0 +1,39 @@
+/* The one redaction function, on every shape of secret the program may print. */
+#include "migrate/cleanup.h"
+#include "migrate/redact.h"
+#include "tap.h"
+
+static void check(const char *in, const char *expected) {
+        _cleanup_free_ char *out = redact_secrets(in);
+        CHECK_STREQ(out, expected);
+}
+
+static void test_url_userinfo(void) {
+        check("postgres://rspm:s3cret@db:5432/pm", "postgres://rspm:xxxxx@db:5432/pm");
+        check("postgres://rspm@db/pm", "postgres://rspm@db/pm");
+        check("postgres://db/pm", "postgres://db/pm");
+        check("postgres://u:p@ss@h/db", "postgres://u:xxxxx@h/db");
+        check("connect to postgresql://a:b@h/x failed; also postgres://c:d@h2/y",
+              "connect to postgresql://a:xxxxx@h/x failed; also postgres://c:xxxxx@h2/y");
+}
+
+static void test_query_and_keyword_value(void) {
+        check("postgres://h/db?user=u&password=s3cret&sslmode=require", "postgres://h/db?user=u&password=xxxxx&sslmode=require");
+        check("postgres://h/db?sslpassword=k3y", "postgres://h/db?sslpassword=xxxxx");
+        check("host=h password=s3cret user=u", "host=h password=xxxxx user=u");
+        check("host=h password = 's3 cr\\'et' user=u", "host=h password = xxxxx user=u");
+        check("PASSWORD=Top&Secret dbname=x", "PASSWORD=xxxxx dbname=x");
+}
+
+static void test_plain_text_untouched(void) {
+        check("", "");
+        check("no secrets here: password reset needed", "no secrets here: password reset needed");
+        check("/var/lib/rstudio-pm/db/rstudio-pm.sqlite", "/var/lib/rstudio-pm/db/rstudio-pm.sqlite");
+}
+
+int main(void) {
+        RUN(test_url_userinfo);
+        RUN(test_query_and_keyword_value);
+        RUN(test_plain_text_untouched);
+        TAP_END();
+}
