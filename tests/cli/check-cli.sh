@@ -1,0 +1,124 @@
+#!/bin/bash
+# What a user sees from the built binary: help, usage errors, configuration
+# errors and exit statuses, and that no output ever shows a password.
+# Usage: check-cli.sh PATH-TO-MIGRATE
+set -uo pipefail
+
+migrate=$1
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+failures=0
+secret='Zebra-Pass-9'
+
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+
+# run EXPECTED-STATUS ARGS...: runs migrate, keeps stdout/stderr in $out/$err.
+run() {
+	local expected=$1; shift
+	"$migrate" "$@" >"$work/out" 2>"$work/err"
+	status=$?
+	out=$(cat "$work/out"); err=$(cat "$work/err")
+	[ "$status" -eq "$expected" ] || fail "migrate $* exited $status, expected $expected; stderr: $err"
+	if grep -q -- "$secret" "$work/out" "$work/err"; then fail "migrate $* printed the password"; fi
+}
+contains() { # contains WHAT TEXT LABEL
+	case "$2" in *"$1"*) ;; *) fail "$3: expected to contain '$1', got: $2" ;; esac
+}
+
+# --- help ---------------------------------------------------------------
+run 0 help
+contains "Usage: migrate [--config FILE] COMMAND" "$out" "migrate help"
+contains "database   Migrate data between databases" "$out" "migrate help"
+contains "member of the server's Unix group" "$out" "migrate help"
+[ -z "$err" ] || fail "migrate help wrote to stderr: $err"
+for args in "help database" "database --help" "database -h" "--config /nonexistent database -help"; do
+	# shellcheck disable=SC2086
+	run 0 $args
+	contains "--drop-all       Drop all existing data in the target" "$out" "migrate $args"
+	contains "--from DATABASE" "$out" "migrate $args"
+done
+run 0 -h
+contains "Global flags" "$out" "migrate -h"
+run 0 --version
+contains "migrate 0." "$out" "migrate --version"
+
+# --- usage errors: one error line, one hint line, exit 2, nothing else done
+usage_error() { # usage_error "MESSAGE" ARGS...
+	local message=$1; shift
+	run 2 "$@"
+	contains "migrate: error: $message" "$err" "migrate $*"
+	contains "migrate: hint: " "$err" "migrate $*"
+	[ "$(printf '%s\n' "$err" | wc -l)" -eq 2 ] || fail "migrate $*: expected 2 lines on stderr, got: $err"
+	[ -z "$out" ] || fail "migrate $*: printed on stdout: $out"
+}
+usage_error "no command given"
+usage_error 'unknown command "migrate"' migrate
+usage_error "flag provided but not defined: -bogus" database --bogus
+usage_error "flag provided but not defined: -config" database --config /x
+usage_error "flag needs an argument: -to" database --to
+usage_error "--from and --to are both pgx" database --from=pgx
+usage_error 'invalid value "oracle" for flag -to: unknown database' database --to oracle
+usage_error 'unexpected argument "now"' database now
+usage_error "--verify changes nothing, so it cannot be combined with --drop-all" database --verify --drop-all
+
+# --- configuration errors: exit 78, file and line named, password hidden --
+cat >"$work/bad-quote.gcfg" <<CFG
+[SQLite]
+[Postgres]
+URL = "postgres://rspm:$secret@db/pm
+CFG
+run 78 --config "$work/bad-quote.gcfg" database
+contains "bad-quote.gcfg:3: unterminated quote" "$err" "unterminated quote"
+
+cat >"$work/no-sqlite.gcfg" <<CFG
+[Postgres]
+URL = postgres://rspm:$secret@db/pm
+CFG
+run 78 --config "$work/no-sqlite.gcfg" database
+contains "no-sqlite.gcfg: no [SQLite] section" "$err" "missing [SQLite]"
+
+cat >"$work/bad-port.gcfg" <<CFG
+[SQLite]
+[Postgres]
+URL = postgres://rspm:$secret@db:port/pm
+CFG
+run 78 --config "$work/bad-port.gcfg" database
+contains "Postgres.URL ($work/bad-port.gcfg:3): invalid port 'port'" "$err" "bad port"
+contains "postgres://rspm:xxxxx@db:port/pm" "$err" "bad port shows the redacted URL"
+
+run 78 --config "$work/absent.gcfg" database
+contains "absent.gcfg: cannot open the configuration file: No such file or directory" "$err" "missing file"
+run 78 --config "$work" database
+contains "is a directory" "$err" "directory as config"
+
+# --- a good configuration: the plan names everything, hides the password --
+mkdir -p "$work/db"
+cat >"$work/good.gcfg" <<CFG
+[Database]
+Provider = sqlite
+[SQLite]
+Dir = $work/db
+[Postgres]
+URL = "postgres://rspm:$secret@db.example.com:5433/rstudio_pm?sslmode=require&search_path=pm&pool_max_conns=8"
+UsageDataURL = postgres://rspm@db.example.com/rstudio_pm_usage
+UsageDataPassword = $secret
+CFG
+run 1 --config "$work/good.gcfg" database --progress
+contains "Migrate: SQLite (sqlite3) -> PostgreSQL (pgx)" "$out" "plan direction"
+contains "$work/db/rstudio-pm.sqlite" "$out" "plan main source"
+contains "$work/db/rstudio-pm-usage.sqlite" "$out" "plan usage source"
+contains "postgres://rspm:xxxxx@db.example.com:5433/rstudio_pm" "$out" "plan main target"
+contains "options=-c search_path=pm" "$out" "plan translated search_path"
+contains "password: Postgres.UsageDataPassword" "$out" "plan password source"
+contains "ignoring pool_max_conns=8" "$err" "notice for pgx setting"
+contains "not implemented yet; nothing was read from or written to any database" "$err" "honest about the missing engine"
+
+PACKAGEMANAGER_POSTGRES_PASSWORD=$secret run 1 --config "$work/good.gcfg" database --from=pgx --to=sqlite3
+contains "Migrate: PostgreSQL (pgx) -> SQLite (sqlite3)" "$out" "reverse plan"
+contains "password: PACKAGEMANAGER_POSTGRES_PASSWORD" "$out" "env password source"
+
+if [ "$failures" -ne 0 ]; then
+	echo "$failures check(s) failed"
+	exit 1
+fi
+echo "all CLI checks passed"
