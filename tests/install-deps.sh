@@ -1,0 +1,27 @@
+#!/bin/bash
+# Install, as root on Debian 12, the packages the build and the tests need.
+# Calls apt-get only when something is missing, so a second run is instant.
+set -euo pipefail
+
+packages=(
+	gcc pkg-config meson ninja-build              # build
+	libpq-dev libsqlite3-dev libsystemd-dev libcap-dev
+	postgresql sqlite3 python3                    # test harness and sample data
+	mandoc man-db                                 # man page lint and `man migrate`
+)
+
+missing=()
+for p in "${packages[@]}"; do
+	status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+	[ "$status" = installed ] || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "install-deps: missing packages: ${missing[*]}; run this as root (sudo)" >&2
+	exit 1
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

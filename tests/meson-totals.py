@@ -1,0 +1,27 @@
+#!/usr/bin/python3
+"""Print the real totals of one or more meson test runs, read from their
+meson-logs/testlog.json files: 'N passed, N failed' (', N skipped' when some
+were skipped).  Exits non-zero when anything failed or was skipped, or when
+no test ran at all: a skipped test is not a pass."""
+import json
+import sys
+
+passed = failed = skipped = 0
+for build_dir in sys.argv[1:]:
+    with open(f"{build_dir}/meson-logs/testlog.json", encoding="utf-8") as log:
+        for line in log:
+            if not line.strip():
+                continue
+            result = json.loads(line)["result"]
+            if result in ("OK", "EXPECTEDFAIL"):
+                passed += 1
+            elif result == "SKIP":
+                skipped += 1
+            else:  # FAIL, ERROR, TIMEOUT, UNEXPECTEDPASS, INTERRUPT
+                failed += 1
+
+line = f"{passed} passed, {failed} failed"
+if skipped:
+    line += f", {skipped} skipped"
+print(line)
+sys.exit(0 if passed and not failed and not skipped else 1)
