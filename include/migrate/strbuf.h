@@ -20,3 +20,5 @@ void strbuf_done(struct strbuf *b);
 
 /* asprintf that returns NULL on failure instead of an undefined pointer. */
 char *strdup_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#define _cleanup_strbuf_ __attribute__((cleanup(strbuf_done)))

@@ -1,0 +1,28 @@
+/* Dates and times in the text forms SQLite applications write:
+ *   2024-03-05   2024-03-05 14:22   2024-03-05T14:22:01.123456
+ *   ... followed by Z, +02:00, +0200, +02, or Go's " +0200 CEST"
+ * and 'infinity' / '-infinity'.  Sub-microsecond digits must be zero:
+ * PostgreSQL keeps microseconds and nothing is rounded silently. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define TIME_INFINITY INT64_MAX
+#define TIME_MINUS_INFINITY INT64_MIN
+
+struct parsed_time {
+        int64_t micros;    /* since 1970-01-01 00:00, as written (offset not applied) */
+        bool has_time;     /* more than a date */
+        bool has_offset;
+        int offset_seconds; /* east of UTC */
+};
+
+/* Returns 0, or -EINVAL with a static reason. */
+int time_parse(const char *s, size_t n, struct parsed_time *ret, const char **ret_reason);
+
+int64_t days_from_civil(int64_t y, unsigned m, unsigned d);
+void civil_from_days(int64_t days, int64_t *y, unsigned *m, unsigned *d);
+/* "YYYY-MM-DD HH:MM:SS[.ffffff]" in UTC / as is. */
+int time_format(int64_t micros, char *buf, size_t size);

@@ -1,0 +1,94 @@
+/* Typed values, the currency between drivers.  A source driver yields values
+ * in its own terms (SQLite: integer, real, text, blob); value_convert() turns
+ * one into the logical type of a target column, or says exactly why the
+ * target cannot hold it.  Nothing is ever rounded, truncated or dropped
+ * silently. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum value_kind {
+        VALUE_NULL,
+        VALUE_INT,       /* i */
+        VALUE_REAL,      /* d */
+        VALUE_TEXT,      /* s, n: UTF-8, not NUL-terminated */
+        VALUE_BLOB,      /* s, n */
+        VALUE_BOOL,      /* b */
+        VALUE_TIMESTAMP, /* i: microseconds since 1970-01-01 00:00 UTC (or local, without zone) */
+        VALUE_DATE,      /* i: days since 1970-01-01 */
+        VALUE_NUMERIC,   /* s, n: canonical decimal text, e.g. "-12.50", "NaN", "Infinity" */
+        VALUE_UUID,      /* s, n == 16 raw bytes */
+};
+
+struct value {
+        enum value_kind kind;
+        union {
+                int64_t i;
+                double d;
+                bool b;
+        };
+        const char *s; /* TEXT, BLOB, NUMERIC, UUID: borrowed or in the converter's buffer */
+        size_t n;
+};
+
+/* The logical type of a column: what the target holds.  The names of the
+ * PostgreSQL types they stand for are in typemap.h. */
+enum col_type {
+        COL_BIGINT,
+        COL_INTEGER,  /* 32-bit */
+        COL_SMALLINT, /* 16-bit */
+        COL_DOUBLE,
+        COL_FLOAT4,
+        COL_NUMERIC,
+        COL_BOOLEAN,
+        COL_TEXT,
+        COL_BYTEA,
+        COL_TIMESTAMP,   /* without time zone */
+        COL_TIMESTAMPTZ,
+        COL_DATE,
+        COL_JSON,
+        COL_JSONB,
+        COL_UUID,
+        _COL_TYPE_MAX,
+};
+
+struct col_spec {
+        enum col_type type;
+        int length;           /* character length limit (varchar(n)), or -1 */
+        int precision, scale; /* numeric(p,s), or -1 */
+};
+
+/* Scratch space for converted values, reused row after row. */
+struct value_buffer {
+        char *data;
+        size_t size;
+        size_t used;
+};
+void value_buffer_reset(struct value_buffer *b);
+/* Make room for "size" bytes (resets the buffer). */
+int value_buffer_reserve(struct value_buffer *b, size_t size);
+void value_buffer_done(struct value_buffer *b);
+
+/* Convert "in" to the logical type of "spec".  On failure returns -EINVAL
+ * and a reason (allocated) that says what the value is and why it does not
+ * fit, without repeating the value itself (callers show it safely);
+ * -ENOBUFS when "buf" is too small for the row (reserve more, convert the
+ * row again). */
+int value_convert(const struct value *in, const struct col_spec *spec, struct value_buffer *buf, struct value *ret,
+                  char **ret_reason);
+
+/* Equal as the target would store them: timestamps to the microsecond,
+ * doubles bit for bit (so -0.0 differs from 0.0 and NaN equals NaN). */
+bool value_equal(const struct value *a, const struct value *b);
+/* Order for merging key columns: NULL first, then by value (bytes: memcmp). */
+int value_compare(const struct value *a, const struct value *b);
+
+/* A short, safe rendering for messages: text quoted and cut at 60
+ * characters with control bytes escaped, blobs as hex, etc. */
+char *value_describe(const struct value *v);
+const char *value_kind_name(enum value_kind k);
+
+/* The PostgreSQL name of a logical type, e.g. "double precision". */
+const char *col_type_name(enum col_type t);

@@ -1,0 +1,542 @@
+#include "migrate/value.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "migrate/numeric.h"
+#include "migrate/strbuf.h"
+#include "migrate/timeparse.h"
+#include "migrate/utf8.h"
+
+void value_buffer_reset(struct value_buffer *b) {
+        b->used = 0;
+}
+
+int value_buffer_reserve(struct value_buffer *b, size_t size) {
+        if (size <= b->size)
+                return 0;
+        char *p = realloc(b->data, size);
+        if (!p)
+                return -ENOMEM;
+        b->data = p;
+        b->size = size;
+        b->used = 0;
+        return 0;
+}
+
+void value_buffer_done(struct value_buffer *b) {
+        free(b->data);
+        *b = (struct value_buffer) {};
+}
+
+/* Room for n bytes that stay valid until the next reset.  Growing would move
+ * earlier values of the row, so it grows only when empty; otherwise
+ * value_convert() fails with -ENOBUFS and the caller reserves more and
+ * converts the row again. */
+static char *buffer_alloc(struct value_buffer *b, size_t n) {
+        if (b->used + n > b->size) {
+                if (b->used > 0)
+                        return NULL;
+                size_t size = b->size ? b->size : 4096;
+                while (size < n)
+                        size *= 2;
+                char *p = realloc(b->data, size);
+                if (!p)
+                        return NULL;
+                b->data = p;
+                b->size = size;
+        }
+        char *p = b->data + b->used;
+        b->used += n;
+        return p;
+}
+
+static int keep(struct value_buffer *b, const char *s, size_t n, struct value *ret, enum value_kind kind) {
+        char *p = buffer_alloc(b, n ? n : 1);
+        if (!p)
+                return -ENOBUFS;
+        memcpy(p, s, n);
+        ret->kind = kind;
+        ret->s = p;
+        ret->n = n;
+        return 0;
+}
+
+static int reason(char **ret, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int reason(char **ret, const char *fmt, ...) {
+        va_list ap;
+        va_start(ap, fmt);
+        if (vasprintf(ret, fmt, ap) < 0)
+                *ret = NULL;
+        va_end(ap);
+        return -EINVAL;
+}
+
+static const char *const col_type_names[_COL_TYPE_MAX] = {
+        [COL_BIGINT] = "bigint",     [COL_INTEGER] = "integer",   [COL_SMALLINT] = "smallint",
+        [COL_DOUBLE] = "double precision", [COL_FLOAT4] = "real",  [COL_NUMERIC] = "numeric",
+        [COL_BOOLEAN] = "boolean",   [COL_TEXT] = "text",         [COL_BYTEA] = "bytea",
+        [COL_TIMESTAMP] = "timestamp", [COL_TIMESTAMPTZ] = "timestamp with time zone",
+        [COL_DATE] = "date",         [COL_JSON] = "json",         [COL_JSONB] = "jsonb",
+        [COL_UUID] = "uuid",
+};
+
+const char *value_kind_name(enum value_kind k) {
+        static const char *const names[] = {
+                [VALUE_NULL] = "NULL",   [VALUE_INT] = "integer", [VALUE_REAL] = "real",
+                [VALUE_TEXT] = "text",   [VALUE_BLOB] = "blob",   [VALUE_BOOL] = "boolean",
+                [VALUE_TIMESTAMP] = "timestamp", [VALUE_DATE] = "date", [VALUE_NUMERIC] = "numeric",
+                [VALUE_UUID] = "uuid",
+        };
+        return names[k];
+}
+
+/* Strict decimal integer text: optional sign, digits, nothing else. */
+static bool parse_int_text(const char *s, size_t n, int64_t *ret) {
+        char buf[32];
+        if (n == 0 || n >= sizeof(buf))
+                return false;
+        memcpy(buf, s, n);
+        buf[n] = '\0';
+        size_t start = buf[0] == '-' || buf[0] == '+';
+        if (start == n || strspn(buf + start, "0123456789") != n - start)
+                return false;
+        errno = 0;
+        char *end;
+        long long v = strtoll(buf, &end, 10);
+        if (errno || *end)
+                return false;
+        *ret = v;
+        return true;
+}
+
+static bool parse_real_text(const char *s, size_t n, double *ret) {
+        char buf[64];
+        if (n == 0 || n >= sizeof(buf) || strchr(" \t\n", s[0]))
+                return false;
+        memcpy(buf, s, n);
+        buf[n] = '\0';
+        char *end;
+        errno = 0;
+        double d = strtod(buf, &end);
+        if (*end || (errno == ERANGE && !isinf(d) && fabs(d) > 1))
+                return false;
+        if (errno == ERANGE && fabs(d) <= 1 && d != 0)
+                return false; /* underflow: would change the value */
+        *ret = d;
+        return true;
+}
+
+static int to_integer(const struct value *in, const struct col_spec *spec, struct value *ret, char **why) {
+        int64_t v;
+        switch (in->kind) {
+        case VALUE_INT:
+                v = in->i;
+                break;
+        case VALUE_BOOL:
+                v = in->b;
+                break;
+        case VALUE_REAL:
+                if (!(in->d >= -9223372036854775808.0 && in->d < 9223372036854775808.0) || in->d != trunc(in->d))
+                        return reason(why, "a real number that is not a whole number in the 64-bit range");
+                v = (int64_t) in->d;
+                break;
+        case VALUE_TEXT:
+                if (!parse_int_text(in->s, in->n, &v))
+                        return reason(why, "text that is not a whole number");
+                break;
+        default:
+                return reason(why, "a %s value", value_kind_name(in->kind));
+        }
+        if ((spec->type == COL_INTEGER && (v < INT32_MIN || v > INT32_MAX)) ||
+            (spec->type == COL_SMALLINT && (v < INT16_MIN || v > INT16_MAX)))
+                return reason(why, "a whole number out of the range of %s", col_type_names[spec->type]);
+        *ret = (struct value) { .kind = VALUE_INT, .i = v };
+        return 0;
+}
+
+static int to_double(const struct value *in, const struct col_spec *spec, struct value *ret, char **why) {
+        double d;
+        switch (in->kind) {
+        case VALUE_REAL:
+                d = in->d;
+                break;
+        case VALUE_INT:
+                d = (double) in->i;
+                /* Only integers a double holds exactly. */
+                if (!(d >= -9223372036854775808.0 && d < 9223372036854775808.0) || (int64_t) d != in->i)
+                        return reason(why, "a whole number that %s cannot hold exactly", col_type_names[spec->type]);
+                break;
+        case VALUE_TEXT:
+                if (!parse_real_text(in->s, in->n, &d))
+                        return reason(why, "text that is not a number");
+                break;
+        default:
+                return reason(why, "a %s value", value_kind_name(in->kind));
+        }
+        if (spec->type == COL_FLOAT4 && !isnan(d) && (double) (float) d != d)
+                return reason(why, "a number that a 4-byte real cannot hold exactly");
+        *ret = (struct value) { .kind = VALUE_REAL, .d = d };
+        return 0;
+}
+
+static int to_numeric(const struct value *in, const struct col_spec *spec, struct value_buffer *buf, struct value *ret,
+                      char **why) {
+        _cleanup_strbuf_ struct strbuf canon = {}, fitted = {};
+        int r;
+        switch (in->kind) {
+        case VALUE_INT:
+                r = strbuf_printf(&canon, "%" PRId64, in->i);
+                break;
+        case VALUE_REAL:
+                r = numeric_from_double(in->d, &canon);
+                break;
+        case VALUE_TEXT:
+        case VALUE_NUMERIC:
+                r = numeric_canonical(in->s, in->n, &canon);
+                if (r == -EINVAL)
+                        return reason(why, "text that is not a number");
+                break;
+        default:
+                return reason(why, "a %s value", value_kind_name(in->kind));
+        }
+        if (r < 0)
+                return r;
+        const char *fit_reason = NULL;
+        r = numeric_fit(canon.data, spec->precision, spec->scale, &fitted, &fit_reason);
+        if (r == -ERANGE)
+                return reason(why, "a number that numeric(%d,%d) cannot hold: %s", spec->precision, spec->scale, fit_reason);
+        if (r < 0)
+                return r;
+        return keep(buf, fitted.data, fitted.len, ret, VALUE_NUMERIC);
+}
+
+static int to_boolean(const struct value *in, struct value *ret, char **why) {
+        bool b;
+        switch (in->kind) {
+        case VALUE_BOOL:
+                b = in->b;
+                break;
+        case VALUE_INT:
+                if (in->i != 0 && in->i != 1)
+                        return reason(why, "an integer other than 0 or 1");
+                b = in->i == 1;
+                break;
+        case VALUE_REAL:
+                if (in->d != 0 && in->d != 1)
+                        return reason(why, "a real number other than 0 or 1");
+                b = in->d == 1;
+                break;
+        case VALUE_TEXT: {
+                static const char *const yes[] = { "1", "t", "true" }, *const no[] = { "0", "f", "false" };
+                for (size_t i = 0; i < 3; i++) {
+                        if (strlen(yes[i]) == in->n && strncasecmp(in->s, yes[i], in->n) == 0) {
+                                *ret = (struct value) { .kind = VALUE_BOOL, .b = true };
+                                return 0;
+                        }
+                        if (strlen(no[i]) == in->n && strncasecmp(in->s, no[i], in->n) == 0) {
+                                *ret = (struct value) { .kind = VALUE_BOOL, .b = false };
+                                return 0;
+                        }
+                }
+                return reason(why, "text that is not a boolean (0/1, t/f, true/false)");
+        }
+        default:
+                return reason(why, "a %s value", value_kind_name(in->kind));
+        }
+        *ret = (struct value) { .kind = VALUE_BOOL, .b = b };
+        return 0;
+}
+
+static int check_text(const char *s, size_t n, const struct col_spec *spec, char **why) {
+        if (memchr(s, '\0', n))
+                return reason(why, "text with a NUL byte, which PostgreSQL text cannot hold");
+        if (!utf8_is_valid(s, n))
+                return reason(why, "text that is not valid UTF-8");
+        if (spec->length >= 0) {
+                size_t chars = 0;
+                for (size_t i = 0; i < n; i++)
+                        chars += ((unsigned char) s[i] & 0xc0) != 0x80;
+                if (chars > (size_t) spec->length)
+                        return reason(why, "text of %zu characters, longer than the column's limit of %d", chars, spec->length);
+        }
+        return 0;
+}
+
+static int to_text(const struct value *in, const struct col_spec *spec, struct value_buffer *buf, struct value *ret,
+                   char **why) {
+        _cleanup_strbuf_ struct strbuf b = {};
+        int r;
+        switch (in->kind) {
+        case VALUE_TEXT:
+                r = check_text(in->s, in->n, spec, why);
+                if (r < 0)
+                        return r;
+                *ret = *in;
+                return 0;
+        case VALUE_INT:
+                r = strbuf_printf(&b, "%" PRId64, in->i);
+                break;
+        case VALUE_REAL:
+                r = numeric_from_double(in->d, &b);
+                break;
+        default:
+                return reason(why, "a %s value", value_kind_name(in->kind));
+        }
+        if (r < 0)
+                return r;
+        r = check_text(b.data, b.len, spec, why);
+        if (r < 0)
+                return r;
+        return keep(buf, b.data, b.len, ret, VALUE_TEXT);
+}
+
+static int to_timestamp(const struct value *in, const struct col_spec *spec, struct value *ret, char **why) {
+        int64_t micros;
+        switch (in->kind) {
+        case VALUE_TIMESTAMP:
+                micros = in->i;
+                break;
+        case VALUE_INT: /* Unix time in seconds, as SQLite's unixepoch() */
+                if (in->i > INT64_MAX / 1000000 || in->i < INT64_MIN / 1000000)
+                        return reason(why, "a Unix time out of range");
+                micros = in->i * 1000000;
+                break;
+        case VALUE_REAL:
+                if (!isfinite(in->d) || fabs(in->d) > 9.2e12)
+                        return reason(why, "a Unix time out of range");
+                micros = llround(in->d * 1e6); /* to the nearest microsecond, as documented */
+                break;
+        case VALUE_TEXT: {
+                struct parsed_time t;
+                const char *msg;
+                if (time_parse(in->s, in->n, &t, &msg) < 0)
+                        return reason(why, "text that is not a timestamp: %s", msg);
+                micros = t.micros;
+                if (t.has_offset && micros != TIME_INFINITY && micros != TIME_MINUS_INFINITY) {
+                        if (spec->type == COL_TIMESTAMP && t.offset_seconds != 0)
+                                return reason(why, "a time with a UTC offset, but the column is timestamp without time zone "
+                                                   "and would lose it");
+                        micros -= (int64_t) t.offset_seconds * 1000000;
+                }
+                break;
+        }
+        default:
+                return reason(why, "a %s value", value_kind_name(in->kind));
+        }
+        *ret = (struct value) { .kind = VALUE_TIMESTAMP, .i = micros };
+        return 0;
+}
+
+static int to_date(const struct value *in, struct value *ret, char **why) {
+        switch (in->kind) {
+        case VALUE_DATE:
+                *ret = *in;
+                return 0;
+        case VALUE_TEXT: {
+                struct parsed_time t;
+                const char *msg;
+                if (time_parse(in->s, in->n, &t, &msg) < 0)
+                        return reason(why, "text that is not a date: %s", msg);
+                if (t.micros == TIME_INFINITY || t.micros == TIME_MINUS_INFINITY)
+                        return reason(why, "an infinite date");
+                if (t.has_offset || t.micros % (INT64_C(86400) * 1000000) != 0)
+                        return reason(why, "a date with a time of day, which a date column would drop");
+                *ret = (struct value) { .kind = VALUE_DATE, .i = t.micros / (INT64_C(86400) * 1000000) };
+                return 0;
+        }
+        default:
+                return reason(why, "a %s value", value_kind_name(in->kind));
+        }
+}
+
+static int hexval(char c) {
+        if (c >= '0' && c <= '9')
+                return c - '0';
+        c |= 0x20;
+        return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+static int to_uuid(const struct value *in, struct value_buffer *buf, struct value *ret, char **why) {
+        if (in->kind == VALUE_UUID || (in->kind == VALUE_BLOB && in->n == 16))
+                return keep(buf, in->s, 16, ret, VALUE_UUID);
+        if (in->kind != VALUE_TEXT)
+                return reason(why, "a %s value", value_kind_name(in->kind));
+        char raw[16];
+        size_t k = 0;
+        for (size_t i = 0; i < in->n; i++) {
+                if (in->s[i] == '-' && (i == 8 || i == 13 || i == 18 || i == 23) && in->n == 36)
+                        continue;
+                int h = hexval(in->s[i]), l = i + 1 < in->n ? hexval(in->s[i + 1]) : -1;
+                if (h < 0 || l < 0 || k >= 16)
+                        return reason(why, "text that is not a UUID");
+                raw[k++] = (char) (h << 4 | l);
+                i++;
+        }
+        if (k != 16)
+                return reason(why, "text that is not a UUID");
+        return keep(buf, raw, 16, ret, VALUE_UUID);
+}
+
+int value_convert(const struct value *in, const struct col_spec *spec, struct value_buffer *buf, struct value *ret,
+                  char **why) {
+        *why = NULL;
+        if (in->kind == VALUE_NULL) {
+                *ret = *in;
+                return 0;
+        }
+        switch (spec->type) {
+        case COL_BIGINT:
+        case COL_INTEGER:
+        case COL_SMALLINT:
+                return to_integer(in, spec, ret, why);
+        case COL_DOUBLE:
+        case COL_FLOAT4:
+                return to_double(in, spec, ret, why);
+        case COL_NUMERIC:
+                return to_numeric(in, spec, buf, ret, why);
+        case COL_BOOLEAN:
+                return to_boolean(in, ret, why);
+        case COL_TEXT:
+        case COL_JSON:
+        case COL_JSONB:
+                return to_text(in, spec, buf, ret, why);
+        case COL_BYTEA:
+                if (in->kind != VALUE_BLOB && in->kind != VALUE_TEXT)
+                        return reason(why, "a %s value", value_kind_name(in->kind));
+                *ret = (struct value) { .kind = VALUE_BLOB, .s = in->s, .n = in->n };
+                return 0;
+        case COL_TIMESTAMP:
+        case COL_TIMESTAMPTZ:
+                return to_timestamp(in, spec, ret, why);
+        case COL_DATE:
+                return to_date(in, ret, why);
+        case COL_UUID:
+                return to_uuid(in, buf, ret, why);
+        case _COL_TYPE_MAX:
+                break;
+        }
+        return -EINVAL;
+}
+
+bool value_equal(const struct value *a, const struct value *b) {
+        if (a->kind != b->kind)
+                return false;
+        switch (a->kind) {
+        case VALUE_NULL:
+                return true;
+        case VALUE_INT:
+        case VALUE_TIMESTAMP:
+        case VALUE_DATE:
+                return a->i == b->i;
+        case VALUE_REAL:
+                return memcmp(&a->d, &b->d, sizeof(double)) == 0 || (isnan(a->d) && isnan(b->d));
+        case VALUE_BOOL:
+                return a->b == b->b;
+        case VALUE_NUMERIC:
+                return numeric_equal(a->s, a->n, b->s, b->n);
+        case VALUE_TEXT:
+        case VALUE_BLOB:
+        case VALUE_UUID:
+                return a->n == b->n && memcmp(a->s, b->s, a->n) == 0;
+        }
+        return false;
+}
+
+static int cmp_bytes(const struct value *a, const struct value *b) {
+        int c = memcmp(a->s, b->s, a->n < b->n ? a->n : b->n);
+        if (c)
+                return c;
+        return a->n < b->n ? -1 : a->n > b->n;
+}
+
+int value_compare(const struct value *a, const struct value *b) {
+        if (a->kind == VALUE_NULL || b->kind == VALUE_NULL)
+                return (b->kind == VALUE_NULL) - (a->kind == VALUE_NULL);
+        switch (a->kind) {
+        case VALUE_INT:
+        case VALUE_TIMESTAMP:
+        case VALUE_DATE:
+                return a->i < b->i ? -1 : a->i > b->i;
+        case VALUE_REAL:
+                return a->d < b->d ? -1 : a->d > b->d;
+        case VALUE_BOOL:
+                return (int) a->b - (int) b->b;
+        case VALUE_NUMERIC: {
+                double x = strtod(a->s, NULL), y = strtod(b->s, NULL);
+                return x < y ? -1 : x > y;
+        }
+        default:
+                return cmp_bytes(a, b);
+        }
+}
+
+char *value_describe(const struct value *v) {
+        _cleanup_strbuf_ struct strbuf b = {};
+        char tmp[64];
+        int r = 0;
+        switch (v->kind) {
+        case VALUE_NULL:
+                return strdup("NULL");
+        case VALUE_INT:
+                return strdup_printf("%" PRId64, v->i);
+        case VALUE_REAL:
+                r = numeric_from_double(v->d, &b);
+                break;
+        case VALUE_BOOL:
+                return strdup(v->b ? "true" : "false");
+        case VALUE_TIMESTAMP:
+                time_format(v->i, tmp, sizeof(tmp));
+                return strdup(tmp);
+        case VALUE_DATE:
+                time_format(v->i * INT64_C(86400000000), tmp, sizeof(tmp));
+                tmp[10] = '\0';
+                return strdup(tmp);
+        case VALUE_NUMERIC:
+                r = strbuf_append(&b, v->s, v->n);
+                break;
+        case VALUE_TEXT: {
+                /* Quoted, control bytes and invalid UTF-8 escaped, cut at 60 characters. */
+                r = strbuf_putc(&b, '\'');
+                size_t shown = 0;
+                for (size_t i = 0; r >= 0 && i < v->n;) {
+                        if (shown == 60) {
+                                r = strbuf_printf(&b, "...' (%zu bytes)", v->n);
+                                return r < 0 ? NULL : strbuf_steal(&b);
+                        }
+                        unsigned char c = (unsigned char) v->s[i];
+                        size_t len = utf8_sequence_length(v->s + i, v->n - i);
+                        if (c < 0x20 || c == 0x7f || c == '\\' || c == '\'' || len == 0) {
+                                r = c == '\'' ? strbuf_puts(&b, "''") : strbuf_printf(&b, "\\x%02x", c);
+                                i++;
+                        } else {
+                                r = strbuf_append(&b, v->s + i, len);
+                                i += len;
+                        }
+                        shown++;
+                }
+                if (r >= 0)
+                        r = strbuf_putc(&b, '\'');
+                break;
+        }
+        case VALUE_BLOB:
+        case VALUE_UUID:
+                r = strbuf_puts(&b, "x'");
+                for (size_t i = 0; r >= 0 && i < v->n && i < 32; i++)
+                        r = strbuf_printf(&b, "%02x", (unsigned char) v->s[i]);
+                if (r >= 0)
+                        r = v->n > 32 ? strbuf_printf(&b, "...' (%zu bytes)", v->n) : strbuf_putc(&b, '\'');
+                break;
+        }
+        return r < 0 ? NULL : strbuf_steal(&b);
+}
+
+const char *col_type_name(enum col_type t) {
+        return t < _COL_TYPE_MAX ? col_type_names[t] : "?";
+}
