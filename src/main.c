@@ -10,6 +10,7 @@
 #include "migrate/config.h"
 #include "migrate/exit_status.h"
 #include "migrate/log.h"
+#include "migrate/migration.h"
 #include "migrate/plan.h"
 
 static int run_database(const struct cli_options *o) {
@@ -28,12 +29,7 @@ static int run_database(const struct cli_options *o) {
                 log_notice("%s", c->notices[i]);
         plan_print(stdout, c, o);
         fflush(stdout);
-
-        /* The copy and verify engine is the next piece of work (issue 3); say
-         * so plainly rather than pretend. */
-        log_error("this build resolves the configuration only: copying and verifying are not implemented yet; "
-                  "nothing was read from or written to any database");
-        return EXIT_STATUS_FAILED;
+        return migration_run(c, o);
 }
 
 int main(int argc, char *argv[]) {

@@ -1,6 +1,7 @@
 #include "migrate/numeric.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -107,10 +108,20 @@ int numeric_fit(const char *canon, int precision, int scale, struct strbuf *out,
                         }
                 frac_len = frac_len > (size_t) scale ? (size_t) scale : frac_len;
         }
-        bool int_zero = int_len == 1 && digits[0] == '0';
-        if (precision >= 0 && !int_zero && (long) int_len > precision - (scale > 0 ? scale : 0)) {
-                *reason = "it has more digits than the column's precision allows";
-                return -ERANGE;
+        if (precision >= 0) {
+                /* |value| < 10^(precision - scale), which is below 1 when the
+                 * scale exceeds the precision (PostgreSQL 15 allows that): the
+                 * first significant digit must not sit left of that power. */
+                long room = (long) precision - (scale > 0 ? scale : 0), lead;
+                size_t zeros = strspn(frac, "0");
+                if (!(int_len == 1 && digits[0] == '0'))
+                        lead = (long) int_len;
+                else
+                        lead = zeros < frac_len ? -(long) zeros : LONG_MIN; /* zero fits any column */
+                if (lead > room) {
+                        *reason = "it has more digits than the column's precision allows";
+                        return -ERANGE;
+                }
         }
         int r = strbuf_append(out, canon, (size_t) (digits - canon) + int_len);
         size_t want = scale >= 0 ? (size_t) scale : frac_len;
@@ -183,6 +194,10 @@ int numeric_to_pg_binary(const char *canon, size_t n, struct strbuf *out) {
 
         /* Group digits in fours around the decimal point. */
         size_t int_groups = (int_len + 3) / 4, frac_groups = (frac_len + 3) / 4;
+        /* dscale has 14 bits and the weight is an int16: wrapping either would
+         * change the value (numeric_recv() silently drops digits a dscale hides). */
+        if (frac_len > 0x3FFF || int_groups > (size_t) INT16_MAX + 1)
+                return -ERANGE;
         size_t total = int_groups + frac_groups;
         uint16_t *groups = calloc(total ? total : 1, sizeof(uint16_t));
         if (!groups)

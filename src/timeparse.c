@@ -51,9 +51,11 @@ static int parse_offset(const char **pp, const char *end, int *ret, const char *
                 *reason = "the time zone offset is not +HH, +HH:MM or +HHMM";
                 return -EINVAL;
         }
-        if (p < end && *p == ':')
+        /* A ':' must be followed by the minutes; without one they are optional. */
+        bool colon = p < end && *p == ':';
+        if (colon)
                 p++;
-        if (p < end && *p >= '0' && *p <= '9' && !digits(&p, end, 2, &mm)) {
+        if ((colon || (p < end && *p >= '0' && *p <= '9')) && !digits(&p, end, 2, &mm)) {
                 *reason = "the time zone offset is not +HH, +HH:MM or +HHMM";
                 return -EINVAL;
         }
@@ -143,8 +145,15 @@ int time_parse(const char *s, size_t n, struct parsed_time *ret, const char **re
                                 return -EINVAL;
                         ret->has_offset = true;
                         if (p < end && *p == ' ') {
-                                const char *zone = ++p;
-                                while (p < end && ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z')))
+                                /* A zone name ("CEST"), or the numeric abbreviation Go
+                                 * prints for zones that have none ("+04", "-03"). */
+                                p++;
+                                bool numeric = p < end && (*p == '+' || *p == '-');
+                                if (numeric)
+                                        p++;
+                                const char *zone = p;
+                                while (p < end && (numeric ? *p >= '0' && *p <= '9'
+                                                           : (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z')))
                                         p++;
                                 if (p == zone) {
                                         *reason = "unexpected text after the time zone offset";

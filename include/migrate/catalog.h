@@ -1,0 +1,70 @@
+/* The schema model: what the source has, and what the target is given.
+ * Drivers fill it from their database's catalog; the engine plans with it
+ * and never looks at SQL dialects itself. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "migrate/value.h"
+
+struct column {
+        char *name;
+        char *declared;       /* the type as the source declares it, e.g. "VARCHAR(255)" */
+        struct col_spec spec; /* the logical type the target holds */
+        bool not_null;
+        char *default_sql;    /* the default expression as written, or NULL */
+        int pk_position;      /* 1-based place in the primary key, 0 if not in it */
+        bool identity;        /* a generated key: the target must keep generating past the largest value */
+};
+
+struct index {
+        char *name;
+        bool unique;
+        bool primary;     /* the table's primary key */
+        bool constraint;  /* a UNIQUE constraint rather than CREATE INDEX */
+        size_t n_keys;
+        char **keys;      /* column names; NULL where the key is an expression */
+        bool *desc;
+        char *where;      /* partial index predicate as written, or NULL */
+        char *sql;        /* the source's CREATE INDEX statement, or NULL */
+};
+
+struct foreign_key {
+        size_t n;
+        char **from, **to;
+        char *ref_table;
+        char *on_update, *on_delete; /* "NO ACTION", "CASCADE", "SET NULL", "SET DEFAULT", "RESTRICT" */
+};
+
+struct table {
+        char *name;
+        struct column *columns;
+        size_t n_columns;
+        struct index *indexes;
+        size_t n_indexes;
+        struct foreign_key *fks;
+        size_t n_fks;
+        bool without_rowid;
+        int64_t sequence; /* SQLite AUTOINCREMENT's sqlite_sequence value, or -1 */
+};
+
+struct catalog {
+        struct table *tables;
+        size_t n_tables;
+        char **not_carried; /* "view latest_versions", ...: reported, never silently dropped */
+        char **notes;       /* how something was carried, e.g. generated columns */
+};
+
+void catalog_free(struct catalog *c);
+static inline void catalog_freep(struct catalog **c) {
+        if (*c)
+                catalog_free(*c);
+}
+void table_done(struct table *t);
+
+const struct table *catalog_find_table(const struct catalog *c, const char *name);
+const struct column *table_find_column(const struct table *t, const char *name);
+/* Primary key columns in key order (n_pk of them), or none. */
+size_t table_primary_key(const struct table *t, const struct column **ret, size_t max);

@@ -1,0 +1,77 @@
+/* The interface every database driver implements.  The engines (copy.c,
+ * verify.c) only talk to this: they never say "sqlite" or "postgres".
+ *
+ * Every operation returns 0 or a negative errno; on failure db->error holds
+ * a message that says what happened and where (never a password). */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "migrate/catalog.h"
+#include "migrate/value.h"
+
+struct db;
+
+/* A stream of rows: next() returns 1 with *ret_row (n_columns values,
+ * valid until the next call), 0 at the end, or a negative errno. */
+struct row_source {
+        int (*next)(struct row_source *s, const struct value **ret_row);
+        void (*close)(struct row_source *s);
+};
+
+/* Rows into one target table. write() takes values already converted to
+ * the target columns' logical types. */
+struct row_sink {
+        int (*write)(struct row_sink *s, const struct value *row);
+        int (*finish)(struct row_sink *s, uint64_t *ret_bytes);
+        void (*close)(struct row_sink *s);
+};
+
+struct scan_request {
+        const struct table *table;       /* in this database's catalog */
+        const char *const *columns;      /* names, n_columns of them */
+        const struct col_spec *specs;    /* how to decode each (drivers that yield typed values) */
+        size_t n_columns;
+        const char *const *order_by;     /* key columns, NULL-terminated; empty: no order */
+};
+
+struct db_ops {
+        /* Source and target alike. */
+        int (*read_catalog)(struct db *db, struct catalog **ret);
+        int (*count_rows)(struct db *db, const struct table *t, int64_t *ret);
+        int (*scan)(struct db *db, const struct scan_request *req, struct row_source **ret);
+        /* Target only: all of it inside one transaction that commit() ends. */
+        int (*empty_tables)(struct db *db, const struct catalog *existing);
+        int (*create_tables)(struct db *db, const struct catalog *plan);
+        int (*open_sink)(struct db *db, const struct table *t, const char *const *columns, size_t n,
+                         struct row_sink **ret);
+        /* Keys, indexes and foreign keys after the load; generators set past
+         * the largest value.  What cannot be carried is added to not_carried. */
+        int (*finish_tables)(struct db *db, const struct catalog *plan, bool created, char ***not_carried);
+        int (*commit)(struct db *db);
+        void (*close)(struct db *db); /* rolls back anything not committed */
+};
+
+struct db {
+        const struct db_ops *ops;
+        char *label; /* e.g. "PostgreSQL main database postgres://rspm:xxxxx@db/pm" */
+        char *error;
+};
+
+/* Replace db->error with a formatted message; returns -EINVAL unless told. */
+int db_fail(struct db *db, int r, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void db_close(struct db *db);
+static inline void db_closep(struct db **db) {
+        if (*db)
+                db_close(*db);
+}
+
+static inline void row_source_closep(struct row_source **s) {
+        if (*s)
+                (*s)->close(*s);
+}
+static inline void row_sink_closep(struct row_sink **s) {
+        if (*s)
+                (*s)->close(*s);
+}

@@ -1,0 +1,32 @@
+/* The two engines, written once against the driver interface: copy (with
+ * its pre-flight check) and verify.  They never know which database is
+ * which kind. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "migrate/driver.h"
+#include "migrate/mapping.h"
+#include "migrate/progress.h"
+
+struct engine {
+        struct db *source, *target;
+        struct mapping *map;
+        struct progress *progress;
+        const char *name;      /* "main" or "usage": messages say which database */
+        size_t max_reported;   /* problems shown before "and N more" */
+};
+
+/* Convert every source value to its target column type without writing
+ * anything: all problems are reported together, in seconds, before the
+ * target is touched.  *ret_problems counts them. */
+int engine_preflight(struct engine *e, size_t *ret_problems);
+/* Stream every table into the target. */
+int engine_copy(struct engine *e);
+/* Row counts of every table, then every record value by value, both sides
+ * read in key order.  *ret_mismatches counts the differences found. */
+int engine_verify(struct engine *e, size_t *ret_mismatches);
+/* The record comparison of one table (used for schema_migrations too);
+ * "report" says whether differences are printed. */
+int engine_verify_table(struct engine *e, struct table_map *t, bool report, size_t *ret_mismatches);

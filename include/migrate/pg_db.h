@@ -1,0 +1,22 @@
+/* The PostgreSQL driver.  As a target everything happens in one
+ * transaction, committed only by commit() after verification; as a
+ * verification target it reads in one REPEATABLE READ READ ONLY snapshot. */
+#pragma once
+
+#include <stdbool.h>
+
+#include "migrate/config.h"
+#include "migrate/driver.h"
+
+enum pg_mode {
+        PG_TARGET_WRITE,  /* copy into it */
+        PG_TARGET_VERIFY, /* compare only: read-only snapshot */
+};
+
+int pg_db_open(const struct db_endpoint *ep, enum pg_mode mode, struct db **ret, char **ret_error);
+
+/* Other sessions connected to the same database, one "pid user app address"
+ * line each (another server node may be running); NULL when none. */
+int pg_db_other_sessions(struct db *db, char ***ret);
+/* Tables of the plan that already hold rows. */
+int pg_db_tables_with_rows(struct db *db, const struct catalog *c, char ***ret);

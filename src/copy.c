@@ -1,0 +1,141 @@
+/* The copy engine: a pre-flight pass that converts every value without
+ * writing, then the streaming copy. */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "migrate/cleanup.h"
+#include "migrate/engine.h"
+#include "migrate/engine_row.h"
+#include "migrate/interrupt.h"
+#include "migrate/log.h"
+#include "migrate/strbuf.h"
+
+static int open_source_scan(struct engine *e, const struct table_map *t, struct row_source **ret) {
+        const struct scan_request req = {
+                .table = t->source,
+                .columns = t->source_columns,
+                .n_columns = t->n_columns,
+        };
+        int r = e->source->ops->scan(e->source, &req, ret);
+        if (r < 0)
+                log_error("%s", e->source->error ? e->source->error : "cannot read the source");
+        return r;
+}
+
+static void report_value_problem(struct engine *e, const struct table_map *t, const struct value *row, size_t column,
+                                 const char *reason) {
+        _cleanup_free_ char *key = mapping_describe_key(t, row), *value = value_describe(&row[column]);
+        log_error("%s database, table %s, row %s, column %s: %s cannot go into the target's %s column: it is %s",
+                  e->name, t->source->name, key ? key : "?", t->source_columns[column], value ? value : "?",
+                  col_type_name(t->specs[column].type), reason ? reason : "not convertible");
+}
+
+int engine_preflight(struct engine *e, size_t *ret_problems) {
+        _cleanup_(value_buffer_done) struct value_buffer buf = {};
+        size_t problems = 0;
+        for (size_t i = 0; i < e->map->n_tables; i++) {
+                struct table_map *t = &e->map->tables[i];
+                if (t->skip_copy)
+                        continue;
+                _cleanup_(row_source_closep) struct row_source *src = NULL;
+                _cleanup_free_ struct value *out = calloc(t->n_columns + 1, sizeof(struct value));
+                _cleanup_free_ char *what = strdup_printf("%s.%s", e->name, t->source->name);
+                if (!out || !what)
+                        return -ENOMEM;
+                int r = open_source_scan(e, t, &src);
+                if (r < 0)
+                        return r;
+                progress_start(e->progress, "check", what, t->source_rows);
+                const struct value *row;
+                int64_t n = 0;
+                while ((r = src->next(src, &row)) > 0) {
+                        size_t column;
+                        _cleanup_free_ char *reason = NULL;
+                        r = engine_convert_row(t, row, out, &buf, &column, &reason);
+                        if (r == -EINVAL) {
+                                if (problems < e->max_reported)
+                                        report_value_problem(e, t, row, column, reason);
+                                problems++;
+                        } else if (r < 0)
+                                return r;
+                        progress_update(e->progress, ++n);
+                        if (interrupted())
+                                return -EINTR;
+                }
+                progress_end(e->progress);
+                if (r < 0) {
+                        log_error("%s", e->source->error ? e->source->error : "cannot read the source");
+                        return r;
+                }
+        }
+        if (problems > e->max_reported)
+                log_error("... and %zu more values the target cannot hold", problems - e->max_reported);
+        *ret_problems = problems;
+        return 0;
+}
+
+static int copy_table(struct engine *e, struct table_map *t, struct value_buffer *buf) {
+        _cleanup_(row_source_closep) struct row_source *src = NULL;
+        _cleanup_(row_sink_closep) struct row_sink *sink = NULL;
+        _cleanup_free_ struct value *out = calloc(t->n_columns + 1, sizeof(struct value));
+        _cleanup_free_ char *what = strdup_printf("%s.%s", e->name, t->source->name);
+        double started = now_seconds();
+        if (!out || !what)
+                return -ENOMEM;
+        int r = open_source_scan(e, t, &src);
+        if (r < 0)
+                return r;
+        r = e->target->ops->open_sink(e->target, t->target, t->target_columns, t->n_columns, &sink);
+        if (r < 0) {
+                log_error("%s", e->target->error);
+                return r;
+        }
+        progress_start(e->progress, "copy", what, t->source_rows);
+        const struct value *row;
+        int64_t n = 0;
+        while ((r = src->next(src, &row)) > 0) {
+                size_t column;
+                _cleanup_free_ char *reason = NULL;
+                r = engine_convert_row(t, row, out, buf, &column, &reason);
+                if (r == -EINVAL) {
+                        /* The pre-flight pass saw every value: this means the source changed. */
+                        report_value_problem(e, t, row, column, reason);
+                        return r;
+                }
+                if (r >= 0)
+                        r = sink->write(sink, out);
+                if (r < 0) {
+                        if (r != -EINTR || !interrupted())
+                                log_error("%s", e->target->error ? e->target->error : "cannot write rows");
+                        return r;
+                }
+                progress_update(e->progress, ++n);
+        }
+        if (r < 0) {
+                log_error("%s", e->source->error ? e->source->error : "cannot read the source");
+                return r;
+        }
+        r = sink->finish(sink, &t->bytes);
+        if (r < 0) {
+                log_error("%s", e->target->error);
+                return r;
+        }
+        progress_end(e->progress);
+        t->rows_copied = n;
+        t->copy_seconds = now_seconds() - started;
+        return 0;
+}
+
+int engine_copy(struct engine *e) {
+        _cleanup_(value_buffer_done) struct value_buffer buf = {};
+        for (size_t i = 0; i < e->map->n_tables; i++) {
+                if (e->map->tables[i].skip_copy)
+                        continue;
+                int r = copy_table(e, &e->map->tables[i], &buf);
+                if (r < 0)
+                        return r;
+                if (interrupted())
+                        return -EINTR;
+        }
+        return 0;
+}

@@ -1,0 +1,353 @@
+#include "migrate/migration.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "migrate/cleanup.h"
+#include "migrate/engine.h"
+#include "migrate/exit_status.h"
+#include "migrate/interrupt.h"
+#include "migrate/log.h"
+#include "migrate/pg_db.h"
+#include "migrate/sqlite_db.h"
+#include "migrate/strv.h"
+
+#define MAX_REPORTED 20
+
+struct database_run {
+        enum db_role role;
+        const char *name;
+        const struct db_endpoint *from, *to;
+        struct db *source, *target;
+        struct catalog *source_catalog, *target_catalog;
+        struct mapping map;
+        bool mapped;
+        char **not_carried;
+};
+
+static void run_done(struct database_run *run) {
+        if (run->mapped)
+                mapping_done(&run->map);
+        if (run->source)
+                db_close(run->source);
+        if (run->target)
+                db_close(run->target); /* rolls back whatever was not committed */
+        if (run->source_catalog)
+                catalog_free(run->source_catalog);
+        if (run->target_catalog)
+                catalog_free(run->target_catalog);
+        strv_free(run->not_carried);
+}
+
+/* Exit status for a failure: an interruption wins over what it caused. */
+static int failed(int r) {
+        if (interrupted() || r == -EINTR)
+                return EXIT_STATUS_SIGNAL_BASE + (interrupt_signal() ? interrupt_signal() : 2);
+        return EXIT_STATUS_FAILED;
+}
+
+static void print_list(const char *intro, char **list) {
+        for (size_t i = 0; list && list[i]; i++)
+                fprintf(stderr, "migrate: %s%s\n", intro, list[i]);
+}
+
+static int open_databases(struct database_run *run, bool verify_only) {
+        _cleanup_free_ char *error = NULL;
+        _cleanup_(strv_freep) char **sessions = NULL;
+        int r = sqlite_db_open_source(run->from, &run->source, &error);
+        if (r < 0) {
+                log_error("%s database: %s", run->name, error ? error : strerror(-r));
+                return EXIT_STATUS_FAILED;
+        }
+        r = pg_db_open(run->to, verify_only ? PG_TARGET_VERIFY : PG_TARGET_WRITE, &run->target, &error);
+        if (r < 0) {
+                log_error("%s", error ? error : strerror(-r));
+                return failed(r);
+        }
+        /* Another server node writing while we copy would make a liar of verification. */
+        r = pg_db_other_sessions(run->target, &sessions);
+        if (r < 0) {
+                log_error("%s", run->target->error);
+                return failed(r);
+        }
+        if (sessions) {
+                log_error("%s: other sessions are connected to the target database; stop every Package Manager node "
+                          "(and other clients) using it, then run migrate again:",
+                          run->target->label);
+                print_list("  ", sessions);
+                return EXIT_STATUS_BUSY;
+        }
+        return 0;
+}
+
+static int read_catalogs(struct database_run *run, bool verify_only) {
+        _cleanup_(strv_freep) char **problems = NULL;
+        int r = run->source->ops->read_catalog(run->source, &run->source_catalog);
+        if (r < 0) {
+                log_error("%s", run->source->error);
+                return failed(r);
+        }
+        r = run->target->ops->read_catalog(run->target, &run->target_catalog);
+        if (r < 0) {
+                log_error("%s", run->target->error);
+                return failed(r);
+        }
+        if (verify_only && run->target_catalog->n_tables == 0) {
+                log_error("%s: the target has no tables, so there is nothing to verify: migrate first", run->target->label);
+                return EXIT_STATUS_MISMATCH;
+        }
+        r = mapping_build(run->source_catalog, run->target_catalog, &run->map, &problems);
+        if (r == -EINVAL) {
+                log_error("%s: the target's tables do not match the source's:", run->target->label);
+                print_list("  ", problems);
+                fprintf(stderr, "migrate: hint: run with --drop-all against an empty database, or let the same Package "
+                                "Manager version create the target's tables\n");
+                return EXIT_STATUS_FAILED;
+        }
+        if (r < 0)
+                return failed(r);
+        run->mapped = true;
+        /* The target's generators must also pass SQLite's AUTOINCREMENT high-water marks. */
+        for (size_t i = 0; !run->map.create && i < run->map.n_tables; i++)
+                ((struct table *) run->map.tables[i].target)->sequence = run->map.tables[i].source->sequence;
+        for (size_t i = 0; run->source_catalog->notes && run->source_catalog->notes[i]; i++)
+                log_notice("%s database: %s", run->name, run->source_catalog->notes[i]);
+        return 0;
+}
+
+static struct table_map *find_map(struct database_run *run, const char *name) {
+        for (size_t i = 0; i < run->map.n_tables; i++)
+                if (strcmp(run->map.tables[i].source->name, name) == 0)
+                        return &run->map.tables[i];
+        return NULL;
+}
+
+/* schema_migrations records the Package Manager schema version: when the
+ * target already has it, it must be the source's, or the data does not fit. */
+static int check_schema_version(struct database_run *run, struct engine *e, bool drop_all) {
+        struct table_map *t = find_map(run, "schema_migrations");
+        int64_t rows = 0;
+        if (!t || run->map.create)
+                return 0;
+        int r = run->target->ops->count_rows(run->target, t->target, &rows);
+        if (r < 0) {
+                log_error("%s", run->target->error);
+                return failed(r);
+        }
+        if (rows == 0)
+                return 0;
+        size_t differences = 0;
+        r = engine_verify_table(e, t, false, &differences);
+        if (r < 0)
+                return failed(r);
+        if (differences > 0) {
+                log_error("%s database: schema_migrations differs between the source and the target: they are at different "
+                          "Package Manager schema versions. Start the same Package Manager version on both databases, "
+                          "or migrate into an empty database.",
+                          run->name);
+                return EXIT_STATUS_FAILED;
+        }
+        /* Equal: the server created the target's schema; nothing to copy there. */
+        t->skip_copy = !drop_all;
+        return 0;
+}
+
+static int check_target_empty(struct database_run *run, bool drop_all) {
+        _cleanup_(strv_freep) char **full = NULL;
+        _cleanup_(catalog_freep) struct catalog *targets = calloc(1, sizeof(*targets));
+        if (run->map.create || drop_all)
+                return 0;
+        if (!targets)
+                return EXIT_STATUS_FAILED;
+        /* Look only at the tables we would fill. */
+        targets->tables = calloc(run->map.n_tables + 1, sizeof(struct table));
+        if (!targets->tables)
+                return EXIT_STATUS_FAILED;
+        for (size_t i = 0; i < run->map.n_tables; i++)
+                if (!run->map.tables[i].skip_copy)
+                        targets->tables[targets->n_tables++] = (struct table) { .name = strdup(run->map.tables[i].target->name) };
+        int r = pg_db_tables_with_rows(run->target, targets, &full);
+        if (r < 0) {
+                log_error("%s", run->target->error);
+                return failed(r);
+        }
+        if (full) {
+                _cleanup_free_ char *list = NULL;
+                size_t n = strv_length(full);
+                log_error("%s: %zu table%s already hold%s data, and without --drop-all migrate only fills an empty database:",
+                          run->target->label, n, n == 1 ? "" : "s", n == 1 ? "s" : "");
+                print_list("  ", full);
+                fprintf(stderr, "migrate: hint: add --drop-all to drop all existing data in the target first\n");
+                return EXIT_STATUS_NOT_EMPTY;
+        }
+        return 0;
+}
+
+static int count_source_rows(struct database_run *run) {
+        for (size_t i = 0; i < run->map.n_tables; i++) {
+                struct table_map *t = &run->map.tables[i];
+                int r = run->source->ops->count_rows(run->source, t->source, &t->source_rows);
+                if (r < 0) {
+                        log_error("%s", run->source->error);
+                        return failed(r);
+                }
+        }
+        return 0;
+}
+
+static int copy_database(struct database_run *run, struct engine *e, bool drop_all) {
+        size_t problems = 0;
+        int r = engine_preflight(e, &problems);
+        if (r < 0)
+                return failed(r);
+        if (problems > 0) {
+                log_error("%s database: %zu value%s cannot be stored in the target exactly (listed above); nothing was "
+                          "written. Correct them in the source, or change the target columns' types.",
+                          run->name, problems, problems == 1 ? "" : "s");
+                return EXIT_STATUS_DATA;
+        }
+        if (drop_all && run->target_catalog->n_tables > 0) {
+                r = run->target->ops->empty_tables(run->target, run->target_catalog);
+                if (r < 0) {
+                        log_error("%s", run->target->error);
+                        return failed(r);
+                }
+        }
+        if (run->map.create) {
+                r = run->target->ops->create_tables(run->target, run->source_catalog);
+                if (r < 0) {
+                        log_error("%s", run->target->error);
+                        return failed(r);
+                }
+        }
+        r = engine_copy(e);
+        if (r < 0)
+                return failed(r);
+        r = run->target->ops->finish_tables(run->target, run->map.target, run->map.create, &run->not_carried);
+        if (r < 0) {
+                log_error("%s", run->target->error);
+                return failed(r);
+        }
+        return 0;
+}
+
+static int run_database(struct database_run *run, const struct cli_options *o, struct progress *progress) {
+        struct engine e = {
+                .map = &run->map,
+                .progress = progress,
+                .name = run->name,
+                .max_reported = MAX_REPORTED,
+        };
+        int r = open_databases(run, o->verify);
+        if (r != 0)
+                return r;
+        e.source = run->source;
+        e.target = run->target;
+        r = read_catalogs(run, o->verify);
+        if (r != 0)
+                return r;
+        if (!o->verify) {
+                if ((r = check_schema_version(run, &e, o->drop_all)) != 0 || (r = check_target_empty(run, o->drop_all)) != 0 ||
+                    (r = count_source_rows(run)) != 0 || (r = copy_database(run, &e, o->drop_all)) != 0)
+                        return r;
+        }
+        size_t mismatches = 0;
+        r = engine_verify(&e, &mismatches);
+        if (r < 0)
+                return failed(r);
+        if (mismatches > 0) {
+                log_error("%s database: verification found %zu difference%s between the source and the target%s", run->name,
+                          mismatches, mismatches == 1 ? "" : "s", o->verify ? "" : "; nothing was committed");
+                return EXIT_STATUS_MISMATCH;
+        }
+        return 0;
+}
+
+static void format_bytes(uint64_t n, char *buf, size_t size) {
+        static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+        double v = (double) n;
+        size_t u = 0;
+        while (v >= 1024 && u < 4) {
+                v /= 1024;
+                u++;
+        }
+        snprintf(buf, size, u ? "%.1f %s" : "%.0f %s", v, units[u]);
+}
+
+static void print_summary(const struct database_run *run, bool verify_only) {
+        printf("\n%s database: %s -> %s\n", run->name, run->source->label, run->target->label);
+        printf("  %-32s %12s %12s %9s %9s\n", "table", "rows", verify_only ? "" : "bytes", verify_only ? "" : "copy",
+               "verify");
+        for (size_t i = 0; i < run->map.n_tables; i++) {
+                const struct table_map *t = &run->map.tables[i];
+                char bytes[32] = "", copy[32] = "";
+                if (!verify_only) {
+                        format_bytes(t->bytes, bytes, sizeof(bytes));
+                        if (t->skip_copy)
+                                snprintf(copy, sizeof(copy), "present");
+                        else
+                                snprintf(copy, sizeof(copy), "%.2fs", t->copy_seconds);
+                }
+                printf("  %-32s %12lld %12s %9s %8.2fs\n", t->source->name, (long long) t->source_rows, bytes, copy,
+                       t->verify_seconds);
+        }
+        for (size_t i = 0; run->source_catalog->not_carried && run->source_catalog->not_carried[i]; i++)
+                printf("  not carried: %s\n", run->source_catalog->not_carried[i]);
+        for (size_t i = 0; run->not_carried && run->not_carried[i]; i++)
+                printf("  not carried: %s\n", run->not_carried[i]);
+}
+
+int migration_run(const struct migrate_config *c, const struct cli_options *o) {
+        struct database_run runs[_DB_ROLE_MAX] = {};
+        size_t n_runs = 0;
+        struct progress progress;
+        int status = 0;
+
+        if (o->from != DB_SQLITE || o->to != DB_POSTGRES) {
+                log_error("migrating from %s to %s is not implemented yet: this version migrates SQLite (sqlite3) into "
+                          "PostgreSQL (pgx); nothing was changed",
+                          db_provider_flag_name(o->from), db_provider_flag_name(o->to));
+                return EXIT_STATUS_FAILED;
+        }
+        progress_init(&progress, o->progress);
+        interrupt_install();
+        for (enum db_role role = DB_MAIN; role < _DB_ROLE_MAX && status == 0; role++) {
+                const struct db_endpoint *from = config_endpoint(c, o->from, role), *to = config_endpoint(c, o->to, role);
+                if (!from || !to)
+                        continue;
+                struct database_run *run = &runs[n_runs++];
+                *run = (struct database_run) { .role = role, .name = db_role_label(role), .from = from, .to = to };
+                status = run_database(run, o, &progress);
+        }
+        /* Every database verified: only now does anything become visible. */
+        for (size_t i = 0; status == 0 && !o->verify && i < n_runs; i++) {
+                int r = runs[i].target->ops->commit(runs[i].target);
+                if (r < 0) {
+                        log_error("%s%s", runs[i].target->error,
+                                  i > 0 ? "; the databases listed before it were committed already" : "");
+                        status = failed(r);
+                }
+        }
+        if (status == 0) {
+                int64_t rows = 0;
+                size_t tables = 0;
+                for (size_t i = 0; i < n_runs; i++) {
+                        print_summary(&runs[i], o->verify);
+                        for (size_t k = 0; k < runs[i].map.n_tables; k++)
+                                rows += runs[i].map.tables[k].source_rows;
+                        tables += runs[i].map.n_tables;
+                }
+                printf("\nmigrate: %s: %s database%s, %zu tables, %lld rows %s.\n", o->verify ? "verified" : "success",
+                       n_runs == 2 ? "main and usage" : "main", n_runs == 2 ? "s" : "", tables, (long long) rows,
+                       o->verify ? "compared value by value; nothing was changed"
+                                 : "copied, verified value by value and committed");
+        } else if (status >= EXIT_STATUS_SIGNAL_BASE)
+                log_error("interrupted: nothing was committed; the target is as it was");
+        else if (!o->verify && status != EXIT_STATUS_USAGE)
+                log_error("nothing was committed: the target databases are as they were");
+        for (size_t i = 0; i < n_runs; i++)
+                run_done(&runs[i]);
+        return status;
+}

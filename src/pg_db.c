@@ -1,0 +1,933 @@
+/* PostgreSQL: catalog, DDL, binary COPY in, text COPY out, one transaction. */
+#include "migrate/pg_db.h"
+
+#include <endian.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <libpq-fe.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "migrate/cleanup.h"
+#include "migrate/interrupt.h"
+#include "migrate/numeric.h"
+#include "migrate/sql_quote.h"
+#include "migrate/strbuf.h"
+#include "migrate/strv.h"
+#include "migrate/timeparse.h"
+#include "migrate/typemap.h"
+
+#define PG_EPOCH_MICROS INT64_C(946684800000000) /* 2000-01-01 in Unix microseconds */
+#define PG_EPOCH_DAYS 10957
+#define COPY_CHUNK (1024 * 1024)
+
+struct pg_db {
+        struct db base;
+        PGconn *conn;
+        PGcancel *cancel;
+        enum pg_mode mode;
+};
+
+DEFINE_POINTER_CLEANUP(PGresult, PQclear)
+
+/* The server's words, with detail and hint when it gave them. */
+static char *server_message(struct pg_db *p, const PGresult *res) {
+        const char *primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+        const char *detail = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) : NULL;
+        const char *hint = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_HINT) : NULL;
+        const char *context = res ? PQresultErrorField(res, PG_DIAG_CONTEXT) : NULL;
+        if (!primary) {
+                char *m = strdup(PQerrorMessage(p->conn));
+                size_t n = m ? strlen(m) : 0;
+                while (n > 0 && m[n - 1] == '\n')
+                        m[--n] = '\0';
+                return m;
+        }
+        return strdup_printf("%s%s%s%s%s%s%s", primary, detail ? " (" : "", detail ? detail : "", detail ? ")" : "",
+                             context ? " [" : "", context ? context : "", context ? "]" : "");
+        (void) hint;
+}
+
+static int fail_result(struct pg_db *p, const char *what, const PGresult *res) {
+        _cleanup_free_ char *msg = server_message(p, res);
+        if (interrupted())
+                return db_fail(&p->base, -EINTR, "%s: %s: interrupted", p->base.label, what);
+        return db_fail(&p->base, -EIO, "%s: %s: %s", p->base.label, what, msg ? msg : "unknown error");
+}
+
+static int exec(struct pg_db *p, const char *what, const char *sql) {
+        _cleanup_(PQclearp) PGresult *res = PQexec(p->conn, sql);
+        ExecStatusType st = PQresultStatus(res);
+        if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
+                return fail_result(p, what, res);
+        return 0;
+}
+
+static int query(struct pg_db *p, const char *what, const char *sql, int n_params, const char *const *params,
+                 PGresult **ret) {
+        PGresult *res = PQexecParams(p->conn, sql, n_params, NULL, params, NULL, NULL, 0);
+        if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+                int r = fail_result(p, what, res);
+                PQclear(res);
+                return r;
+        }
+        *ret = res;
+        return 0;
+}
+
+/* Run sql inside a savepoint: on failure the transaction goes on and the
+ * server's message comes back in *ret_why. */
+static int exec_optional(struct pg_db *p, const char *sql, char **ret_why) {
+        int r = exec(p, "savepoint", "SAVEPOINT migrate_optional");
+        if (r < 0)
+                return r;
+        _cleanup_(PQclearp) PGresult *res = PQexec(p->conn, sql);
+        if (PQresultStatus(res) == PGRES_COMMAND_OK) {
+                *ret_why = NULL;
+                return exec(p, "savepoint", "RELEASE SAVEPOINT migrate_optional");
+        }
+        if (interrupted())
+                return fail_result(p, "interrupted", res);
+        *ret_why = server_message(p, res);
+        return exec(p, "savepoint", "ROLLBACK TO SAVEPOINT migrate_optional");
+}
+
+/* ---- catalog -------------------------------------------------------- */
+
+static struct table *add_table(struct catalog *c, const char *name) {
+        struct table *v = reallocarray(c->tables, c->n_tables + 1, sizeof(*v));
+        if (!v)
+                return NULL;
+        c->tables = v;
+        struct table *t = &c->tables[c->n_tables++];
+        *t = (struct table) { .name = strdup(name), .sequence = -1 };
+        return t->name ? t : NULL;
+}
+
+static int pg_read_catalog(struct db *db, struct catalog **ret) {
+        struct pg_db *p = (struct pg_db *) db;
+        _cleanup_(catalog_freep) struct catalog *c = calloc(1, sizeof(*c));
+        _cleanup_(PQclearp) PGresult *res = NULL;
+        if (!c)
+                return -ENOMEM;
+        int r = query(p, "cannot read the catalog",
+                      "SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,"
+                      "       pg_get_expr(d.adbin, d.adrelid), a.attgenerated <> '',"
+                      "       pg_get_serial_sequence(quote_ident(c.relname), a.attname) IS NOT NULL,"
+                      "       coalesce(array_position(pk.conkey, a.attnum), 0)"
+                      "  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                      "  JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped"
+                      "  LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum"
+                      "  LEFT JOIN pg_constraint pk ON pk.conrelid = c.oid AND pk.contype = 'p'"
+                      " WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p')"
+                      " ORDER BY c.relname COLLATE \"C\", a.attnum",
+                      0, NULL, &res);
+        if (r < 0)
+                return r;
+        struct table *t = NULL;
+        for (int i = 0; i < PQntuples(res); i++) {
+                const char *table = PQgetvalue(res, i, 0);
+                if (!t || strcmp(t->name, table) != 0)
+                        if (!(t = add_table(c, table)))
+                                return -ENOMEM;
+                if (strcmp(PQgetvalue(res, i, 5), "t") == 0) {
+                        strv_consume(&c->notes, strdup_printf("generated column %s.%s is computed by PostgreSQL, not copied",
+                                                              table, PQgetvalue(res, i, 1)));
+                        continue;
+                }
+                struct column *v = reallocarray(t->columns, t->n_columns + 1, sizeof(*v));
+                if (!v)
+                        return -ENOMEM;
+                t->columns = v;
+                struct column *col = &t->columns[t->n_columns++];
+                *col = (struct column) {
+                        .name = strdup(PQgetvalue(res, i, 1)),
+                        .declared = strdup(PQgetvalue(res, i, 2)),
+                        .not_null = strcmp(PQgetvalue(res, i, 3), "t") == 0,
+                        .default_sql = PQgetisnull(res, i, 4) ? NULL : strdup(PQgetvalue(res, i, 4)),
+                        .identity = strcmp(PQgetvalue(res, i, 6), "t") == 0,
+                        .pk_position = atoi(PQgetvalue(res, i, 7)),
+                };
+                if (!col->name || !col->declared)
+                        return -ENOMEM;
+                if (typemap_from_postgres(col->declared, &col->spec) < 0)
+                        return db_fail(db, -EOPNOTSUPP,
+                                       "%s: column %s.%s has type %s, which migrate cannot fill exactly; "
+                                       "supported are integer, numeric, floating point, boolean, text, varchar, bytea, "
+                                       "timestamp, date, json, jsonb and uuid types",
+                                       p->base.label, table, col->name, col->declared);
+        }
+        *ret = TAKE_PTR(c);
+        return 0;
+}
+
+static int pg_count_rows(struct db *db, const struct table *t, int64_t *ret) {
+        struct pg_db *p = (struct pg_db *) db;
+        _cleanup_free_ char *qt = sql_quote_identifier(t->name);
+        _cleanup_free_ char *sql = strdup_printf("SELECT count(*) FROM %s", qt);
+        _cleanup_(PQclearp) PGresult *res = NULL;
+        int r = query(p, "cannot count rows", sql, 0, NULL, &res);
+        if (r < 0)
+                return r;
+        *ret = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+        return 0;
+}
+
+int pg_db_other_sessions(struct db *db, char ***ret) {
+        struct pg_db *p = (struct pg_db *) db;
+        _cleanup_(PQclearp) PGresult *res = NULL;
+        int r = query(p, "cannot list other sessions",
+                      "SELECT pid, coalesce(usename, '?'), coalesce(nullif(application_name, ''), '-'),"
+                      "       coalesce(host(client_addr), 'local socket')"
+                      "  FROM pg_stat_activity"
+                      " WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'",
+                      0, NULL, &res);
+        if (r < 0)
+                return r;
+        *ret = NULL;
+        for (int i = 0; i < PQntuples(res); i++) {
+                r = strv_consume(ret, strdup_printf("pid %s, user %s, application %s, from %s", PQgetvalue(res, i, 0),
+                                                    PQgetvalue(res, i, 1), PQgetvalue(res, i, 2), PQgetvalue(res, i, 3)));
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+int pg_db_tables_with_rows(struct db *db, const struct catalog *c, char ***ret) {
+        struct pg_db *p = (struct pg_db *) db;
+        *ret = NULL;
+        for (size_t i = 0; i < c->n_tables; i++) {
+                _cleanup_free_ char *qt = sql_quote_identifier(c->tables[i].name);
+                _cleanup_free_ char *sql = strdup_printf("SELECT EXISTS (SELECT 1 FROM %s)", qt);
+                _cleanup_(PQclearp) PGresult *res = NULL;
+                int r = query(p, "cannot look for existing rows", sql, 0, NULL, &res);
+                if (r < 0)
+                        return r;
+                if (strcmp(PQgetvalue(res, 0, 0), "t") == 0 && (r = strv_push(ret, c->tables[i].name)) < 0)
+                        return r;
+        }
+        return 0;
+}
+
+/* ---- reading: COPY (SELECT ... ORDER BY ...) TO STDOUT, text format ---- */
+
+struct pg_scan {
+        struct row_source base;
+        struct pg_db *db;
+        const struct col_spec *specs;
+        size_t n;
+        struct value *row;
+        char *line;              /* the current line from libpq */
+        struct strbuf field;     /* unescaped fields of the current line, NUL-separated */
+        size_t *offsets;
+        bool *nulls;
+        struct value_buffer buf; /* decoded bytea / uuid */
+        const char *table;
+        bool done;
+};
+
+static int hexval(char c) {
+        if (c >= '0' && c <= '9')
+                return c - '0';
+        c |= 0x20;
+        return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* One field of COPY text format: \N is NULL, backslash escapes undone. */
+static int unescape_field(const char *s, size_t n, struct strbuf *out, bool *ret_null) {
+        *ret_null = n == 2 && s[0] == '\\' && s[1] == 'N';
+        if (*ret_null)
+                return 0;
+        for (size_t i = 0; i < n; i++) {
+                char c = s[i];
+                if (c == '\\' && i + 1 < n) {
+                        c = s[++i];
+                        switch (c) {
+                        case 'b': c = '\b'; break;
+                        case 'f': c = '\f'; break;
+                        case 'n': c = '\n'; break;
+                        case 'r': c = '\r'; break;
+                        case 't': c = '\t'; break;
+                        case 'v': c = '\v'; break;
+                        default:
+                                if (c >= '0' && c <= '7') {
+                                        int v = c - '0';
+                                        for (int k = 0; k < 2 && i + 1 < n && s[i + 1] >= '0' && s[i + 1] <= '7'; k++)
+                                                v = v * 8 + (s[++i] - '0');
+                                        c = (char) v;
+                                } else if (c == 'x' && i + 1 < n && hexval(s[i + 1]) >= 0) {
+                                        int v = hexval(s[++i]);
+                                        if (i + 1 < n && hexval(s[i + 1]) >= 0)
+                                                v = v * 16 + hexval(s[++i]);
+                                        c = (char) v;
+                                }
+                        }
+                }
+                int r = strbuf_putc(out, c);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+/* PostgreSQL's text output of one value -> a typed value. */
+static int decode_text(struct pg_scan *s, const struct col_spec *spec, const char *t, size_t n, struct value *v) {
+        char *end;
+        switch (spec->type) {
+        case COL_BIGINT:
+        case COL_INTEGER:
+        case COL_SMALLINT:
+                *v = (struct value) { .kind = VALUE_INT, .i = strtoll(t, &end, 10) };
+                return *end ? -EBADMSG : 0;
+        case COL_DOUBLE:
+        case COL_FLOAT4:
+                *v = (struct value) { .kind = VALUE_REAL, .d = strtod(t, &end) };
+                if (spec->type == COL_FLOAT4)
+                        v->d = (double) strtof(t, &end);
+                return *end ? -EBADMSG : 0;
+        case COL_NUMERIC:
+                *v = (struct value) { .kind = VALUE_NUMERIC, .s = t, .n = n };
+                return 0;
+        case COL_BOOLEAN:
+                *v = (struct value) { .kind = VALUE_BOOL, .b = t[0] == 't' };
+                return 0;
+        case COL_TEXT:
+        case COL_JSON:
+        case COL_JSONB:
+                *v = (struct value) { .kind = VALUE_TEXT, .s = t, .n = n };
+                return 0;
+        case COL_BYTEA: {
+                if (n < 2 || t[0] != '\\' || t[1] != 'x')
+                        return -EBADMSG;
+                size_t len = (n - 2) / 2;
+                char *out = s->buf.data + s->buf.used;
+                for (size_t i = 0; i < len; i++) {
+                        int h = hexval(t[2 + 2 * i]), l = hexval(t[3 + 2 * i]);
+                        if (h < 0 || l < 0)
+                                return -EBADMSG;
+                        out[i] = (char) (h << 4 | l);
+                }
+                s->buf.used += len;
+                *v = (struct value) { .kind = VALUE_BLOB, .s = out, .n = len };
+                return 0;
+        }
+        case COL_TIMESTAMP:
+        case COL_TIMESTAMPTZ: {
+                struct parsed_time pt;
+                const char *why;
+                if (time_parse(t, n, &pt, &why) < 0)
+                        return -EBADMSG;
+                int64_t micros = pt.micros;
+                if (pt.has_offset && micros != TIME_INFINITY && micros != TIME_MINUS_INFINITY)
+                        micros -= (int64_t) pt.offset_seconds * 1000000;
+                *v = (struct value) { .kind = VALUE_TIMESTAMP, .i = micros };
+                return 0;
+        }
+        case COL_DATE: {
+                struct parsed_time pt;
+                const char *why;
+                if (time_parse(t, n, &pt, &why) < 0)
+                        return -EBADMSG;
+                *v = (struct value) { .kind = VALUE_DATE, .i = pt.micros / (INT64_C(86400) * 1000000) };
+                return 0;
+        }
+        case COL_UUID: {
+                char raw[16];
+                size_t k = 0;
+                for (size_t i = 0; i + 1 < n && k < 16; i++) {
+                        if (t[i] == '-')
+                                continue;
+                        raw[k++] = (char) (hexval(t[i]) << 4 | hexval(t[i + 1]));
+                        i++;
+                }
+                if (k != 16)
+                        return -EBADMSG;
+                memcpy(s->buf.data + s->buf.used, raw, 16);
+                *v = (struct value) { .kind = VALUE_UUID, .s = s->buf.data + s->buf.used, .n = 16 };
+                s->buf.used += 16;
+                return 0;
+        }
+        case _COL_TYPE_MAX:
+                break;
+        }
+        return -EBADMSG;
+}
+
+static int decode_line(struct pg_scan *s, const char *line, size_t len) {
+        s->field.len = 0;
+        s->buf.used = 0;
+        size_t col = 0, start = 0;
+        bool *nulls = s->nulls;
+        /* Decoded bytes never outgrow the line (uuids: 16 bytes each): room for
+         * all of them up front, so values of this row never move. */
+        int r = value_buffer_reserve(&s->buf, len + 16 * s->n + 16);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i <= len; i++) {
+                if (i < len && line[i] != '\t')
+                        continue;
+                if (col >= s->n)
+                        return -EBADMSG;
+                s->offsets[col] = s->field.len;
+                r = unescape_field(line + start, i - start, &s->field, &nulls[col]);
+                if (r >= 0)
+                        r = strbuf_putc(&s->field, '\0');
+                if (r < 0)
+                        return r;
+                col++;
+                start = i + 1;
+        }
+        if (col != s->n)
+                return -EBADMSG;
+        for (size_t c = 0; c < s->n; c++) {
+                if (nulls[c]) {
+                        s->row[c] = (struct value) { .kind = VALUE_NULL };
+                        continue;
+                }
+                const char *t = s->field.data + s->offsets[c];
+                size_t n = (c + 1 < s->n ? s->offsets[c + 1] : s->field.len) - s->offsets[c] - 1;
+                r = decode_text(s, &s->specs[c], t, n, &s->row[c]);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int pg_scan_next(struct row_source *src, const struct value **ret) {
+        struct pg_scan *s = (struct pg_scan *) src;
+        if (s->done)
+                return 0;
+        if (s->line) {
+                PQfreemem(s->line);
+                s->line = NULL;
+        }
+        int len = PQgetCopyData(s->db->conn, &s->line, 0);
+        if (len == -1) {
+                s->done = true;
+                _cleanup_(PQclearp) PGresult *res = PQgetResult(s->db->conn);
+                if (PQresultStatus(res) != PGRES_COMMAND_OK)
+                        return fail_result(s->db, "cannot read rows", res);
+                for (PGresult *extra; (extra = PQgetResult(s->db->conn));)
+                        PQclear(extra);
+                return 0;
+        }
+        if (len < 0)
+                return fail_result(s->db, "cannot read rows", NULL);
+        size_t n = (size_t) len;
+        if (n > 0 && s->line[n - 1] == '\n')
+                n--;
+        int r = decode_line(s, s->line, n);
+        if (r == -EBADMSG)
+                return db_fail(&s->db->base, -EBADMSG, "%s: table %s: cannot decode a row the server sent", s->db->base.label,
+                               s->table);
+        if (r < 0)
+                return r;
+        *ret = s->row;
+        return 1;
+}
+
+static void pg_scan_close(struct row_source *src) {
+        struct pg_scan *s = (struct pg_scan *) src;
+        if (s->line)
+                PQfreemem(s->line);
+        if (!s->done) {
+                /* Drain what the server still sends so the connection stays usable. */
+                char *line;
+                while (PQgetCopyData(s->db->conn, &line, 0) >= 0)
+                        PQfreemem(line);
+                for (PGresult *res; (res = PQgetResult(s->db->conn));)
+                        PQclear(res);
+        }
+        strbuf_done(&s->field);
+        value_buffer_done(&s->buf);
+        free(s->offsets);
+        free(s->nulls);
+        free(s->row);
+        free(s);
+}
+
+static int pg_scan(struct db *db, const struct scan_request *req, struct row_source **ret) {
+        struct pg_db *p = (struct pg_db *) db;
+        _cleanup_strbuf_ struct strbuf sql = {};
+        _cleanup_free_ char *qt = sql_quote_identifier(req->table->name);
+        int r = strbuf_puts(&sql, "COPY (SELECT ");
+        if (r >= 0)
+                r = sql_append_identifier_list(&sql, req->columns, req->n_columns);
+        if (r >= 0)
+                r = strbuf_printf(&sql, " FROM %s", qt);
+        for (size_t i = 0; r >= 0 && req->order_by && req->order_by[i]; i++) {
+                const struct column *c = table_find_column(req->table, req->order_by[i]);
+                _cleanup_free_ char *q = sql_quote_identifier(req->order_by[i]);
+                /* Byte order for text, as SQLite's BINARY collation sorts. */
+                bool text = c && (c->spec.type == COL_TEXT || c->spec.type == COL_JSON);
+                r = strbuf_printf(&sql, "%s%s%s NULLS FIRST", i ? ", " : " ORDER BY ", q, text ? " COLLATE \"C\"" : "");
+        }
+        if (r >= 0)
+                r = strbuf_puts(&sql, ") TO STDOUT");
+        if (r < 0)
+                return r;
+
+        _cleanup_(PQclearp) PGresult *res = PQexec(p->conn, sql.data);
+        if (PQresultStatus(res) != PGRES_COPY_OUT)
+                return fail_result(p, "cannot read a table", res);
+        struct pg_scan *s = calloc(1, sizeof(*s));
+        if (!s)
+                return -ENOMEM;
+        *s = (struct pg_scan) {
+                .base = { .next = pg_scan_next, .close = pg_scan_close },
+                .db = p,
+                .specs = req->specs,
+                .n = req->n_columns,
+                .row = calloc(req->n_columns + 1, sizeof(struct value)),
+                .offsets = calloc(req->n_columns + 1, sizeof(size_t)),
+                .nulls = calloc(req->n_columns + 1, sizeof(bool)),
+                .table = req->table->name,
+        };
+        if (!s->row || !s->offsets || !s->nulls) {
+                pg_scan_close(&s->base);
+                return -ENOMEM;
+        }
+        *ret = &s->base;
+        return 0;
+}
+
+/* ---- writing: DDL and COPY FROM STDIN (FORMAT binary) ---------------- */
+
+static int pg_empty_tables(struct db *db, const struct catalog *existing) {
+        struct pg_db *p = (struct pg_db *) db;
+        _cleanup_strbuf_ struct strbuf sql = {};
+        if (existing->n_tables == 0)
+                return 0;
+        int r = strbuf_puts(&sql, "TRUNCATE ");
+        for (size_t i = 0; r >= 0 && i < existing->n_tables; i++) {
+                _cleanup_free_ char *q = sql_quote_identifier(existing->tables[i].name);
+                r = strbuf_printf(&sql, "%s%s", i ? ", " : "", q);
+        }
+        if (r >= 0)
+                r = strbuf_puts(&sql, " RESTART IDENTITY CASCADE");
+        if (r < 0)
+                return r;
+        return exec(p, "cannot drop the existing data (--drop-all)", sql.data);
+}
+
+static int pg_create_tables(struct db *db, const struct catalog *plan) {
+        struct pg_db *p = (struct pg_db *) db;
+        for (size_t i = 0; i < plan->n_tables; i++) {
+                const struct table *t = &plan->tables[i];
+                _cleanup_strbuf_ struct strbuf sql = {};
+                _cleanup_free_ char *qt = sql_quote_identifier(t->name);
+                int r = strbuf_printf(&sql, "CREATE TABLE %s (", qt);
+                for (size_t k = 0; r >= 0 && k < t->n_columns; k++) {
+                        const struct column *c = &t->columns[k];
+                        _cleanup_free_ char *qc = sql_quote_identifier(c->name), *type = typemap_postgres_ddl(&c->spec);
+                        if (!qc || !type)
+                                return -ENOMEM;
+                        r = strbuf_printf(&sql, "%s%s %s%s%s", k ? ", " : "", qc, type, c->not_null ? " NOT NULL" : "",
+                                          c->identity ? " GENERATED BY DEFAULT AS IDENTITY" : "");
+                }
+                if (r >= 0)
+                        r = strbuf_putc(&sql, ')');
+                if (r < 0)
+                        return r;
+                _cleanup_free_ char *what = strdup_printf("cannot create table %s", t->name);
+                r = exec(p, what ? what : "cannot create a table", sql.data);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+struct pg_sink {
+        struct row_sink base;
+        struct pg_db *db;
+        const struct col_spec *specs;
+        size_t n;
+        struct strbuf buf;
+        uint64_t bytes;
+        char *table;
+};
+
+static int put_be(struct strbuf *b, uint64_t v, int bytes) {
+        char tmp[8];
+        for (int i = 0; i < bytes; i++)
+                tmp[i] = (char) (v >> (8 * (bytes - 1 - i)));
+        return strbuf_append(b, tmp, (size_t) bytes);
+}
+
+static int flush_copy(struct pg_sink *s) {
+        if (s->buf.len == 0)
+                return 0;
+        if (interrupted())
+                return db_fail(&s->db->base, -EINTR, "%s: table %s: interrupted", s->db->base.label, s->table);
+        if (PQputCopyData(s->db->conn, s->buf.data, (int) s->buf.len) != 1)
+                return fail_result(s->db, "cannot send rows", NULL);
+        s->bytes += s->buf.len;
+        s->buf.len = 0;
+        return 0;
+}
+
+/* One field: int32 length then the bytes of PostgreSQL's binary format. */
+static int encode_field(struct strbuf *b, const struct col_spec *spec, const struct value *v) {
+        size_t at = b->len;
+        int r = put_be(b, 0, 4); /* length, filled in below */
+        if (r < 0)
+                return r;
+        switch (spec->type) {
+        case COL_BIGINT:
+                r = put_be(b, (uint64_t) v->i, 8);
+                break;
+        case COL_INTEGER:
+                r = put_be(b, (uint32_t) (int32_t) v->i, 4);
+                break;
+        case COL_SMALLINT:
+                r = put_be(b, (uint16_t) (int16_t) v->i, 2);
+                break;
+        case COL_DOUBLE: {
+                uint64_t bits;
+                memcpy(&bits, &v->d, 8);
+                r = put_be(b, bits, 8);
+                break;
+        }
+        case COL_FLOAT4: {
+                float f = (float) v->d;
+                uint32_t bits;
+                memcpy(&bits, &f, 4);
+                r = put_be(b, bits, 4);
+                break;
+        }
+        case COL_NUMERIC:
+                r = numeric_to_pg_binary(v->s, v->n, b);
+                break;
+        case COL_BOOLEAN:
+                r = strbuf_putc(b, v->b ? 1 : 0);
+                break;
+        case COL_JSONB:
+                r = strbuf_putc(b, 1); /* jsonb binary format version */
+                if (r >= 0)
+                        r = strbuf_append(b, v->s, v->n);
+                break;
+        case COL_TEXT:
+        case COL_JSON:
+        case COL_BYTEA:
+        case COL_UUID:
+                r = strbuf_append(b, v->s, v->n);
+                break;
+        case COL_TIMESTAMP:
+        case COL_TIMESTAMPTZ:
+                /* PostgreSQL counts from 2000-01-01; its infinities are the int64 limits. */
+                r = put_be(b, (uint64_t) (v->i == TIME_INFINITY || v->i == TIME_MINUS_INFINITY ? v->i : v->i - PG_EPOCH_MICROS),
+                           8);
+                break;
+        case COL_DATE:
+                r = put_be(b, (uint32_t) (int32_t) (v->i - PG_EPOCH_DAYS), 4);
+                break;
+        case _COL_TYPE_MAX:
+                return -EINVAL;
+        }
+        if (r < 0)
+                return r;
+        uint32_t len = htobe32((uint32_t) (b->len - at - 4));
+        memcpy(b->data + at, &len, 4);
+        return 0;
+}
+
+static int pg_sink_write(struct row_sink *sink, const struct value *row) {
+        struct pg_sink *s = (struct pg_sink *) sink;
+        int r = put_be(&s->buf, (uint16_t) s->n, 2);
+        for (size_t i = 0; r >= 0 && i < s->n; i++)
+                r = row[i].kind == VALUE_NULL ? put_be(&s->buf, UINT32_MAX, 4) : encode_field(&s->buf, &s->specs[i], &row[i]);
+        if (r < 0)
+                return r;
+        return s->buf.len >= COPY_CHUNK ? flush_copy(s) : 0;
+}
+
+static int pg_sink_finish(struct row_sink *sink, uint64_t *ret_bytes) {
+        struct pg_sink *s = (struct pg_sink *) sink;
+        int r = put_be(&s->buf, UINT16_MAX, 2); /* trailer: -1 */
+        if (r >= 0)
+                r = flush_copy(s);
+        if (r < 0)
+                return r;
+        if (PQputCopyEnd(s->db->conn, NULL) != 1)
+                return fail_result(s->db, "cannot finish copying", NULL);
+        _cleanup_(PQclearp) PGresult *res = PQgetResult(s->db->conn);
+        if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+                _cleanup_free_ char *what = strdup_printf("table %s: the server refused the rows", s->table);
+                return fail_result(s->db, what ? what : "copy failed", res);
+        }
+        for (PGresult *extra; (extra = PQgetResult(s->db->conn));)
+                PQclear(extra);
+        *ret_bytes = s->bytes;
+        s->table[0] = '\0'; /* finished: close() has nothing to abort */
+        return 0;
+}
+
+static void pg_sink_close(struct row_sink *sink) {
+        struct pg_sink *s = (struct pg_sink *) sink;
+        if (s->table[0]) {
+                /* Abandoned mid-copy: end the COPY with an error so the transaction aborts. */
+                PQputCopyEnd(s->db->conn, "copy abandoned by migrate");
+                for (PGresult *res; (res = PQgetResult(s->db->conn));)
+                        PQclear(res);
+        }
+        strbuf_done(&s->buf);
+        free(s->table);
+        free(s);
+}
+
+static int pg_open_sink(struct db *db, const struct table *t, const char *const *columns, size_t n,
+                        struct row_sink **ret) {
+        struct pg_db *p = (struct pg_db *) db;
+        _cleanup_strbuf_ struct strbuf sql = {};
+        _cleanup_free_ char *qt = sql_quote_identifier(t->name);
+        int r = strbuf_printf(&sql, "COPY %s (", qt);
+        if (r >= 0)
+                r = sql_append_identifier_list(&sql, columns, n);
+        if (r >= 0)
+                r = strbuf_puts(&sql, ") FROM STDIN (FORMAT binary)");
+        if (r < 0)
+                return r;
+        _cleanup_(PQclearp) PGresult *res = PQexec(p->conn, sql.data);
+        if (PQresultStatus(res) != PGRES_COPY_IN) {
+                _cleanup_free_ char *what = strdup_printf("cannot copy into table %s", t->name);
+                return fail_result(p, what ? what : "cannot copy", res);
+        }
+        struct pg_sink *s = calloc(1, sizeof(*s));
+        struct col_spec *specs = calloc(n + 1, sizeof(*specs));
+        if (!s || !specs || !(s->table = strdup(t->name))) {
+                free(specs);
+                free(s);
+                return -ENOMEM;
+        }
+        for (size_t i = 0; i < n; i++) {
+                const struct column *c = table_find_column(t, columns[i]);
+                specs[i] = c ? c->spec : (struct col_spec) { .type = COL_TEXT };
+        }
+        s->base = (struct row_sink) { .write = pg_sink_write, .finish = pg_sink_finish, .close = pg_sink_close };
+        s->db = p;
+        s->specs = specs;
+        s->n = n;
+        /* Header: signature, flags, no extension area. */
+        r = strbuf_append(&s->buf, "PGCOPY\n\377\r\n\0", 11);
+        if (r >= 0)
+                r = put_be(&s->buf, 0, 4);
+        if (r >= 0)
+                r = put_be(&s->buf, 0, 4);
+        if (r < 0) {
+                pg_sink_close(&s->base);
+                return r;
+        }
+        *ret = &s->base;
+        return 0;
+}
+
+/* ---- after the load: keys, indexes, foreign keys, defaults, generators ---- */
+
+static int add_key_list(struct strbuf *b, const struct index *x) {
+        int r = 0;
+        for (size_t k = 0; r >= 0 && k < x->n_keys; k++) {
+                _cleanup_free_ char *q = sql_quote_identifier(x->keys[k]);
+                r = q ? strbuf_printf(b, "%s%s%s", k ? ", " : "", q, x->desc[k] ? " DESC" : "") : -ENOMEM;
+        }
+        return r;
+}
+
+static int create_index(struct pg_db *p, const struct table *t, const struct index *x, char ***not_carried) {
+        _cleanup_strbuf_ struct strbuf sql = {};
+        _cleanup_free_ char *qt = sql_quote_identifier(t->name), *qi = sql_quote_identifier(x->name);
+        int r;
+        for (size_t k = 0; k < x->n_keys; k++)
+                if (!x->keys[k])
+                        return strv_consume(not_carried, strdup_printf("index %s on %s: it indexes an expression (%s)", x->name,
+                                                                       t->name, x->sql ? x->sql : "?"));
+        if (x->primary)
+                r = strbuf_printf(&sql, "ALTER TABLE %s ADD PRIMARY KEY (", qt);
+        else if (x->constraint)
+                r = strbuf_printf(&sql, "ALTER TABLE %s ADD UNIQUE (", qt);
+        else
+                r = strbuf_printf(&sql, "CREATE %sINDEX %s ON %s (", x->unique ? "UNIQUE " : "", qi, qt);
+        if (r >= 0)
+                r = add_key_list(&sql, x);
+        if (r >= 0)
+                r = strbuf_putc(&sql, ')');
+        if (r >= 0 && x->where)
+                r = strbuf_printf(&sql, " WHERE %s", x->where);
+        if (r < 0)
+                return r;
+        if (x->primary || x->constraint || !x->where) {
+                /* Keys and plain indexes must work: a failure is the run's failure. */
+                _cleanup_free_ char *what = strdup_printf("cannot create %s of table %s",
+                                                          x->primary ? "the primary key" : "an index", t->name);
+                return exec(p, what ? what : "cannot create an index", sql.data);
+        }
+        /* A partial index's predicate is SQLite SQL: carried when PostgreSQL takes it. */
+        _cleanup_free_ char *why = NULL;
+        r = exec_optional(p, sql.data, &why);
+        if (r >= 0 && why)
+                r = strv_consume(not_carried, strdup_printf("partial index %s on %s: PostgreSQL does not accept WHERE %s (%s)",
+                                                            x->name, t->name, x->where, why));
+        return r;
+}
+
+static int add_foreign_key(struct pg_db *p, const struct table *t, const struct foreign_key *fk, char ***not_carried) {
+        _cleanup_strbuf_ struct strbuf sql = {};
+        _cleanup_free_ char *qt = sql_quote_identifier(t->name), *qr = sql_quote_identifier(fk->ref_table);
+        int r = strbuf_printf(&sql, "ALTER TABLE %s ADD FOREIGN KEY (", qt);
+        if (r >= 0)
+                r = sql_append_identifier_list(&sql, (const char *const *) fk->from, fk->n);
+        if (r >= 0)
+                r = strbuf_printf(&sql, ") REFERENCES %s (", qr);
+        if (r >= 0)
+                r = sql_append_identifier_list(&sql, (const char *const *) fk->to, fk->n);
+        if (r >= 0)
+                r = strbuf_printf(&sql, ") ON UPDATE %s ON DELETE %s", fk->on_update ? fk->on_update : "NO ACTION",
+                                  fk->on_delete ? fk->on_delete : "NO ACTION");
+        if (r < 0)
+                return r;
+        /* SQLite does not enforce foreign keys unless asked: rows may break one. */
+        _cleanup_free_ char *why = NULL;
+        r = exec_optional(p, sql.data, &why);
+        if (r < 0 || !why)
+                return r;
+        _cleanup_free_ char *why_not_valid = NULL;
+        r = strbuf_puts(&sql, " NOT VALID");
+        if (r >= 0)
+                r = exec_optional(p, sql.data, &why_not_valid);
+        if (r < 0)
+                return r;
+        return strv_consume(not_carried, strdup_printf("foreign key of %s (%s...) referencing %s: %s%s", t->name, fk->from[0],
+                                                       fk->ref_table, why,
+                                                       why_not_valid ? ""
+                                                                     : "; added NOT VALID, so it checks new rows only"));
+}
+
+/* SQLite default expressions PostgreSQL shares: literals and CURRENT_*. */
+static int set_default(struct pg_db *p, const struct table *t, const struct column *c, char ***not_carried) {
+        _cleanup_free_ char *qt = sql_quote_identifier(t->name), *qc = sql_quote_identifier(c->name);
+        const char *expr = c->default_sql;
+        if (c->spec.type == COL_BOOLEAN && (strcmp(expr, "1") == 0 || strcmp(expr, "'1'") == 0))
+                expr = "true";
+        else if (c->spec.type == COL_BOOLEAN && (strcmp(expr, "0") == 0 || strcmp(expr, "'0'") == 0))
+                expr = "false";
+        _cleanup_free_ char *sql = strdup_printf("ALTER TABLE %s ALTER COLUMN %s SET DEFAULT %s", qt, qc, expr);
+        _cleanup_free_ char *why = NULL;
+        int r = sql ? exec_optional(p, sql, &why) : -ENOMEM;
+        if (r >= 0 && why)
+                r = strv_consume(not_carried, strdup_printf("default of %s.%s: PostgreSQL does not accept %s (%s)", t->name,
+                                                            c->name, c->default_sql, why));
+        return r;
+}
+
+/* Generators continue past the largest value -- and past SQLite's
+ * AUTOINCREMENT high-water mark, so ids are never reused. */
+static int set_sequence(struct pg_db *p, const struct table *t, const struct column *c, int64_t floor) {
+        _cleanup_free_ char *qt = sql_quote_identifier(t->name), *qc = sql_quote_identifier(c->name);
+        _cleanup_free_ char *lt = sql_quote_literal(qt);
+        _cleanup_free_ char *sql = strdup_printf(
+                "SELECT setval(pg_get_serial_sequence(%s, %s), greatest(v, 1), v > 0)"
+                "  FROM (SELECT greatest(coalesce(max(%s), 0), %" PRId64 ") AS v FROM %s) AS m",
+                lt, "$1", qc, floor, qt);
+        const char *params[] = { c->name };
+        _cleanup_(PQclearp) PGresult *res = NULL;
+        _cleanup_free_ char *what = strdup_printf("cannot set the sequence of %s.%s", t->name, c->name);
+        return sql && what ? query(p, what, sql, 1, params, &res) : -ENOMEM;
+}
+
+static int pg_finish_tables(struct db *db, const struct catalog *plan, bool created, char ***not_carried) {
+        struct pg_db *p = (struct pg_db *) db;
+        int r = 0;
+        for (size_t i = 0; created && r >= 0 && i < plan->n_tables; i++) {
+                const struct table *t = &plan->tables[i];
+                /* The primary key first: foreign keys need it. */
+                for (size_t k = 0; r >= 0 && k < t->n_indexes; k++)
+                        if (t->indexes[k].primary)
+                                r = create_index(p, t, &t->indexes[k], not_carried);
+                for (size_t k = 0; r >= 0 && k < t->n_indexes; k++)
+                        if (!t->indexes[k].primary)
+                                r = create_index(p, t, &t->indexes[k], not_carried);
+                for (size_t k = 0; r >= 0 && k < t->n_columns; k++)
+                        if (t->columns[k].default_sql && !t->columns[k].identity)
+                                r = set_default(p, t, &t->columns[k], not_carried);
+        }
+        for (size_t i = 0; created && r >= 0 && i < plan->n_tables; i++)
+                for (size_t k = 0; r >= 0 && k < plan->tables[i].n_fks; k++)
+                        r = add_foreign_key(p, &plan->tables[i], &plan->tables[i].fks[k], not_carried);
+        for (size_t i = 0; r >= 0 && i < plan->n_tables; i++)
+                for (size_t k = 0; r >= 0 && k < plan->tables[i].n_columns; k++)
+                        if (plan->tables[i].columns[k].identity)
+                                r = set_sequence(p, &plan->tables[i], &plan->tables[i].columns[k],
+                                                 plan->tables[i].sequence > 0 ? plan->tables[i].sequence : 0);
+        return r;
+}
+
+static int pg_commit(struct db *db) {
+        struct pg_db *p = (struct pg_db *) db;
+        if (interrupted())
+                return db_fail(db, -EINTR, "%s: interrupted before commit", db->label);
+        return exec(p, "cannot commit", "COMMIT");
+}
+
+static void pg_close(struct db *db) {
+        struct pg_db *p = (struct pg_db *) db;
+        interrupt_set_cancel(NULL);
+        if (p->cancel)
+                PQfreeCancel(p->cancel);
+        if (p->conn)
+                PQfinish(p->conn); /* an open transaction is rolled back by the server */
+        free(p->base.label);
+        free(p->base.error);
+        free(p);
+}
+
+static const struct db_ops pg_ops = {
+        .read_catalog = pg_read_catalog,
+        .count_rows = pg_count_rows,
+        .scan = pg_scan,
+        .empty_tables = pg_empty_tables,
+        .create_tables = pg_create_tables,
+        .open_sink = pg_open_sink,
+        .finish_tables = pg_finish_tables,
+        .commit = pg_commit,
+        .close = pg_close,
+};
+
+int pg_db_open(const struct db_endpoint *ep, enum pg_mode mode, struct db **ret, char **ret_error) {
+        struct pg_db *p = calloc(1, sizeof(*p));
+        *ret_error = NULL;
+        if (!p)
+                return -ENOMEM;
+        p->base.ops = &pg_ops;
+        p->mode = mode;
+        p->base.label = strdup_printf("PostgreSQL %s database %s", db_role_label(ep->role), ep->display);
+        if (!p->base.label) {
+                pg_close(&p->base);
+                return -ENOMEM;
+        }
+        p->conn = PQconnectdbParams((const char *const *) ep->pg.keywords, (const char *const *) ep->pg.values, 0);
+        if (PQstatus(p->conn) != CONNECTION_OK) {
+                _cleanup_free_ char *msg = server_message(p, NULL);
+                *ret_error = strdup_printf("cannot connect to the %s (from %s): %s", p->base.label, ep->origin,
+                                           msg ? msg : "unknown error");
+                pg_close(&p->base);
+                return -ECONNREFUSED;
+        }
+        p->cancel = PQgetCancel(p->conn);
+        interrupt_set_cancel(p->cancel);
+        /* Fixed session settings so text output parses one way, whatever the server's defaults. */
+        int r = exec(p, "cannot set up the session",
+                     "SET client_encoding = 'UTF8'; SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD';"
+                     " SET extra_float_digits = 3; SET bytea_output = 'hex'; SET standard_conforming_strings = on;"
+                     " SET maintenance_work_mem = '256MB'");
+        if (r >= 0)
+                r = exec(p, "cannot start a transaction",
+                         mode == PG_TARGET_VERIFY ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN");
+        if (r < 0) {
+                *ret_error = p->base.error ? strdup(p->base.error) : NULL;
+                pg_close(&p->base);
+                return r;
+        }
+        *ret = &p->base;
+        return 0;
+}

@@ -1,0 +1,41 @@
+#include "migrate/sql_quote.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+static char *quote(const char *s, char q) {
+        struct strbuf b = {};
+        int r = strbuf_putc(&b, q);
+        for (const char *p = s; r >= 0 && *p; p++) {
+                if (*p == q) /* doubled */
+                        r = strbuf_putc(&b, q);
+                if (r >= 0)
+                        r = strbuf_putc(&b, *p);
+        }
+        if (r >= 0)
+                r = strbuf_putc(&b, q);
+        if (r < 0) {
+                strbuf_done(&b);
+                return NULL;
+        }
+        return strbuf_steal(&b);
+}
+
+char *sql_quote_identifier(const char *name) {
+        return quote(name, '"');
+}
+
+char *sql_quote_literal(const char *text) {
+        return quote(text, '\'');
+}
+
+int sql_append_identifier_list(struct strbuf *b, const char *const *names, size_t n) {
+        for (size_t i = 0; i < n; i++) {
+                char *q = sql_quote_identifier(names[i]);
+                int r = q ? strbuf_printf(b, "%s%s", i ? ", " : "", q) : -1;
+                free(q);
+                if (r < 0)
+                        return -ENOMEM;
+        }
+        return 0;
+}

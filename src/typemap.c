@@ -1,0 +1,136 @@
+#include "migrate/typemap.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "migrate/cleanup.h"
+#include "migrate/strbuf.h"
+
+/* Checked in order; the first rule whose word occurs in the upper-cased
+ * declared type wins.  The specific names come before SQLite's own affinity
+ * rules (INT, CHAR/CLOB/TEXT, BLOB, REAL/FLOA/DOUB, else NUMERIC), so a
+ * BOOLEAN stays boolean and a DATETIME a timestamp. */
+static const struct sqlite_rule {
+        const char *word;
+        bool prefix; /* must start the type rather than occur anywhere */
+        enum col_type type;
+} sqlite_rules[] = {
+        { "BOOL", false, COL_BOOLEAN },
+        { "TIMESTAMPTZ", true, COL_TIMESTAMPTZ },
+        { "DATETIME", false, COL_TIMESTAMPTZ },   /* naive values are UTC, as the Go server reads them */
+        { "TIMESTAMP", true, COL_TIMESTAMPTZ },
+        { "DATE", true, COL_DATE },
+        { "JSON", false, COL_JSON },
+        { "UUID", false, COL_UUID },
+        { "NUMERIC", true, COL_NUMERIC },
+        { "DECIMAL", true, COL_NUMERIC },
+        { "INT", false, COL_BIGINT },             /* SQLite integers are 64-bit, whatever the name */
+        { "CHAR", false, COL_TEXT },
+        { "CLOB", false, COL_TEXT },
+        { "TEXT", false, COL_TEXT },
+        { "BLOB", false, COL_BYTEA },
+        { "REAL", false, COL_DOUBLE },
+        { "FLOA", false, COL_DOUBLE },
+        { "DOUB", false, COL_DOUBLE },
+};
+
+/* "(a)" or "(a,b)" after the type name; -1 where absent. */
+static void type_arguments(const char *s, int *a, int *b) {
+        *a = *b = -1;
+        const char *open = strchr(s, '(');
+        if (!open)
+                return;
+        if (sscanf(open, "( %d , %d )", a, b) == 2)
+                return;
+        *b = -1;
+        if (sscanf(open, "( %d )", a) != 1)
+                *a = -1;
+}
+
+int typemap_from_sqlite(const char *declared, struct col_spec *ret) {
+        char upper[128];
+        size_t n = 0;
+        for (const char *p = declared; *p && n < sizeof(upper) - 1; p++)
+                upper[n++] = (char) toupper((unsigned char) *p);
+        upper[n] = '\0';
+        const char *start = upper + strspn(upper, " \t");
+
+        *ret = (struct col_spec) { .length = -1, .precision = -1, .scale = -1 };
+        if (!*start)
+                return -ENODATA;
+        for (size_t i = 0; i < sizeof(sqlite_rules) / sizeof(sqlite_rules[0]); i++) {
+                const struct sqlite_rule *rule = &sqlite_rules[i];
+                const char *hit = strstr(start, rule->word);
+                if (!hit || (rule->prefix && hit != start))
+                        continue;
+                ret->type = rule->type;
+                int a, b;
+                type_arguments(start, &a, &b);
+                if (rule->type == COL_NUMERIC) {
+                        ret->precision = a;
+                        ret->scale = a >= 0 ? (b >= 0 ? b : 0) : -1;
+                } else if (rule->type == COL_TEXT && (strstr(start, "CHAR") != NULL) && a > 0)
+                        ret->length = a; /* VARCHAR(n), CHARACTER(n), NVARCHAR(n): the limit is kept */
+                return 0;
+        }
+        ret->type = COL_NUMERIC; /* SQLite's NUMERIC affinity: anything else */
+        return 0;
+}
+
+static const struct pg_rule {
+        const char *name;
+        enum col_type type;
+} pg_rules[] = {
+        { "bigint", COL_BIGINT },
+        { "integer", COL_INTEGER },
+        { "smallint", COL_SMALLINT },
+        { "double precision", COL_DOUBLE },
+        { "real", COL_FLOAT4 },
+        { "numeric", COL_NUMERIC },
+        { "boolean", COL_BOOLEAN },
+        { "text", COL_TEXT },
+        { "character varying", COL_TEXT },
+        { "bytea", COL_BYTEA },
+        { "timestamp without time zone", COL_TIMESTAMP },
+        { "timestamp with time zone", COL_TIMESTAMPTZ },
+        { "date", COL_DATE },
+        { "json", COL_JSON },
+        { "jsonb", COL_JSONB },
+        { "uuid", COL_UUID },
+};
+
+int typemap_from_postgres(const char *formatted, struct col_spec *ret) {
+        *ret = (struct col_spec) { .length = -1, .precision = -1, .scale = -1 };
+        for (size_t i = 0; i < sizeof(pg_rules) / sizeof(pg_rules[0]); i++) {
+                size_t len = strlen(pg_rules[i].name);
+                if (strncmp(formatted, pg_rules[i].name, len) != 0)
+                        continue;
+                const char *rest = formatted + len;
+                /* "timestamp(3) without time zone" has its precision inside. */
+                if (*rest != '\0' && *rest != '(')
+                        continue;
+                ret->type = pg_rules[i].type;
+                int a, b;
+                type_arguments(rest, &a, &b);
+                if (ret->type == COL_NUMERIC) {
+                        ret->precision = a;
+                        ret->scale = a >= 0 ? (b >= 0 ? b : 0) : -1;
+                } else if (ret->type == COL_TEXT)
+                        ret->length = a;
+                else if (a >= 0)
+                        return -EOPNOTSUPP; /* e.g. bit widths we do not model */
+                return 0;
+        }
+        return -EOPNOTSUPP;
+}
+
+char *typemap_postgres_ddl(const struct col_spec *spec) {
+        if (spec->type == COL_TEXT && spec->length >= 0)
+                return strdup_printf("varchar(%d)", spec->length);
+        if (spec->type == COL_NUMERIC && spec->precision >= 0)
+                return strdup_printf("numeric(%d,%d)", spec->precision, spec->scale);
+        return strdup(col_type_name(spec->type));
+}
