@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int tap_count, tap_failed_cases;
-static bool tap_case_failed;
+static int tap_count __attribute__((unused)), tap_failed_cases __attribute__((unused));
+static bool tap_case_failed __attribute__((unused));
 
 #define CHECK(cond)                                                                     \
         do {                                                                            \
