@@ -12,6 +12,7 @@
 #include "migrate/cleanup.h"
 #include "migrate/interrupt.h"
 #include "migrate/numeric.h"
+#include "migrate/predicate.h"
 #include "migrate/sql_quote.h"
 #include "migrate/strbuf.h"
 #include "migrate/strv.h"
@@ -752,8 +753,10 @@ static int create_index(struct pg_db *p, const struct table *t, const struct ind
                 r = add_key_list(&sql, x);
         if (r >= 0)
                 r = strbuf_putc(&sql, ')');
-        if (r >= 0 && x->where)
-                r = strbuf_printf(&sql, " WHERE %s", x->where);
+        if (r >= 0 && x->where) {
+                _cleanup_free_ char *where = predicate_for_postgres(t, x->where);
+                r = where ? strbuf_printf(&sql, " WHERE %s", where) : -ENOMEM;
+        }
         if (r < 0)
                 return r;
         if (x->primary || x->constraint || !x->where) {

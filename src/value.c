@@ -19,8 +19,10 @@ void value_buffer_reset(struct value_buffer *b) {
 }
 
 int value_buffer_reserve(struct value_buffer *b, size_t size) {
-        if (size <= b->size)
+        if (size <= b->size) {
+                b->used = 0;
                 return 0;
+        }
         char *p = realloc(b->data, size);
         if (!p)
                 return -ENOMEM;
@@ -97,44 +99,61 @@ const char *value_kind_name(enum value_kind k) {
         return names[k];
 }
 
-/* Strict decimal integer text: optional sign, digits, nothing else. */
-static bool parse_int_text(const char *s, size_t n, int64_t *ret) {
+/* Strict decimal integer text: optional sign, digits, nothing else.
+ * -EINVAL when it is not that, -ERANGE when it does not fit 64 bits. */
+static int parse_int_text(const char *s, size_t n, int64_t *ret) {
         char buf[32];
-        if (n == 0 || n >= sizeof(buf))
-                return false;
-        memcpy(buf, s, n);
-        buf[n] = '\0';
-        size_t start = buf[0] == '-' || buf[0] == '+';
-        if (start == n || strspn(buf + start, "0123456789") != n - start)
-                return false;
+        size_t start = n > 0 && (s[0] == '-' || s[0] == '+');
+        if (start == n)
+                return -EINVAL;
+        for (size_t i = start; i < n; i++)
+                if (s[i] < '0' || s[i] > '9')
+                        return -EINVAL;
+        /* Leading zeros do not count towards the length. */
+        size_t z = start;
+        while (z + 1 < n && s[z] == '0')
+                z++;
+        if (start + n - z >= sizeof(buf))
+                return -ERANGE;
+        buf[0] = s[0];
+        memcpy(buf + start, s + z, n - z);
+        buf[start + n - z] = '\0';
         errno = 0;
-        char *end;
-        long long v = strtoll(buf, &end, 10);
-        if (errno || *end)
-                return false;
+        long long v = strtoll(buf, NULL, 10);
+        if (errno == ERANGE)
+                return -ERANGE;
         *ret = v;
-        return true;
+        return 0;
 }
 
-static bool parse_real_text(const char *s, size_t n, double *ret) {
+/* A number as PostgreSQL's float8in reads it: -EINVAL when it is not one,
+ * -ERANGE when it overflows to infinity or underflows to zero (subnormal
+ * results are numbers). */
+static int parse_real_text(const char *s, size_t n, double *ret) {
         char buf[64];
-        if (n == 0 || n >= sizeof(buf) || strchr(" \t\n", s[0]))
-                return false;
+        if (n == 0 || n >= sizeof(buf) || memchr(s, '\0', n) || strchr(" \t\n\v\f\r", s[0]))
+                return -EINVAL;
         memcpy(buf, s, n);
         buf[n] = '\0';
         char *end;
         errno = 0;
         double d = strtod(buf, &end);
-        if (*end || (errno == ERANGE && !isinf(d) && fabs(d) > 1))
-                return false;
-        if (errno == ERANGE && fabs(d) <= 1 && d != 0)
-                return false; /* underflow: would change the value */
+        if (*end)
+                return -EINVAL;
+        if (errno == ERANGE && (d == 0 || isinf(d)))
+                return -ERANGE;
         *ret = d;
-        return true;
+        return 0;
+}
+
+/* "a blob value", "an integer value". */
+static int wrong_kind(char **why, enum value_kind k) {
+        return reason(why, "%s %s value", k == VALUE_INT ? "an" : "a", value_kind_name(k));
 }
 
 static int to_integer(const struct value *in, const struct col_spec *spec, struct value *ret, char **why) {
         int64_t v;
+        int r;
         switch (in->kind) {
         case VALUE_INT:
                 v = in->i;
@@ -148,11 +167,14 @@ static int to_integer(const struct value *in, const struct col_spec *spec, struc
                 v = (int64_t) in->d;
                 break;
         case VALUE_TEXT:
-                if (!parse_int_text(in->s, in->n, &v))
+                r = parse_int_text(in->s, in->n, &v);
+                if (r == -ERANGE)
+                        return reason(why, "text with a whole number out of the range of %s", col_type_names[spec->type]);
+                if (r < 0)
                         return reason(why, "text that is not a whole number");
                 break;
         default:
-                return reason(why, "a %s value", value_kind_name(in->kind));
+                return wrong_kind(why, in->kind);
         }
         if ((spec->type == COL_INTEGER && (v < INT32_MIN || v > INT32_MAX)) ||
             (spec->type == COL_SMALLINT && (v < INT16_MIN || v > INT16_MAX)))
@@ -163,6 +185,7 @@ static int to_integer(const struct value *in, const struct col_spec *spec, struc
 
 static int to_double(const struct value *in, const struct col_spec *spec, struct value *ret, char **why) {
         double d;
+        int r;
         switch (in->kind) {
         case VALUE_REAL:
                 d = in->d;
@@ -174,11 +197,14 @@ static int to_double(const struct value *in, const struct col_spec *spec, struct
                         return reason(why, "a whole number that %s cannot hold exactly", col_type_names[spec->type]);
                 break;
         case VALUE_TEXT:
-                if (!parse_real_text(in->s, in->n, &d))
+                r = parse_real_text(in->s, in->n, &d);
+                if (r == -ERANGE)
+                        return reason(why, "text with a number out of range for %s", col_type_names[spec->type]);
+                if (r < 0)
                         return reason(why, "text that is not a number");
                 break;
         default:
-                return reason(why, "a %s value", value_kind_name(in->kind));
+                return wrong_kind(why, in->kind);
         }
         if (spec->type == COL_FLOAT4 && !isnan(d) && (double) (float) d != d)
                 return reason(why, "a number that a 4-byte real cannot hold exactly");
@@ -204,7 +230,7 @@ static int to_numeric(const struct value *in, const struct col_spec *spec, struc
                         return reason(why, "text that is not a number");
                 break;
         default:
-                return reason(why, "a %s value", value_kind_name(in->kind));
+                return wrong_kind(why, in->kind);
         }
         if (r < 0)
                 return r;
@@ -248,14 +274,14 @@ static int to_boolean(const struct value *in, struct value *ret, char **why) {
                 return reason(why, "text that is not a boolean (0/1, t/f, true/false)");
         }
         default:
-                return reason(why, "a %s value", value_kind_name(in->kind));
+                return wrong_kind(why, in->kind);
         }
         *ret = (struct value) { .kind = VALUE_BOOL, .b = b };
         return 0;
 }
 
 static int check_text(const char *s, size_t n, const struct col_spec *spec, char **why) {
-        if (memchr(s, '\0', n))
+        if (n && memchr(s, '\0', n))
                 return reason(why, "text with a NUL byte, which PostgreSQL text cannot hold");
         if (!utf8_is_valid(s, n))
                 return reason(why, "text that is not valid UTF-8");
@@ -287,7 +313,7 @@ static int to_text(const struct value *in, const struct col_spec *spec, struct v
                 r = numeric_from_double(in->d, &b);
                 break;
         default:
-                return reason(why, "a %s value", value_kind_name(in->kind));
+                return wrong_kind(why, in->kind);
         }
         if (r < 0)
                 return r;
@@ -328,7 +354,7 @@ static int to_timestamp(const struct value *in, const struct col_spec *spec, str
                 break;
         }
         default:
-                return reason(why, "a %s value", value_kind_name(in->kind));
+                return wrong_kind(why, in->kind);
         }
         *ret = (struct value) { .kind = VALUE_TIMESTAMP, .i = micros };
         return 0;
@@ -352,7 +378,7 @@ static int to_date(const struct value *in, struct value *ret, char **why) {
                 return 0;
         }
         default:
-                return reason(why, "a %s value", value_kind_name(in->kind));
+                return wrong_kind(why, in->kind);
         }
 }
 
@@ -367,7 +393,7 @@ static int to_uuid(const struct value *in, struct value_buffer *buf, struct valu
         if (in->kind == VALUE_UUID || (in->kind == VALUE_BLOB && in->n == 16))
                 return keep(buf, in->s, 16, ret, VALUE_UUID);
         if (in->kind != VALUE_TEXT)
-                return reason(why, "a %s value", value_kind_name(in->kind));
+                return wrong_kind(why, in->kind);
         char raw[16];
         size_t k = 0;
         for (size_t i = 0; i < in->n; i++) {
@@ -409,7 +435,7 @@ int value_convert(const struct value *in, const struct col_spec *spec, struct va
                 return to_text(in, spec, buf, ret, why);
         case COL_BYTEA:
                 if (in->kind != VALUE_BLOB && in->kind != VALUE_TEXT)
-                        return reason(why, "a %s value", value_kind_name(in->kind));
+                        return wrong_kind(why, in->kind);
                 *ret = (struct value) { .kind = VALUE_BLOB, .s = in->s, .n = in->n };
                 return 0;
         case COL_TIMESTAMP:
@@ -444,16 +470,66 @@ bool value_equal(const struct value *a, const struct value *b) {
         case VALUE_TEXT:
         case VALUE_BLOB:
         case VALUE_UUID:
-                return a->n == b->n && memcmp(a->s, b->s, a->n) == 0;
+                /* An empty blob may have no pointer at all (SQLite gives NULL). */
+                return a->n == b->n && (a->n == 0 || memcmp(a->s, b->s, a->n) == 0);
         }
         return false;
 }
 
 static int cmp_bytes(const struct value *a, const struct value *b) {
-        int c = memcmp(a->s, b->s, a->n < b->n ? a->n : b->n);
+        size_t n = a->n < b->n ? a->n : b->n;
+        int c = n ? memcmp(a->s, b->s, n) : 0;
         if (c)
                 return c;
         return a->n < b->n ? -1 : a->n > b->n;
+}
+
+/* PostgreSQL's order of numeric specials: -Infinity, numbers, Infinity, NaN. */
+static int numeric_rank(const char *s, size_t n) {
+        if (n == 3 && !memcmp(s, "NaN", 3))
+                return 2;
+        if (n == 8 && !memcmp(s, "Infinity", 8))
+                return 1;
+        if (n == 9 && !memcmp(s, "-Infinity", 9))
+                return -1;
+        return 0;
+}
+
+/* Compare unsigned decimal digits "123.45" exactly: integer parts by length
+ * and then digit by digit, fractions digit by digit with missing digits 0. */
+static int cmp_magnitude(const char *a, size_t an, const char *b, size_t bn) {
+        const char *ad = memchr(a, '.', an), *bd = memchr(b, '.', bn);
+        size_t ai = ad ? (size_t) (ad - a) : an, bi = bd ? (size_t) (bd - b) : bn, as = 0, bs = 0;
+        while (as < ai && a[as] == '0')
+                as++;
+        while (bs < bi && b[bs] == '0')
+                bs++;
+        if (ai - as != bi - bs)
+                return ai - as < bi - bs ? -1 : 1;
+        int c = ai > as ? memcmp(a + as, b + bs, ai - as) : 0;
+        if (c)
+                return c < 0 ? -1 : 1;
+        size_t af = ad ? ai + 1 : an, bf = bd ? bi + 1 : bn;
+        for (; af < an || bf < bn; af++, bf++) {
+                char x = af < an ? a[af] : '0', y = bf < bn ? b[bf] : '0';
+                if (x != y)
+                        return x < y ? -1 : 1;
+        }
+        return 0;
+}
+
+static int cmp_numeric(const char *a, size_t an, const char *b, size_t bn) {
+        int ra = numeric_rank(a, an), rb = numeric_rank(b, bn);
+        if (ra || rb)
+                return ra < rb ? -1 : ra > rb;
+        bool na = an > 0 && a[0] == '-', nb = bn > 0 && b[0] == '-';
+        int m = cmp_magnitude(a + na, an - na, b + nb, bn - nb);
+        if (na == nb)
+                return na ? -m : m;
+        /* Different signs: only zero (e.g. "-0.0" and "0") compares equal. */
+        if (m == 0 && cmp_magnitude(a + na, an - na, "0", 1) == 0)
+                return 0;
+        return na ? -1 : 1;
 }
 
 int value_compare(const struct value *a, const struct value *b) {
@@ -465,13 +541,14 @@ int value_compare(const struct value *a, const struct value *b) {
         case VALUE_DATE:
                 return a->i < b->i ? -1 : a->i > b->i;
         case VALUE_REAL:
+                /* As PostgreSQL orders float8: NaN after everything, NaNs equal. */
+                if (isnan(a->d) || isnan(b->d))
+                        return !!isnan(a->d) - !!isnan(b->d);
                 return a->d < b->d ? -1 : a->d > b->d;
         case VALUE_BOOL:
                 return (int) a->b - (int) b->b;
-        case VALUE_NUMERIC: {
-                double x = strtod(a->s, NULL), y = strtod(b->s, NULL);
-                return x < y ? -1 : x > y;
-        }
+        case VALUE_NUMERIC:
+                return cmp_numeric(a->s, a->n, b->s, b->n);
         default:
                 return cmp_bytes(a, b);
         }
@@ -487,8 +564,18 @@ char *value_describe(const struct value *v) {
         case VALUE_INT:
                 return strdup_printf("%" PRId64, v->i);
         case VALUE_REAL:
-                r = numeric_from_double(v->d, &b);
-                break;
+                if (!isfinite(v->d)) {
+                        r = numeric_from_double(v->d, &b);
+                        break;
+                }
+                /* The shortest form that reads back exactly: short even for
+                 * 1e300, and "-0" stays distinguishable from "0". */
+                for (int prec = 1; prec <= 17; prec++) {
+                        snprintf(tmp, sizeof(tmp), "%.*g", prec, v->d);
+                        if (strtod(tmp, NULL) == v->d)
+                                break;
+                }
+                return strdup(tmp);
         case VALUE_BOOL:
                 return strdup(v->b ? "true" : "false");
         case VALUE_TIMESTAMP:

@@ -91,31 +91,37 @@ contains "absent.gcfg: cannot open the configuration file: No such file or direc
 run 78 --config "$work" database
 contains "is a directory" "$err" "directory as config"
 
-# --- a good configuration: the plan names everything, hides the password --
+# --- a good configuration: the plan names everything, hides the password;
+# the unreachable server is reported with the URL redacted -----------------
 mkdir -p "$work/db"
+/usr/bin/python3 -c 'import sqlite3, sys; [sqlite3.connect(f).execute("create table t(x)") for f in sys.argv[1:]]' \
+	"$work/db/rstudio-pm.sqlite" "$work/db/rstudio-pm-usage.sqlite"
 cat >"$work/good.gcfg" <<CFG
 [Database]
 Provider = sqlite
 [SQLite]
 Dir = $work/db
 [Postgres]
-URL = "postgres://rspm:$secret@db.example.com:5433/rstudio_pm?sslmode=require&search_path=pm&pool_max_conns=8"
-UsageDataURL = postgres://rspm@db.example.com/rstudio_pm_usage
+URL = "postgres://rspm:$secret@127.0.0.1:1/rstudio_pm?sslmode=disable&search_path=pm&pool_max_conns=8"
+UsageDataURL = postgres://rspm@127.0.0.1:1/rstudio_pm_usage?sslmode=disable
 UsageDataPassword = $secret
 CFG
 run 1 --config "$work/good.gcfg" database --progress
 contains "Migrate: SQLite (sqlite3) -> PostgreSQL (pgx)" "$out" "plan direction"
 contains "$work/db/rstudio-pm.sqlite" "$out" "plan main source"
 contains "$work/db/rstudio-pm-usage.sqlite" "$out" "plan usage source"
-contains "postgres://rspm:xxxxx@db.example.com:5433/rstudio_pm" "$out" "plan main target"
+contains "postgres://rspm:xxxxx@127.0.0.1:1/rstudio_pm" "$out" "plan main target"
 contains "options=-c search_path=pm" "$out" "plan translated search_path"
 contains "password: Postgres.UsageDataPassword" "$out" "plan password source"
 contains "ignoring pool_max_conns=8" "$err" "notice for pgx setting"
-contains "not implemented yet; nothing was read from or written to any database" "$err" "honest about the missing engine"
+contains "cannot connect to the PostgreSQL main database postgres://rspm:xxxxx@127.0.0.1:1/rstudio_pm" "$err" "connect error"
+contains "Connection refused" "$err" "connect error cause"
+contains "nothing was committed" "$err" "connect error outcome"
 
 PACKAGEMANAGER_POSTGRES_PASSWORD=$secret run 1 --config "$work/good.gcfg" database --from=pgx --to=sqlite3
 contains "Migrate: PostgreSQL (pgx) -> SQLite (sqlite3)" "$out" "reverse plan"
 contains "password: PACKAGEMANAGER_POSTGRES_PASSWORD" "$out" "env password source"
+contains "migrating from pgx to sqlite3 is not implemented yet" "$err" "reverse direction is honest"
 
 if [ "$failures" -ne 0 ]; then
 	echo "$failures check(s) failed"

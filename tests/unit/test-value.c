@@ -138,6 +138,13 @@ static void test_bigint(void) {
         REJECTS(v_textn("1\0" "2", 3), col(COL_BIGINT), "not a whole number");
         REJECTS(v_text("9223372036854775808"), col(COL_BIGINT), "out of the range of bigint");
         REJECTS(v_text("-9223372036854775809"), col(COL_BIGINT), "out of the range of bigint");
+        REJECTS(v_text("123456789012345678901234567890123"), col(COL_BIGINT), "out of the range of bigint");
+        /* Leading zeros are digits of value zero, however many. */
+        CHECK(ACCEPTS(v_text("007"), col(COL_BIGINT), VALUE_INT).i == 7);
+        CHECK(ACCEPTS(v_text("-0000000000000000000000000000000000000042"), col(COL_BIGINT), VALUE_INT).i == -42);
+        CHECK(ACCEPTS(v_text("0000000000000000000000000000000000000000"), col(COL_BIGINT), VALUE_INT).i == 0);
+        /* A counted string: "12" of "123". */
+        CHECK(ACCEPTS(v_textn("123", 2), col(COL_BIGINT), VALUE_INT).i == 12);
         REJECTS(v_blob("\x01", 1), col(COL_BIGINT), "a blob value");
 }
 
@@ -289,7 +296,8 @@ static void test_text(void) {
         CHECK(text_is(v, "hello"));
         /* Empty text stays empty text, never NULL. */
         v = ACCEPTS(v_text(""), t, VALUE_TEXT);
-        CHECK(v.n == 0);
+        CHECK(v.n == 0 && v.s);
+        ACCEPTS(v_textn(NULL, 0), t, VALUE_TEXT);
         REJECTS(v_textn("a\0b", 3), t, "NUL byte");
         REJECTS(v_textn("\0", 1), t, "NUL byte");
         REJECTS(v_text("\xff"), t, "not valid UTF-8");
@@ -339,6 +347,8 @@ static void test_bytea(void) {
         struct value v = ACCEPTS(v_blob(bytes, sizeof(bytes)), b, VALUE_BLOB);
         CHECK(bytes_are(v, bytes, sizeof(bytes)));
         v = ACCEPTS(v_blob("", 0), b, VALUE_BLOB);
+        CHECK(v.n == 0);
+        v = ACCEPTS(v_blob(NULL, 0), b, VALUE_BLOB);
         CHECK(v.n == 0);
         /* Text in a BLOB column becomes its bytes, even when not UTF-8. */
         v = ACCEPTS(v_text("caf\xe9"), b, VALUE_BLOB);
@@ -539,6 +549,15 @@ static void test_equal(void) {
         CHECK(value_equal(&e1, &e2));
         CHECK(!value_equal(&e1, &v_null));
 
+        /* SQLite hands out a zero-length blob as a NULL pointer. */
+        struct value nb = v_blob(NULL, 0), eb = v_blob("", 0);
+        CHECK(value_equal(&nb, &eb));
+        CHECK(value_equal(&nb, &nb));
+        CHECK(value_compare(&nb, &eb) == 0);
+        struct value one_byte = v_blob("\0", 1);
+        CHECK(value_compare(&nb, &one_byte) < 0);
+        CHECK(value_compare(&one_byte, &nb) > 0);
+
         struct value ts1 = { .kind = VALUE_TIMESTAMP, .i = 1 }, ts2 = { .kind = VALUE_TIMESTAMP, .i = 2 };
         CHECK(!value_equal(&ts1, &ts2));
         CHECK(value_equal(&ts1, &ts1));
@@ -623,6 +642,11 @@ static void test_describe(void) {
         /* A message about -0.0 vs 0.0 must show the difference. */
         DESCRIBES(v_real(-0.0), "-0");
         DESCRIBES(v_real(0.0), "0");
+        /* Short even for extreme magnitudes. */
+        DESCRIBES(v_real(1e20), "1e+20");
+        DESCRIBES(v_real(5e-324), "5e-324");
+        DESCRIBES(v_real(-DBL_MAX), "-1.7976931348623157e+308");
+        DESCRIBES(v_real(0.1 + 0.2), "0.30000000000000004");
         DESCRIBES(((struct value) { .kind = VALUE_BOOL, .b = true }), "true");
         DESCRIBES(((struct value) { .kind = VALUE_BOOL, .b = false }), "false");
         DESCRIBES(((struct value) { .kind = VALUE_TIMESTAMP, .i = T_20240305_142201 * S + 500000 }),
