@@ -1,0 +1,184 @@
+#include "migrate/privsep.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/capability.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "migrate/cleanup.h"
+#include "migrate/exit_status.h"
+#include "migrate/log.h"
+#include "migrate/service.h"
+#include "migrate/strbuf.h"
+
+int privsep_identity(const char *user, const char *group, gid_t access_gid, struct privsep_identity *ret,
+                     char **ret_error) {
+        *ret_error = NULL;
+        if (getuid() != 0) {
+                /* A member keeps who they are, with the access group as their group. */
+                struct passwd *pw = getpwuid(getuid());
+                *ret = (struct privsep_identity) {
+                        .uid = getuid(),
+                        .gid = access_gid,
+                        .name = strdup(pw ? pw->pw_name : "?"),
+                };
+                return ret->name ? 0 : -ENOMEM;
+        }
+        const char *account = user ? user : SERVICE_DEFAULT_ACCOUNT;
+        struct passwd *pw = getpwnam(account);
+        if (!pw) {
+                *ret_error = strdup_printf("the service account %s does not exist on this machine (%s), and migrate runs its "
+                                           "work as that account: create it (the Package Manager package does), or set User= "
+                                           "in %s",
+                                           account, user ? "User= of " SERVICE_UNIT : "the default", SERVICE_UNIT);
+                return -ESRCH;
+        }
+        gid_t gid = pw->pw_gid;
+        if (group) {
+                struct group *g = getgrnam(group);
+                if (!g) {
+                        *ret_error = strdup_printf("the group %s (Group= of %s) does not exist on this machine", group,
+                                                   SERVICE_UNIT);
+                        return -ESRCH;
+                }
+                gid = g->gr_gid;
+        }
+        *ret = (struct privsep_identity) { .uid = pw->pw_uid, .gid = gid, .name = strdup(account), .from_root = true };
+        return ret->name ? 0 : -ENOMEM;
+}
+
+void privsep_identity_done(struct privsep_identity *id) {
+        free(id->name);
+        id->name = NULL;
+}
+
+static int fail(char **ret_error, int r, const char *what) {
+        *ret_error = strdup_printf("cannot give up privileges (%s): %s", what, strerror(r < 0 ? -r : r));
+        return r < 0 ? r : -r;
+}
+
+static void cap_freep(cap_t *c) {
+        if (*c)
+                cap_free(*c);
+}
+
+int privsep_drop(const struct privsep_identity *id, char **ret_error) {
+        *ret_error = NULL;
+        if (id->from_root) {
+                /* Groups and the bounding set need privilege: drop them before the uid. */
+                if (setgroups(0, NULL) < 0)
+                        return fail(ret_error, errno, "setgroups");
+                for (int cap = 0; cap <= CAP_LAST_CAP; cap++)
+                        if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
+                                return fail(ret_error, errno, "bounding set");
+        }
+        if (setresgid(id->gid, id->gid, id->gid) < 0)
+                return fail(ret_error, errno, "setresgid");
+        if (setresuid(id->uid, id->uid, id->uid) < 0)
+                return fail(ret_error, errno, "setresuid");
+        _cleanup_(cap_freep) cap_t empty = cap_init();
+        if (!empty || cap_set_proc(empty) < 0)
+                return fail(ret_error, errno, "capabilities");
+        if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
+                return fail(ret_error, errno, "ambient capabilities");
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+                return fail(ret_error, errno, "no_new_privs");
+
+        /* Trust nothing: check that every drop took. */
+        uid_t ru, eu, su;
+        gid_t rg, eg, sg;
+        if (getresuid(&ru, &eu, &su) < 0 || getresgid(&rg, &eg, &sg) < 0)
+                return fail(ret_error, errno, "checking ids");
+        if (ru != id->uid || eu != id->uid || su != id->uid || rg != id->gid || eg != id->gid || sg != id->gid)
+                return fail(ret_error, EPERM, "ids did not change");
+        if (id->from_root && getgroups(0, NULL) != 0)
+                return fail(ret_error, EPERM, "supplementary groups remain");
+        _cleanup_(cap_freep) cap_t now = cap_get_proc();
+        if (!now || cap_compare(now, empty) != 0)
+                return fail(ret_error, EPERM, "capabilities remain");
+        for (int cap = 0; id->from_root && cap <= CAP_LAST_CAP; cap++)
+                if (prctl(PR_CAPBSET_READ, cap, 0, 0, 0) > 0)
+                        return fail(ret_error, EPERM, "bounding set not empty");
+        if (prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1)
+                return fail(ret_error, EPERM, "no_new_privs not set");
+        /* Becoming another user makes the process dumpable again: not with passwords in it. */
+        prctl(PR_SET_DUMPABLE, 0);
+        return 0;
+}
+
+static volatile sig_atomic_t worker_pid;
+
+static void relay(int sig) {
+        pid_t pid = worker_pid;
+        if (pid > 0)
+                kill(pid, sig);
+}
+
+int privsep_run(const struct privsep_identity *id, int (*fn)(void *data), void *data) {
+        pid_t parent = getpid();
+        struct sigaction sa = { .sa_handler = relay, .sa_flags = SA_RESTART };
+        sigset_t block, old;
+
+        fflush(stdout);
+        fflush(stderr);
+        /* Relay from the first instant: block until the worker's pid is known. */
+        sigemptyset(&block);
+        sigaddset(&block, SIGINT);
+        sigaddset(&block, SIGTERM);
+        sigaddset(&block, SIGHUP);
+        sigprocmask(SIG_BLOCK, &block, &old);
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGINT, &sa, NULL);
+        sigaction(SIGTERM, &sa, NULL);
+        sigaction(SIGHUP, &sa, NULL);
+
+        pid_t pid = fork();
+        if (pid < 0) {
+                log_error("cannot start the worker process: %s", strerror(errno));
+                return EXIT_STATUS_FAILED;
+        }
+        if (pid == 0) {
+                /* The worker dies with the front end, even if that is kill -9;
+                 * and the front end may have died before this line ran. */
+                signal(SIGINT, SIG_DFL);
+                signal(SIGTERM, SIG_DFL);
+                signal(SIGHUP, SIG_DFL);
+                sigprocmask(SIG_SETMASK, &old, NULL);
+                if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+                        _exit(EXIT_STATUS_FAILED);
+                _cleanup_free_ char *error = NULL;
+                if (privsep_drop(id, &error) < 0) {
+                        log_error("%s", error ? error : "cannot give up privileges");
+                        _exit(EXIT_STATUS_FAILED);
+                }
+                int status = fn(data);
+                fflush(stdout);
+                fflush(stderr);
+                _exit(status);
+        }
+        worker_pid = pid;
+        sigprocmask(SIG_SETMASK, &old, NULL);
+
+        int status;
+        while (waitpid(pid, &status, 0) < 0)
+                if (errno != EINTR) {
+                        log_error("cannot wait for the worker process: %s", strerror(errno));
+                        return EXIT_STATUS_FAILED;
+                }
+        worker_pid = 0;
+        if (WIFEXITED(status))
+                return WEXITSTATUS(status);
+        if (WIFSIGNALED(status)) {
+                log_error("the worker process was killed by signal %d (%s): nothing was committed", WTERMSIG(status),
+                          strsignal(WTERMSIG(status)));
+                return EXIT_STATUS_SIGNAL_BASE + WTERMSIG(status);
+        }
+        return EXIT_STATUS_FAILED;
+}

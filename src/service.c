@@ -1,0 +1,155 @@
+#include "migrate/service.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <systemd/sd-bus.h>
+#include <unistd.h>
+
+#include "migrate/cleanup.h"
+#include "migrate/strbuf.h"
+
+#define SYSTEMD_BUS "org.freedesktop.systemd1"
+#define SYSTEMD_PATH "/org/freedesktop/systemd1"
+
+DEFINE_POINTER_CLEANUP(DIR, closedir)
+
+static void bus_error_done(sd_bus_error *e) {
+        sd_bus_error_free(e);
+}
+
+/* argv[0] of a process, or its executable when we may read that. */
+static bool process_is_server(const char *pid) {
+        char path[64], exe[4096];
+        snprintf(path, sizeof(path), "/proc/%s/exe", pid);
+        ssize_t n = readlink(path, exe, sizeof(exe) - 1);
+        if (n > 0) {
+                exe[n] = '\0';
+                if (strncmp(exe, SERVICE_BINARY, strlen(SERVICE_BINARY)) == 0 &&
+                    (exe[strlen(SERVICE_BINARY)] == '\0' || exe[strlen(SERVICE_BINARY)] == ' '))
+                        return true;
+        }
+        snprintf(path, sizeof(path), "/proc/%s/cmdline", pid);
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return false;
+        n = read(fd, exe, sizeof(exe) - 1);
+        if (n <= 0)
+                return false;
+        exe[n] = '\0'; /* argv[0] ends at the first NUL */
+        return strcmp(exe, SERVICE_BINARY) == 0;
+}
+
+static int query_proc(struct service_state *s) {
+        _cleanup_(closedirp) DIR *d = opendir("/proc");
+        if (!d)
+                return -errno;
+        for (struct dirent *e; (e = readdir(d));) {
+                if (strspn(e->d_name, "0123456789") != strlen(e->d_name))
+                        continue;
+                if (process_is_server(e->d_name)) {
+                        s->running = true;
+                        s->what = strdup_printf("no system bus to ask systemd, and process %s is %s", e->d_name,
+                                                SERVICE_BINARY);
+                        return s->what ? 0 : -ENOMEM;
+                }
+        }
+        s->what = strdup("no system bus to ask systemd; no " SERVICE_BINARY " process is running");
+        return s->what ? 0 : -ENOMEM;
+}
+
+static bool no_bus(int r) {
+        return r == -ENOENT || r == -ECONNREFUSED || r == -ENOMEDIUM || r == -EHOSTDOWN || r == -ENOTCONN;
+}
+
+/* A string property, NULL when systemd does not have it or it is empty. */
+static char *unit_property(sd_bus *bus, const char *path, const char *interface, const char *name) {
+        _cleanup_(bus_error_done) sd_bus_error error = SD_BUS_ERROR_NULL;
+        char *value = NULL;
+        if (sd_bus_get_property_string(bus, SYSTEMD_BUS, path, interface, name, &error, &value) < 0 || !value)
+                return NULL;
+        if (!*value) {
+                free(value);
+                return NULL;
+        }
+        return value;
+}
+
+int service_query(const char *unit, struct service_state *ret, char **ret_error) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_(bus_error_done) sd_bus_error error = SD_BUS_ERROR_NULL;
+        struct service_state s = {};
+        const char *path;
+        int r;
+
+        *ret_error = NULL;
+        r = sd_bus_open_system(&bus);
+        if (r < 0 && no_bus(r)) {
+                r = query_proc(&s);
+                if (r < 0) {
+                        *ret_error = strdup_printf("no system bus, and cannot look for a running server in /proc: %s",
+                                                   strerror(-r));
+                        return r;
+                }
+                *ret = s;
+                return 0;
+        }
+        if (r < 0) {
+                *ret_error = strdup_printf("cannot connect to the system bus to ask systemd whether %s is running: %s", unit,
+                                           strerror(-r));
+                return r;
+        }
+        s.bus = true;
+        r = sd_bus_call_method(bus, SYSTEMD_BUS, SYSTEMD_PATH, SYSTEMD_BUS ".Manager", "GetUnit", &error, &reply, "s", unit);
+        if (r < 0 && sd_bus_error_has_name(&error, SYSTEMD_BUS ".NoSuchUnit")) {
+                s.what = strdup_printf("systemd has no unit %s loaded", unit);
+                *ret = s;
+                return s.what ? 0 : -ENOMEM;
+        }
+        if (r < 0 && no_bus(r) && !sd_bus_error_is_set(&error)) {
+                s.bus = false;
+                r = query_proc(&s);
+                if (r < 0)
+                        return r;
+                *ret = s;
+                return 0;
+        }
+        if (r < 0) {
+                /* Fail closed: we cannot prove the server is stopped. */
+                *ret_error = strdup_printf("cannot ask systemd whether %s is running: %s%s%s", unit,
+                                           error.name ? error.name : strerror(-r), error.message ? ": " : "",
+                                           error.message ? error.message : "");
+                return r;
+        }
+        r = sd_bus_message_read(reply, "o", &path);
+        if (r < 0) {
+                *ret_error = strdup_printf("systemd sent an unexpected answer about %s: %s", unit, strerror(-r));
+                return r;
+        }
+        s.loaded = true;
+        s.active_state = unit_property(bus, path, SYSTEMD_BUS ".Unit", "ActiveState");
+        if (!s.active_state) {
+                *ret_error = strdup_printf("systemd did not say whether %s is running (no ActiveState)", unit);
+                return -EIO;
+        }
+        s.user = unit_property(bus, path, SYSTEMD_BUS ".Service", "User");
+        s.group = unit_property(bus, path, SYSTEMD_BUS ".Service", "Group");
+        /* Only a unit that is fully down is safe: activating, reloading and
+         * deactivating all mean a server process may still write. */
+        s.running = strcmp(s.active_state, "inactive") != 0 && strcmp(s.active_state, "failed") != 0;
+        s.what = strdup_printf("systemd reports %s as %s", unit, s.active_state);
+        *ret = s;
+        return s.what ? 0 : -ENOMEM;
+}
+
+void service_state_done(struct service_state *s) {
+        free(s->active_state);
+        free(s->user);
+        free(s->group);
+        free(s->what);
+        *s = (struct service_state) {};
+}
