@@ -22,11 +22,12 @@ int privsep_identity(const char *user, const char *group, gid_t access_gid, stru
                      char **ret_error) {
         *ret_error = NULL;
         if (getuid() != 0) {
-                /* A member keeps who they are, with the access group as their group. */
+                /* A member keeps who they are; through the setgid bit the access
+                 * group becomes the only group id (real, effective, saved). */
                 struct passwd *pw = getpwuid(getuid());
                 *ret = (struct privsep_identity) {
                         .uid = getuid(),
-                        .gid = access_gid,
+                        .gid = getegid() == access_gid ? access_gid : getgid(),
                         .name = strdup(pw ? pw->pw_name : "?"),
                 };
                 return ret->name ? 0 : -ENOMEM;

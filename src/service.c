@@ -110,7 +110,10 @@ int service_query(const char *unit, struct service_state *ret, char **ret_error)
                 *ret = s;
                 return s.what ? 0 : -ENOMEM;
         }
-        if (r < 0 && no_bus(r) && !sd_bus_error_is_set(&error)) {
+        /* A system bus without systemd on it (some containers): as without a bus. */
+        if (r < 0 && ((no_bus(r) && !sd_bus_error_is_set(&error)) ||
+                      sd_bus_error_has_names(&error, "org.freedesktop.DBus.Error.ServiceUnknown",
+                                             "org.freedesktop.DBus.Error.NameHasNoOwner"))) {
                 s.bus = false;
                 r = query_proc(&s);
                 if (r < 0)

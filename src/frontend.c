@@ -1,0 +1,108 @@
+#include "migrate/frontend.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "migrate/access.h"
+#include "migrate/cleanup.h"
+#include "migrate/config.h"
+#include "migrate/exit_status.h"
+#include "migrate/log.h"
+#include "migrate/migration.h"
+#include "migrate/plan.h"
+#include "migrate/privsep.h"
+#include "migrate/secure.h"
+#include "migrate/service.h"
+
+struct worker_job {
+        const struct migrate_config *config;
+        const struct cli_options *options;
+};
+
+static int worker_main(void *data) {
+        const struct worker_job *job = data;
+        return migration_run(job->config, job->options);
+}
+
+/* The access group: Group= of the unit, else the primary group of its
+ * User=, else the product's default. */
+static char *access_group(const struct service_state *svc) {
+        if (svc->group)
+                return strdup(svc->group);
+        if (svc->user) {
+                struct passwd *pw = getpwnam(svc->user);
+                struct group *g = pw ? getgrgid(pw->pw_gid) : NULL;
+                if (g)
+                        return strdup(g->gr_name);
+        }
+        return strdup(SERVICE_DEFAULT_ACCOUNT);
+}
+
+static void service_state_donep(struct service_state *s) {
+        service_state_done(s);
+}
+
+int frontend_database(const struct cli_options *o) {
+        _cleanup_(service_state_donep) struct service_state svc = {};
+        _cleanup_(config_freep) struct migrate_config *c = NULL;
+        _cleanup_(privsep_identity_done) struct privsep_identity id = {};
+        _cleanup_free_ char *error = NULL, *group = NULL;
+        gid_t access_gid;
+        int r;
+
+        /* systemd says which group may run us and whether the server is up. */
+        r = service_query(SERVICE_UNIT, &svc, &error);
+        if (r < 0) {
+                log_error("%s; refusing to run without knowing that Package Manager is stopped", error ? error : strerror(-r));
+                return EXIT_STATUS_FAILED;
+        }
+        group = access_group(&svc);
+        if (!group)
+                return EXIT_STATUS_FAILED;
+        free(TAKE_PTR(error));
+        r = access_check(group, &access_gid, &error);
+        if (r < 0) {
+                log_error("%s", error ? error : strerror(-r));
+                return EXIT_STATUS_NOT_PERMITTED;
+        }
+        if (!svc.bus)
+                log_notice("%s", svc.what);
+        if (svc.running) {
+                log_error("Package Manager is running (%s): stop it first with 'sudo systemctl stop rstudio-pm' and keep it "
+                          "stopped until the migration and its verification are complete",
+                          svc.what);
+                return EXIT_STATUS_BUSY;
+        }
+
+        free(TAKE_PTR(error));
+        r = secure_check_readable(o->config_path, &error);
+        if (r < 0) {
+                log_error("%s", error);
+                return EXIT_STATUS_NOT_PERMITTED;
+        }
+        const struct config_env env = {
+                .postgres_password = getenv(ENV_POSTGRES_PASSWORD),
+                .usage_password = getenv(ENV_POSTGRES_USAGE_PASSWORD),
+        };
+        free(TAKE_PTR(error));
+        r = config_load(o->config_path, &env, &c, &error);
+        if (r < 0) {
+                log_error("%s", error ? error : strerror(-r));
+                return EXIT_STATUS_CONFIG;
+        }
+        for (size_t i = 0; c->notices && c->notices[i]; i++)
+                log_notice("%s", c->notices[i]);
+        plan_print(stdout, c, o);
+
+        free(TAKE_PTR(error));
+        r = privsep_identity(svc.user, svc.group, access_gid, &id, &error);
+        if (r < 0) {
+                log_error("%s", error ? error : strerror(-r));
+                return EXIT_STATUS_FAILED;
+        }
+        const struct worker_job job = { .config = c, .options = o };
+        return privsep_run(&id, worker_main, (void *) &job);
+}
