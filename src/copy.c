@@ -25,9 +25,10 @@ static int open_source_scan(struct engine *e, const struct table_map *t, struct 
 static void report_value_problem(struct engine *e, const struct table_map *t, const struct value *row, size_t column,
                                  const char *reason) {
         _cleanup_free_ char *key = mapping_describe_key(t, row), *value = value_describe(&row[column]);
+        _cleanup_free_ char *type = col_spec_name(&t->specs[column]);
         log_error("%s database, table %s, row %s, column %s: %s cannot go into the target's %s column: it is %s",
                   e->name, t->source->name, key ? key : "?", t->source_columns[column], value ? value : "?",
-                  col_type_name(t->specs[column].type), reason ? reason : "not convertible");
+                  type ? type : "?", reason ? reason : "not convertible");
 }
 
 int engine_preflight(struct engine *e, size_t *ret_problems) {

@@ -215,12 +215,11 @@ static int copy_database(struct database_run *run, struct engine *e, bool drop_a
                         return failed(r);
                 }
         }
-        if (run->map.create) {
-                r = run->target->ops->create_tables(run->target, run->source_catalog);
-                if (r < 0) {
-                        log_error("%s", run->target->error);
-                        return failed(r);
-                }
+        r = run->map.create ? run->target->ops->create_tables(run->target, run->source_catalog)
+                            : run->target->ops->prepare_load(run->target);
+        if (r < 0) {
+                log_error("%s", run->target->error);
+                return failed(r);
         }
         r = engine_copy(e);
         if (r < 0)

@@ -28,6 +28,7 @@ struct pg_db {
         PGconn *conn;
         PGcancel *cancel;
         enum pg_mode mode;
+        char **lifted_fks; /* "constraint on table\tALTER TABLE ... ADD CONSTRAINT ..." to restore */
 };
 
 DEFINE_POINTER_CLEANUP(PGresult, PQclear)
@@ -182,7 +183,10 @@ int pg_db_other_sessions(struct db *db, char ***ret) {
                       "SELECT pid, coalesce(usename, '?'), coalesce(nullif(application_name, ''), '-'),"
                       "       coalesce(host(client_addr), 'local socket')"
                       "  FROM pg_stat_activity"
-                      " WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'",
+                      /* Another role's session shows a NULL backend_type to a non-superuser;
+                       * background processes have no user. */
+                      " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                      "   AND (backend_type = 'client backend' OR (backend_type IS NULL AND usesysid IS NOT NULL))",
                       0, NULL, &res);
         if (r < 0)
                 return r;
@@ -724,6 +728,46 @@ static int pg_open_sink(struct db *db, const struct table *t, const char *const 
         return 0;
 }
 
+/* Rows go in table by table, so a child may arrive before its parent: the
+ * target's foreign keys are dropped inside the transaction and added back,
+ * exactly as they were, after the load -- which checks every row at once. */
+static int pg_prepare_load(struct db *db) {
+        struct pg_db *p = (struct pg_db *) db;
+        _cleanup_(PQclearp) PGresult *res = NULL;
+        int r = query(p, "cannot read the foreign keys",
+                      "SELECT c.conrelid::regclass::text, quote_ident(c.conname), pg_get_constraintdef(c.oid), c.conname"
+                      "  FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid"
+                      " WHERE c.contype = 'f' AND t.relnamespace = current_schema()::regnamespace"
+                      " ORDER BY 1, 2",
+                      0, NULL, &res);
+        if (r < 0)
+                return r;
+        for (int i = 0; i < PQntuples(res); i++) {
+                const char *table = PQgetvalue(res, i, 0), *name = PQgetvalue(res, i, 1);
+                _cleanup_free_ char *drop = strdup_printf("ALTER TABLE %s DROP CONSTRAINT %s", table, name);
+                char *restore = strdup_printf("foreign key %s of table %s\tALTER TABLE %s ADD CONSTRAINT %s %s",
+                                              PQgetvalue(res, i, 3), table, table, name, PQgetvalue(res, i, 2));
+                if (!drop || strv_consume(&p->lifted_fks, restore) < 0)
+                        return -ENOMEM;
+                r = exec(p, "cannot lift a foreign key for the load", drop);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int restore_foreign_keys(struct pg_db *p) {
+        for (size_t i = 0; p->lifted_fks && p->lifted_fks[i]; i++) {
+                char *tab = strchr(p->lifted_fks[i], '\t');
+                _cleanup_free_ char *what = strndup(p->lifted_fks[i], (size_t) (tab - p->lifted_fks[i]));
+                _cleanup_free_ char *msg = strdup_printf("the copied rows break the target's %s", what ? what : "?");
+                int r = exec(p, msg ? msg : "cannot restore a foreign key", tab + 1);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
 /* ---- after the load: keys, indexes, foreign keys, defaults, generators ---- */
 
 static int add_key_list(struct strbuf *b, const struct index *x) {
@@ -840,7 +884,7 @@ static int set_sequence(struct pg_db *p, const struct table *t, const struct col
 
 static int pg_finish_tables(struct db *db, const struct catalog *plan, bool created, char ***not_carried) {
         struct pg_db *p = (struct pg_db *) db;
-        int r = 0;
+        int r = restore_foreign_keys(p);
         for (size_t i = 0; created && r >= 0 && i < plan->n_tables; i++) {
                 const struct table *t = &plan->tables[i];
                 /* The primary key first: foreign keys need it. */
@@ -879,6 +923,7 @@ static void pg_close(struct db *db) {
                 PQfreeCancel(p->cancel);
         if (p->conn)
                 PQfinish(p->conn); /* an open transaction is rolled back by the server */
+        strv_free(p->lifted_fks);
         free(p->base.label);
         free(p->base.error);
         free(p);
@@ -890,6 +935,7 @@ static const struct db_ops pg_ops = {
         .scan = pg_scan,
         .empty_tables = pg_empty_tables,
         .create_tables = pg_create_tables,
+        .prepare_load = pg_prepare_load,
         .open_sink = pg_open_sink,
         .finish_tables = pg_finish_tables,
         .commit = pg_commit,

@@ -128,9 +128,5 @@ int typemap_from_postgres(const char *formatted, struct col_spec *ret) {
 }
 
 char *typemap_postgres_ddl(const struct col_spec *spec) {
-        if (spec->type == COL_TEXT && spec->length >= 0)
-                return strdup_printf("varchar(%d)", spec->length);
-        if (spec->type == COL_NUMERIC && spec->precision >= 0)
-                return strdup_printf("numeric(%d,%d)", spec->precision, spec->scale);
-        return strdup(col_type_name(spec->type));
+        return col_spec_name(spec);
 }

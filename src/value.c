@@ -624,6 +624,14 @@ char *value_describe(const struct value *v) {
         return r < 0 ? NULL : strbuf_steal(&b);
 }
 
+char *col_spec_name(const struct col_spec *spec) {
+        if (spec->type == COL_TEXT && spec->length >= 0)
+                return strdup_printf("varchar(%d)", spec->length);
+        if (spec->type == COL_NUMERIC && spec->precision >= 0)
+                return strdup_printf("numeric(%d,%d)", spec->precision, spec->scale);
+        return strdup(col_type_name(spec->type));
+}
+
 const char *col_type_name(enum col_type t) {
         return t < _COL_TYPE_MAX ? col_type_names[t] : "?";
 }

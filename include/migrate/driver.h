@@ -44,6 +44,9 @@ struct db_ops {
         /* Target only: all of it inside one transaction that commit() ends. */
         int (*empty_tables)(struct db *db, const struct catalog *existing);
         int (*create_tables)(struct db *db, const struct catalog *plan);
+        /* Before the load into tables that existed: lift what would make the
+         * load order matter (foreign keys); finish_tables() restores it. */
+        int (*prepare_load)(struct db *db);
         int (*open_sink)(struct db *db, const struct table *t, const char *const *columns, size_t n,
                          struct row_sink **ret);
         /* Keys, indexes and foreign keys after the load; generators set past

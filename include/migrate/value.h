@@ -92,3 +92,5 @@ const char *value_kind_name(enum value_kind k);
 
 /* The PostgreSQL name of a logical type, e.g. "double precision". */
 const char *col_type_name(enum col_type t);
+/* The type with its limits, e.g. "varchar(40)", "numeric(10,2)"; allocated. */
+char *col_spec_name(const struct col_spec *spec);
