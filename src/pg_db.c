@@ -678,6 +678,7 @@ static void pg_sink_close(struct row_sink *sink) {
                         PQclear(res);
         }
         strbuf_done(&s->buf);
+        free((void *) s->specs);
         free(s->table);
         free(s);
 }
@@ -868,18 +869,25 @@ static int set_default(struct pg_db *p, const struct table *t, const struct colu
 }
 
 /* Generators continue past the largest value -- and past SQLite's
- * AUTOINCREMENT high-water mark, so ids are never reused. */
+ * AUTOINCREMENT high-water mark, so ids are never reused.  ALTER SEQUENCE
+ * RESTART, unlike setval(), is undone by a rollback. */
 static int set_sequence(struct pg_db *p, const struct table *t, const struct column *c, int64_t floor) {
         _cleanup_free_ char *qt = sql_quote_identifier(t->name), *qc = sql_quote_identifier(c->name);
         _cleanup_free_ char *lt = sql_quote_literal(qt);
         _cleanup_free_ char *sql = strdup_printf(
-                "SELECT setval(pg_get_serial_sequence(%s, %s), greatest(v, 1), v > 0)"
-                "  FROM (SELECT greatest(coalesce(max(%s), 0), %" PRId64 ") AS v FROM %s) AS m",
-                lt, "$1", qc, floor, qt);
+                "SELECT pg_get_serial_sequence(%s, $1), greatest(coalesce(max(%s), 0), %" PRId64 ") + 1 FROM %s", lt, qc,
+                floor, qt);
+        _cleanup_free_ char *what = strdup_printf("cannot set the sequence of %s.%s", t->name, c->name);
         const char *params[] = { c->name };
         _cleanup_(PQclearp) PGresult *res = NULL;
-        _cleanup_free_ char *what = strdup_printf("cannot set the sequence of %s.%s", t->name, c->name);
-        return sql && what ? query(p, what, sql, 1, params, &res) : -ENOMEM;
+        if (!sql || !what)
+                return -ENOMEM;
+        int r = query(p, what, sql, 1, params, &res);
+        if (r < 0 || PQgetisnull(res, 0, 0))
+                return r; /* no sequence behind this column */
+        _cleanup_free_ char *restart = strdup_printf("ALTER SEQUENCE %s RESTART WITH %s", PQgetvalue(res, 0, 0),
+                                                     PQgetvalue(res, 0, 1));
+        return restart ? exec(p, what, restart) : -ENOMEM;
 }
 
 static int pg_finish_tables(struct db *db, const struct catalog *plan, bool created, char ***not_carried) {
