@@ -47,8 +47,7 @@ static int usage_error(struct parser *p, const char *hint, const char *fmt, ...)
 static int usage_error(struct parser *p, const char *hint, const char *fmt, ...) {
         va_list ap;
         va_start(ap, fmt);
-        if (vasprintf(p->error, fmt, ap) < 0)
-                *p->error = NULL;
+        *p->error = strdup_vprintf(fmt, ap);
         va_end(ap);
         *p->hint = strdup(hint);
         return -EINVAL;

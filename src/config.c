@@ -22,11 +22,9 @@ struct loader {
 
 static int fail(struct loader *l, const struct gcfg_entry *at, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int fail(struct loader *l, const struct gcfg_entry *at, const char *fmt, ...) {
-        _cleanup_free_ char *msg = NULL;
         va_list ap;
         va_start(ap, fmt);
-        if (vasprintf(&msg, fmt, ap) < 0)
-                msg = NULL;
+        _cleanup_free_ char *msg = strdup_vprintf(fmt, ap);
         va_end(ap);
         free(*l->error);
         if (at)

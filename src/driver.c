@@ -5,12 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "migrate/strbuf.h"
+
 int db_fail(struct db *db, int r, const char *fmt, ...) {
-        char *msg = NULL;
         va_list ap;
         va_start(ap, fmt);
-        if (vasprintf(&msg, fmt, ap) < 0)
-                msg = NULL;
+        char *msg = strdup_vprintf(fmt, ap);
         va_end(ap);
         free(db->error);
         db->error = msg;

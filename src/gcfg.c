@@ -26,11 +26,9 @@ struct scanner {
 
 static int fail(struct scanner *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int fail(struct scanner *s, const char *fmt, ...) {
-        _cleanup_free_ char *msg = NULL;
         va_list ap;
         va_start(ap, fmt);
-        if (vasprintf(&msg, fmt, ap) < 0)
-                msg = NULL;
+        _cleanup_free_ char *msg = strdup_vprintf(fmt, ap);
         va_end(ap);
         free(*s->error);
         *s->error = strdup_printf("%s:%u: %s", s->path, s->line, msg ? msg : "out of memory");

@@ -50,11 +50,9 @@ struct translation {
 
 static int fail(struct translation *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int fail(struct translation *t, const char *fmt, ...) {
-        _cleanup_free_ char *msg = NULL;
         va_list ap;
         va_start(ap, fmt);
-        if (vasprintf(&msg, fmt, ap) < 0)
-                msg = NULL;
+        _cleanup_free_ char *msg = strdup_vprintf(fmt, ap);
         va_end(ap);
         free(*t->error);
         *t->error = strdup_printf("%s: %s: %s", t->what, msg ? msg : "out of memory", t->redacted);

@@ -70,11 +70,15 @@ void strbuf_done(struct strbuf *b) {
         *b = (struct strbuf) {};
 }
 
-char *strdup_printf(const char *fmt, ...) {
+char *strdup_vprintf(const char *fmt, va_list ap) {
         char *s = NULL;
+        return vasprintf(&s, fmt, ap) < 0 ? NULL : s;
+}
+
+char *strdup_printf(const char *fmt, ...) {
         va_list ap;
         va_start(ap, fmt);
-        int n = vasprintf(&s, fmt, ap);
+        char *s = strdup_vprintf(fmt, ap);
         va_end(ap);
-        return n < 0 ? NULL : s;
+        return s;
 }

@@ -74,8 +74,7 @@ static int reason(char **ret, const char *fmt, ...) __attribute__((format(printf
 static int reason(char **ret, const char *fmt, ...) {
         va_list ap;
         va_start(ap, fmt);
-        if (vasprintf(ret, fmt, ap) < 0)
-                *ret = NULL;
+        *ret = strdup_vprintf(fmt, ap);
         va_end(ap);
         return -EINVAL;
 }

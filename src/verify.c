@@ -23,11 +23,9 @@ struct comparison {
 static void mismatch(struct comparison *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void mismatch(struct comparison *c, const char *fmt, ...) {
         if (c->report && c->mismatches < c->e->max_reported) {
-                _cleanup_free_ char *msg = NULL;
                 va_list ap;
                 va_start(ap, fmt);
-                if (vasprintf(&msg, fmt, ap) < 0)
-                        msg = NULL;
+                _cleanup_free_ char *msg = strdup_vprintf(fmt, ap);
                 va_end(ap);
                 log_error("verification: %s database, table %s, %s", c->e->name, c->t->source->name, msg ? msg : "?");
         }

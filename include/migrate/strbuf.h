@@ -20,5 +20,6 @@ void strbuf_done(struct strbuf *b);
 
 /* asprintf that returns NULL on failure instead of an undefined pointer. */
 char *strdup_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *strdup_vprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 
 #define _cleanup_strbuf_ __attribute__((cleanup(strbuf_done)))
