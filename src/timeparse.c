@@ -195,7 +195,7 @@ int time_format(int64_t micros, char *buf, size_t size) {
                 char frac[8];
                 snprintf(frac, sizeof(frac), ".%06lld", (long long) us);
                 size_t len = strlen(frac);
-                while (frac[len - 1] == '0')
+                while (len > 1 && frac[len - 1] == '0') /* us != 0: stops at a digit */
                         frac[--len] = '\0';
                 n += snprintf(buf + n, size - (size_t) n, "%s", frac);
         }

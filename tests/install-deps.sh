@@ -8,6 +8,8 @@ packages=(
 	libpq-dev libsqlite3-dev libsystemd-dev libcap-dev
 	postgresql sqlite3 python3                    # test harness and sample data
 	mandoc man-db                                 # man page lint and `man migrate`
+	dbus-daemon python3-dbusmock                  # a real bus with a fake systemd
+	pgloader time                                 # the benchmark and its smoke test
 )
 
 missing=()

@@ -1,0 +1,669 @@
+#!/usr/bin/python3
+"""Benchmark migrate against pgloader and a hand sqlite3 | psql pipeline.
+
+    bench.py [--usage-rows N | --quick] [--packages N] [--repeat N] [--keep]
+
+Run it through run-bench.sh, which installs what is missing, builds migrate
+and starts the throwaway PostgreSQL server (tests/harness/with-postgres.sh)
+this script needs: it reads MIGRATE_BIN and the MIGRATE_TEST_* variables.
+
+One dataset (tests/sample/make-sample-dbs.py), one server, three
+measurements, each into fresh empty databases and each under
+/usr/bin/time -v (wall clock and maximum resident set size):
+
+  a. migrate --config CFG database: copy, indexes, constraints, sequences,
+     value-by-value verification, commit.  The copy phase is the sum of the
+     "copy" column of migrate's summary.
+  b. pgloader (Debian), one run per SQLite file, no verification.
+  c. the hand pipeline, copy only: for every table,
+     sqlite3 -csv FILE "SELECT ..." | psql -1 -c "TRUNCATE T" -c "\\copy T (...) FROM STDIN (FORMAT csv)"
+     into the tables migrate created in (a) (pg_dump --section=pre-data:
+     the same column types, no keys, no indexes, no foreign keys); once,
+     untimed, migrate --verify proves it loaded the same values.
+
+Each tool runs --repeat times (interleaved); the best wall time counts.
+
+Every tool's result must have the source's row count in every table; a run
+that fails or loads a wrong row count makes the exit status 1.  The figures
+are compared with the issue's targets and marked PASS or MISS: information,
+never an exit status (the machine is shared and noisy).
+
+Only the Python standard library is used.
+"""
+
+import argparse
+import os
+import re
+import shlex
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOP = os.path.dirname(os.path.dirname(HERE))
+MAKE_SAMPLE = os.path.join(TOP, "tests", "sample", "make-sample-dbs.py")
+PYTHON = "/usr/bin/python3"
+GNU_TIME = "/usr/bin/time"
+
+MAIN_DB = "rstudio-pm.sqlite"
+USAGE_DB = "rstudio-pm-usage.sqlite"
+
+# All three tools log in over TCP as this ordinary role, like the product
+# would.  The password is plain on purpose: pgloader has its own rules for
+# special characters in URLs, and password handling is not what we measure.
+ROLE = "bench"
+PASSWORD = "bench-pw-7Kq2"
+
+# Targets of the issue.
+TARGET_FULL_VS_PGLOADER = 0.60
+TARGET_COPY_VS_HAND = 1.20
+TARGET_RSS_MIB = 64.0
+
+# pgloader 3.6.9 prints a REAL +-Infinity as "#.DOUBLE-FLOAT-POSITIVE-INFINITY",
+# PostgreSQL rejects the batch and pgloader loses the whole sync_runs table
+# (0 of 20 rows); it also maps REAL to float4, which loses digits.  This
+# transform (loaded with -l) writes what PostgreSQL reads, and the cast rule
+# keeps REAL as double precision, as migrate does.  Nothing else is changed
+# from pgloader's defaults.
+PGLOADER_LISP = """\
+(in-package :pgloader.transforms)
+(defun bench-real-to-text (x)
+  (cond ((null x) nil)
+        ((not (floatp x)) (princ-to-string x))
+        ((sb-ext:float-infinity-p x) (if (plusp x) "Infinity" "-Infinity"))
+        ((sb-ext:float-nan-p x) "NaN")
+        (t (let ((*read-default-float-format* 'double-float))
+             (princ-to-string x)))))
+"""
+PGLOADER_CAST = 'type real to "double precision" drop typemod using bench-real-to-text'
+
+
+class BenchError(Exception):
+    pass
+
+
+def say(msg=""):
+    print(msg, flush=True)
+
+
+def env(name):
+    v = os.environ.get(name)
+    if not v:
+        raise BenchError("%s is not set: run this through tests/bench/run-bench.sh" % name)
+    return v
+
+
+def qident(name):
+    return '"' + name.replace('"', '""') + '"'
+
+
+def qliteral(s):
+    return "'" + s.replace("'", "''") + "'"
+
+
+class Server:
+    """The throwaway server from with-postgres.sh."""
+
+    def __init__(self):
+        self.psql_super = shlex.split(env("MIGRATE_TEST_PSQL"))
+        self.pgbin = env("MIGRATE_TEST_PGBIN")
+        self.host = env("MIGRATE_TEST_PGHOST")
+        self.port = env("MIGRATE_TEST_PGPORT")
+        self.socket = env("MIGRATE_TEST_PGSOCKET")
+
+    def sql(self, db, sql):
+        """Run SQL as the superuser; return the unaligned output."""
+        p = subprocess.run(self.psql_super + ["-d", db, "-At", "-c", sql],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        if p.returncode != 0:
+            raise BenchError("psql -d %s -c %r failed: %s" % (db, sql, p.stderr.strip()))
+        return p.stdout
+
+    def url(self, db):
+        return "postgresql://%s:%s@%s:%s/%s" % (ROLE, PASSWORD, self.host, self.port, db)
+
+    def fresh_databases(self, *names):
+        """Empty databases owned by the benchmark role, created as superuser,
+        after a checkpoint so that the previous run's dirty pages are not
+        written during the next measurement."""
+        for n in names:
+            self.sql("postgres", "DROP DATABASE IF EXISTS %s" % qident(n))
+            self.sql("postgres", "CREATE DATABASE %s OWNER %s" % (qident(n), qident(ROLE)))
+        self.sql("postgres", "CHECKPOINT")
+
+    def drop_databases(self, *names):
+        for n in names:
+            self.sql("postgres", "DROP DATABASE IF EXISTS %s" % qident(n))
+
+
+def source_tables(path):
+    """[(table, [(column, declared type)], rows)] of a SQLite file, without
+    SQLite's internal tables (sqlite_sequence, sqlite_stat1)."""
+    con = sqlite3.connect("file:%s?mode=ro" % path, uri=True)
+    try:
+        out = []
+        names = [r[0] for r in con.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
+            " ORDER BY name")]
+        for t in names:
+            cols = [(r[1], r[2] or "") for r in con.execute("PRAGMA table_info(%s)" % qident(t))]
+            n = con.execute("SELECT count(*) FROM %s" % qident(t)).fetchone()[0]
+            out.append((t, cols, n))
+        return out
+    finally:
+        con.close()
+
+
+def parse_gnu_time(path):
+    """(wall seconds, max RSS KiB, exit status) from /usr/bin/time -v -o."""
+    with open(path, encoding="utf-8", errors="replace") as f:
+        text = f.read()
+    m = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):(\d+(?:\.\d+)?)", text)
+    r = re.search(r"Maximum resident set size \(kbytes\): (\d+)", text)
+    s = re.search(r"Exit status: (\d+)", text)
+    if not (m and r and s):
+        raise BenchError("cannot read %s:\n%s" % (path, text))
+    wall = int(m.group(1) or 0) * 3600 + int(m.group(2)) * 60 + float(m.group(3))
+    return wall, int(r.group(1)), int(s.group(1))
+
+
+def count_rows(server, db, tables, lower=False):
+    """{table: rows} in a target database (its current schema) for the
+    source's tables; a table that is not there is left out."""
+    present = set(server.sql(db, "SELECT relname FROM pg_class WHERE relkind IN ('r', 'p')"
+                                 " AND relnamespace = current_schema()::regnamespace").splitlines())
+    parts = ["SELECT %s, count(*) FROM %s" % (qliteral(t), qident(t.lower() if lower else t))
+             for t in tables if (t.lower() if lower else t) in present]
+    counts = {}
+    if parts:
+        for line in server.sql(db, " UNION ALL ".join(parts)).splitlines():
+            name, _, n = line.rpartition("|")
+            counts[name] = int(n)
+    return counts
+
+
+def check_counts(label, server, pairs, sources, lower=False):
+    """Compare row counts; return (rows loaded, [problems])."""
+    problems = []
+    total = 0
+    for db, src in pairs:
+        tables = [t for t, _, _ in sources[src]]
+        try:
+            got = count_rows(server, db, tables, lower)
+        except BenchError as e:
+            problems.append("%s: %s" % (label, e))
+            continue
+        for t, _, want in sources[src]:
+            n = got.get(t)
+            total += n or 0
+            if n is None:
+                problems.append("%s: %s has no table %s (the source has %d rows)" % (label, db, t, want))
+            elif n != want:
+                problems.append("%s: %s table %s has %d rows, the source has %d" % (label, db, t, n, want))
+    return total, problems
+
+
+class Result:
+    def __init__(self, name):
+        self.name = name
+        self.wall = None
+        self.rss_kib = None
+        self.rows = None
+        self.ok = False
+        self.problems = []
+        self.profile = None
+        self.copy_seconds = None
+        self.verify_seconds = None
+
+
+def timed(cmd, time_file, stdout, stderr_line=None, **kw):
+    """Run cmd under /usr/bin/time -v; stderr lines go to stderr_line(t, line)
+    as they arrive (t: seconds since start) when given."""
+    full = [GNU_TIME, "-v", "-o", time_file] + cmd
+    if stderr_line is None:
+        p = subprocess.run(full, stdout=stdout, stderr=subprocess.STDOUT, **kw)
+        return p.returncode
+    t0 = time.monotonic()
+    p = subprocess.Popen(full, stdout=stdout, stderr=subprocess.PIPE, text=True,
+                         errors="replace", **kw)
+    for line in p.stderr:
+        stderr_line(time.monotonic() - t0, line.rstrip("\n"))
+    return p.wait()
+
+
+# ---------------------------------------------------------------- migrate
+
+SUMMARY_HEAD = re.compile(r"^(\w+) database: ")
+SUMMARY_ROW = re.compile(r"^  (\S+)\s+(\d+)\s+(\d+(?:\.\d+)? [KMGT]?i?B)\s+(\d+\.\d+s|present)\s+(\d+\.\d+)s$")
+PROGRESS = re.compile(r"^migrate: (check|copy|verify) (\w+)\.(\S+): (\d+)/(\d+) rows")
+
+
+def parse_summary(stdout_text):
+    """{db: [(table, rows, copy seconds or None, verify seconds)]}"""
+    out = {}
+    db = None
+    for line in stdout_text.splitlines():
+        m = SUMMARY_HEAD.match(line)
+        if m:
+            db = m.group(1)
+            out[db] = []
+            continue
+        m = SUMMARY_ROW.match(line)
+        if m and db:
+            copy = None if m.group(4) == "present" else float(m.group(4)[:-1])
+            out[db].append((m.group(1), int(m.group(2)), copy, float(m.group(5))))
+    return out
+
+
+def migrate_profile(events, summary, wall):
+    """Phases of a migrate run from the arrival times of its --progress lines
+    (one line when each table's check, copy or verify pass ends).  Returns
+    [(phase, seconds)] or None when the lines are not as expected."""
+    ends = {}  # (db, phase) -> [(t, table)] in order, last line per table
+    for t, line in events:
+        m = PROGRESS.match(line)
+        if not m:
+            continue
+        phase, db, table = m.group(1), m.group(2), m.group(3)
+        lst = ends.setdefault((db, phase), [])
+        if lst and lst[-1][1] == table:
+            lst[-1] = (t, table)
+        else:
+            lst.append((t, table))
+    if not summary:
+        return None
+    phases = []
+    start = 0.0
+    for db in summary:
+        check, copy, verify = (ends.get((db, p)) for p in ("check", "copy", "verify"))
+        if not (check and copy and verify):
+            return None
+        verify_s = {t: v for t, _, _, v in summary[db]}
+        first_verify = verify_s.get(verify[0][1], 0.0)
+        copy_sum = sum(c or 0.0 for _, _, c, _ in summary[db])
+        phases.append(("%s: connect, catalogs, row counts, pre-flight check" % db, check[-1][0] - start))
+        phases.append(("%s: create tables + copy (copy column: %.2f s)" % (db, copy_sum), copy[-1][0] - check[-1][0]))
+        phases.append(("%s: keys, indexes, foreign keys, sequences" % db,
+                       verify[0][0] - copy[-1][0] - first_verify))
+        phases.append(("%s: verify" % db, verify[-1][0] - verify[0][0] + first_verify))
+        start = verify[-1][0]
+    phases.append(("commit, summary, exit", wall - start))
+    return phases
+
+
+def run_migrate(server, work, dbdir, sources, migrate_bin):
+    r = Result("migrate (copy + indexes + verify)")
+    dbs = ("bench_migrate_main", "bench_migrate_usage")
+    server.fresh_databases(*dbs)
+    cfg = os.path.join(work, "migrate.gcfg")
+    with open(cfg, "w") as f:
+        f.write('[SQLite]\nDir = %s\n[Postgres]\nURL = "%s"\nUsageDataURL = "%s"\n'
+                % (dbdir, server.url(dbs[0]), server.url(dbs[1])))
+    out_path = os.path.join(work, "migrate.out")
+    err_path = os.path.join(work, "migrate.err")
+    tf = os.path.join(work, "migrate.time")
+    cmd = [migrate_bin, "--config", cfg, "database", "--progress"]
+    say("$ " + " ".join(shlex.quote(c) for c in cmd))
+    events = []
+    with open(out_path, "w") as out, open(err_path, "w") as err:
+        def line(t, s):
+            events.append((t, s))
+            err.write("%8.3f %s\n" % (t, s))
+        rc = timed(cmd, tf, out, line)
+    wall, rss, _ = parse_gnu_time(tf)
+    with open(out_path) as f:
+        stdout_text = f.read()
+    r.wall, r.rss_kib = wall, rss
+    if rc != 0 or "\nmigrate: success:" not in "\n" + stdout_text:
+        r.problems.append("migrate exited with status %d; the end of its output:\n%s\n%s" % (
+            rc, "\n".join(stdout_text.splitlines()[-10:]), "\n".join(s for _, s in events[-10:])))
+    summary = parse_summary(stdout_text)
+    r.summary = summary
+    r.copy_seconds = sum(c or 0.0 for rows in summary.values() for _, _, c, _ in rows)
+    r.verify_seconds = sum(v for rows in summary.values() for _, _, _, v in rows)
+    if not summary.get("main") or not summary.get("usage"):
+        r.problems.append("cannot read the per-table summary (copy column) in %s" % out_path)
+    r.profile = migrate_profile(events, summary, wall)
+    r.rows, problems = check_counts("migrate", server, [(dbs[0], MAIN_DB), (dbs[1], USAGE_DB)], sources)
+    r.problems += problems
+    r.ok = not r.problems
+    return r, dbs
+
+
+# ---------------------------------------------------------------- pgloader
+
+def git_revision():
+    p = subprocess.run(["git", "-C", TOP, "describe", "--always", "--dirty"],
+                       stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    return p.stdout.strip() if p.returncode == 0 else "not a git checkout"
+
+
+def pgloader_version():
+    p = subprocess.run(["pgloader", "--version"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    first = p.stdout.splitlines()[0] if p.stdout else "?"
+    deb = subprocess.run(["dpkg-query", "-W", "-f=${Version}", "pgloader"],
+                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True).stdout
+    return "%s (Debian package %s)" % (first, deb or "?")
+
+
+def run_pgloader(server, work, dbdir, sources):
+    r = Result("pgloader (2 runs, no verification)")
+    dbs = ("bench_pgloader_main", "bench_pgloader_usage")
+    server.fresh_databases(*dbs)
+    lisp = os.path.join(work, "pgloader-real.lisp")
+    with open(lisp, "w") as f:
+        f.write(PGLOADER_LISP)
+    root = os.path.join(work, "pgloader")
+    os.makedirs(root, exist_ok=True)
+    r.wall, r.rss_kib = 0.0, 0
+    for db, src in zip(dbs, (MAIN_DB, USAGE_DB)):
+        out_path = os.path.join(work, "pgloader-%s.out" % db)
+        tf = os.path.join(work, "pgloader-%s.time" % db)
+        cmd = ["pgloader", "--root-dir", root, "--logfile", os.path.join(root, db + ".log"),
+               "-l", lisp, "--cast", PGLOADER_CAST,
+               "sqlite://" + os.path.join(dbdir, src), server.url(db)]
+        say("$ " + " ".join(shlex.quote(c) for c in cmd).replace(PASSWORD, "xxxxx"))
+        with open(out_path, "w") as out:
+            rc = timed(cmd, tf, out)
+        wall, rss, _ = parse_gnu_time(tf)
+        r.wall += wall
+        r.rss_kib = max(r.rss_kib, rss)
+        if rc != 0:
+            with open(out_path, errors="replace") as f:
+                tail = f.read()[-3000:]
+            r.problems.append("pgloader exited with status %d for %s:\n%s" % (rc, src, tail))
+    # pgloader downcases identifiers by default.
+    r.rows, problems = check_counts("pgloader", server, [(dbs[0], MAIN_DB), (dbs[1], USAGE_DB)],
+                                    sources, lower=True)
+    r.problems += problems
+    r.ok = not r.problems
+    return r, dbs
+
+
+# ---------------------------------------------------------------- hand pipeline
+
+def csv_expr(col, decl):
+    """The SELECT expression for one column: as is, except where sqlite3's
+    CSV text is not what PostgreSQL's COPY reads back as the same value:
+    BLOBs (written raw, cut at the first NUL) go as bytea hex, REALs
+    (printed with 15 digits: 1.79769313486232e+308 is out of range) with
+    21 (SQLite's printf gives at most 16 without "!", and its 17 are not
+    always exact; "%!.20e" round-trips every double)."""
+    q = qident(col)
+    d = decl.upper()
+    if "BLOB" in d:
+        return "CASE WHEN %s IS NULL THEN NULL ELSE '\\x' || hex(%s) END" % (q, q)
+    if any(k in d for k in ("REAL", "FLOA", "DOUB")):
+        return "CASE WHEN %s IS NULL THEN NULL ELSE printf('%%!.20e', %s) END" % (q, q)
+    return q
+
+
+def dump_schema(server, dbs):
+    """The tables migrate created, without keys, indexes or foreign keys
+    (pg_dump --section=pre-data): the hand pipeline loads into the same
+    column types, so the server parses the same values."""
+    out = []
+    for db in dbs:
+        dump = subprocess.run([os.path.join(server.pgbin, "pg_dump"), "-h", server.socket, "-p", server.port,
+                               "-U", "postgres", "--schema-only", "--section=pre-data", "--no-owner",
+                               "--no-privileges", db],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        if dump.returncode != 0:
+            raise BenchError("pg_dump of %s failed: %s" % (db, dump.stderr.strip()))
+        out.append(dump.stdout)
+    return out
+
+
+def run_hand(server, work, dbdir, sources, schema, migrate_bin=None):
+    r = Result("hand pipeline (sqlite3 -csv | psql \\copy)")
+    dbs = ("bench_hand_main", "bench_hand_usage")
+    server.fresh_databases(*dbs)
+    psql = os.path.join(server.pgbin, "psql")
+    # Not timed: creating 11 empty tables takes milliseconds.
+    for sql, db in zip(schema, dbs):
+        load = subprocess.run([psql, "-X", "-q", "-w", "-v", "ON_ERROR_STOP=1", server.url(db)],
+                              input=sql, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        if load.returncode != 0:
+            raise BenchError("restoring the schema into %s failed: %s" % (db, load.stderr.strip()))
+    # One pipeline per table, one after the other: what an administrator
+    # would type.  In one transaction with a TRUNCATE, as migrate loads into
+    # tables created in its transaction: wal_level=minimal then skips WAL
+    # for both.
+    lines = ["#!/bin/bash", "set -euo pipefail"]
+    for dst_db, src in zip(dbs, (MAIN_DB, USAGE_DB)):
+        path = os.path.join(dbdir, src)
+        for t, cols, _ in sources[src]:
+            select = "SELECT %s FROM %s" % (", ".join(csv_expr(c, d) for c, d in cols), qident(t))
+            copy = "\\copy %s (%s) FROM STDIN (FORMAT csv)" % (qident(t), ", ".join(qident(c) for c, _ in cols))
+            lines.append("sqlite3 -init /dev/null -batch -bail -csv -noheader %s %s | %s -X -q -w -1 -v ON_ERROR_STOP=1 -d %s -c %s -c %s" % (
+                shlex.quote(path), shlex.quote(select), shlex.quote(psql), shlex.quote(server.url(dst_db)),
+                shlex.quote("TRUNCATE %s" % qident(t)), shlex.quote(copy)))
+    script = os.path.join(work, "hand-pipeline.sh")
+    with open(script, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    out_path = os.path.join(work, "hand-pipeline.out")
+    tf = os.path.join(work, "hand-pipeline.time")
+    say("$ bash %s   # %d tables: sqlite3 -csv | psql \\copy" % (script, len(lines) - 2))
+    with open(out_path, "w") as out:
+        rc = timed(["bash", script], tf, out)
+    r.wall, r.rss_kib, _ = parse_gnu_time(tf)
+    if rc != 0:
+        with open(out_path, errors="replace") as f:
+            r.problems.append("the hand pipeline exited with status %d:\n%s" % (rc, f.read()[-3000:]))
+    r.rows, problems = check_counts("hand pipeline", server, [(dbs[0], MAIN_DB), (dbs[1], USAGE_DB)], sources)
+    r.problems += problems
+    if migrate_bin and not r.problems:
+        # Not timed: prove that the baseline loaded the very values migrate
+        # loads (same types, every value), so the comparison is fair.
+        cfg = os.path.join(work, "hand.gcfg")
+        with open(cfg, "w") as f:
+            f.write('[SQLite]\nDir = %s\n[Postgres]\nURL = "%s"\nUsageDataURL = "%s"\n'
+                    % (dbdir, server.url(dbs[0]), server.url(dbs[1])))
+        say("   (untimed) migrate --verify on the hand pipeline's databases")
+        p = subprocess.run([migrate_bin, "--config", cfg, "database", "--verify"],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace")
+        if p.returncode != 0:
+            r.problems.append("migrate --verify finds the hand pipeline's values different from the source "
+                              "(status %d):\n%s" % (p.returncode, "\n".join(p.stdout.splitlines()[-15:])))
+        else:
+            say("   " + p.stdout.splitlines()[-1])
+    r.ok = not r.problems
+    return r, dbs
+
+
+# ---------------------------------------------------------------- report
+
+class Best:
+    """One tool over all repetitions: the best (lowest) wall time, as noise
+    on a shared machine only ever adds time; the highest peak RSS."""
+
+    def __init__(self, runs):
+        ran = [r for r in runs if r.wall is not None and r.ok] or [r for r in runs if r.wall is not None]
+        self.name = runs[0].name
+        self.ran = ran
+        self.walls = [r.wall for r in ran]
+        self.best = min(ran, key=lambda r: r.wall) if ran else None
+        self.wall = self.best.wall if ran else None
+        self.rss_kib = max(r.rss_kib for r in ran) if ran else None
+        self.rows = self.best.rows if ran else None
+        self.ok = bool(runs) and all(r.ok for r in runs)
+
+
+def mib(kib):
+    return kib / 1024.0
+
+
+def verdict(value, target):
+    return "PASS" if value <= target else "MISS"
+
+
+def report(m, pgl, hand, source_rows, usage_rows, repeat):
+    say()
+    say("=" * 100)
+    say("Results: %d source rows (%d in usage.package_downloads), %d CPUs, best of %d run%s"
+        % (source_rows, usage_rows, os.cpu_count() or 0, repeat, "" if repeat == 1 else "s"))
+    say()
+    say("%-46s %8s %12s %9s %6s  %s" % ("measurement", "wall s", "peak RSS MiB", "rows", "match", "every run (s)"))
+    for b in (m, pgl, hand):
+        every = " ".join("%.2f" % w for w in b.walls)
+        if b.wall is None:
+            say("%-46s %8s %12s %9s %6s  %s" % (b.name, "-", "-", "-", "-", "did not run"))
+        else:
+            say("%-46s %8.2f %12.1f %9s %6s  %s" % (b.name, b.wall, mib(b.rss_kib),
+                                                   b.rows if b.rows is not None else "-",
+                                                   "yes" if b.ok else "NO", every))
+    if m.wall is not None:
+        copies = " ".join("%.2f" % r.copy_seconds for r in m.ran)
+        verifies = " ".join("%.2f" % r.verify_seconds for r in m.ran)
+        say("%-46s %8.2f %12s %9s %6s  %s" % ("  migrate copy phase (sum of copy column)",
+                                             min(r.copy_seconds for r in m.ran),
+                                             "", "", "", copies))
+        say("%-46s %8.2f %12s %9s %6s  %s" % ("  migrate verification (sum of verify column)",
+                                             min(r.verify_seconds for r in m.ran),
+                                             "", "", "", verifies))
+    say()
+    say("Targets (information only, not an exit status):")
+
+    def ratio_line(label, num, den, target):
+        if num is None or den is None:
+            say("  %s: not measured (a run failed)" % label)
+        else:
+            v = num / den
+            say("  %s: %.2f (target <= %.2f) %s" % (label, v, target, verdict(v, target)))
+
+    ok = lambda b: b.wall is not None and b.ok  # noqa: E731
+    ratio_line("RATIO migrate full (with verification) / pgloader wall",
+               m.wall if ok(m) else None, pgl.wall if ok(pgl) else None, TARGET_FULL_VS_PGLOADER)
+    ratio_line("RATIO migrate copy phase / hand pipeline wall",
+               min(r.copy_seconds for r in m.ran) if ok(m) else None, hand.wall if ok(hand) else None,
+               TARGET_COPY_VS_HAND)
+    if ok(m):
+        v = mib(m.rss_kib)
+        say("  RSS migrate peak resident set size: %.1f MiB (target <= %.0f MiB) %s"
+            % (v, TARGET_RSS_MIB, verdict(v, TARGET_RSS_MIB)))
+    else:
+        say("  RSS migrate peak resident set size: not measured (a run failed)")
+    say()
+    if m.best is not None and m.best.profile:
+        say("Where migrate spends its time (its best run; from the arrival of its --progress lines):")
+        for name, secs in m.best.profile:
+            share = 100.0 * secs / m.wall if m.wall else 0
+            say("  %-66s %7.2f s %5.1f%%" % (name, secs, share))
+        say()
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--usage-rows", type=int, default=2_000_000,
+                    help="rows in usage.package_downloads (default 2000000)")
+    ap.add_argument("--quick", action="store_true",
+                    help="smoke test: 20000 usage rows, one repetition")
+    ap.add_argument("--packages", type=int, default=300, help="packages in the main database (default 300)")
+    ap.add_argument("--repeat", type=int, default=None,
+                    help="measure each tool N times, interleaved, and keep the best wall time "
+                         "(default 3, 1 with --quick)")
+    ap.add_argument("--keep", action="store_true", help="keep the working directory (data, logs)")
+    args = ap.parse_args()
+    if args.quick:
+        args.usage_rows = 20_000
+    if args.repeat is None:
+        args.repeat = 1 if args.quick else 3
+    if args.repeat < 1 or args.usage_rows < 0 or args.packages < 1:
+        ap.error("--repeat and --packages must be at least 1, --usage-rows not negative")
+    migrate_bin = env("MIGRATE_BIN")
+    if not os.access(migrate_bin, os.X_OK):
+        raise BenchError("MIGRATE_BIN=%s is not an executable" % migrate_bin)
+    for prog in ("pgloader", "sqlite3", GNU_TIME):
+        if not shutil.which(prog):
+            raise BenchError("%s is missing (run-bench.sh installs it)" % prog)
+    server = Server()
+
+    work = tempfile.mkdtemp(prefix="migrate-bench.")
+    os.chmod(work, 0o755)
+    failures = []
+    try:
+        dbdir = os.path.join(work, "db")
+        say("== dataset: make-sample-dbs.py --usage-rows %d --packages %d" % (args.usage_rows, args.packages))
+        t0 = time.monotonic()
+        subprocess.run([PYTHON, MAKE_SAMPLE, "--dir", dbdir, "--usage-rows", str(args.usage_rows),
+                        "--packages", str(args.packages)], check=True, stdout=subprocess.DEVNULL)
+        sources = {MAIN_DB: source_tables(os.path.join(dbdir, MAIN_DB)),
+                   USAGE_DB: source_tables(os.path.join(dbdir, USAGE_DB))}
+        source_rows = sum(n for s in sources.values() for _, _, n in s)
+        usage_rows = sum(n for t, _, n in sources[USAGE_DB] if t == "package_downloads")
+        size = sum(os.path.getsize(os.path.join(dbdir, f)) for f in (MAIN_DB, USAGE_DB))
+        say("   %d rows in %d tables, %.1f MiB of SQLite files, made in %.1f s" % (
+            source_rows, sum(len(s) for s in sources.values()), size / 1048576, time.monotonic() - t0))
+        say("   PostgreSQL %s on %s:%s" % (server.sql("postgres", "SHOW server_version").strip(),
+                                          server.host, server.port))
+        say("   migrate %s (source tree %s)" % (migrate_bin, git_revision()))
+        say("   %s" % pgloader_version())
+        say("   pgloader options: -l pgloader-real.lisp --cast '%s'" % PGLOADER_CAST)
+        say("   (pgloader's defaults lose sync_runs: it prints REAL Infinity in a form PostgreSQL rejects)")
+        server.sql("postgres", "CREATE ROLE %s LOGIN PASSWORD %s" % (qident(ROLE), qliteral(PASSWORD)))
+
+        runs = {"migrate": [], "pgloader": [], "hand": []}
+        schema = None
+        for rep in range(1, args.repeat + 1):
+            # Interleaved, so that a burst of load from elsewhere on the
+            # machine hits every tool alike.
+            say("\n== run %d of %d" % (rep, args.repeat))
+            say("-- a. migrate")
+            m, m_dbs = run_migrate(server, work, dbdir, sources, migrate_bin)
+            runs["migrate"].append(m)
+            say("   %.2f s, %.1f MiB, copy phase %.2f s%s" % (m.wall, mib(m.rss_kib), m.copy_seconds,
+                                                              "" if m.ok else ", FAILED"))
+            if schema is None and m.ok:
+                schema = dump_schema(server, m_dbs)
+            server.drop_databases(*m_dbs)
+
+            say("-- b. pgloader")
+            pgl, pgl_dbs = run_pgloader(server, work, dbdir, sources)
+            runs["pgloader"].append(pgl)
+            say("   %.2f s, %.1f MiB%s" % (pgl.wall, mib(pgl.rss_kib), "" if pgl.ok else ", FAILED"))
+            server.drop_databases(*pgl_dbs)
+
+            say("-- c. hand pipeline")
+            if schema is None:
+                hand = Result("hand pipeline (sqlite3 -csv | psql \\copy)")
+                hand.problems.append("the hand pipeline needs the tables of a successful migrate run")
+            else:
+                hand, hand_dbs = run_hand(server, work, dbdir, sources, schema,
+                                          migrate_bin if not runs["hand"] else None)
+                say("   %.2f s, %.1f MiB%s" % (hand.wall, mib(hand.rss_kib), "" if hand.ok else ", FAILED"))
+                server.drop_databases(*hand_dbs)
+            runs["hand"].append(hand)
+
+        m, pgl, hand = Best(runs["migrate"]), Best(runs["pgloader"]), Best(runs["hand"])
+        report(m, pgl, hand, source_rows, usage_rows, args.repeat)
+        for rs in runs.values():
+            for r in rs:
+                failures += r.problems
+    except BenchError as e:
+        failures.append(str(e))
+    except subprocess.CalledProcessError as e:
+        failures.append("%s exited with status %d" % (" ".join(map(str, e.cmd)), e.returncode))
+    finally:
+        if args.keep:
+            say("working directory kept: %s" % work)
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+
+    if failures:
+        for f in failures:
+            print("bench: FAILED: " + f, file=sys.stderr)
+        say("bench: a measurement failed or loaded a wrong result (see above); exit status 1")
+        return 1
+    say("bench: all measurements ran and every tool loaded the source's row counts")
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except BenchError as e:
+        print("bench: FAILED: %s" % e, file=sys.stderr)
+        sys.exit(1)
