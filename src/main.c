@@ -1,5 +1,6 @@
-/* migrate: the front end.  Parse the command line, read the configuration,
- * say what will happen, then do it. */
+/* migrate: parse the command line, then hand `database` to the front end
+ * (frontend.c), which checks who runs it and whether the server is stopped
+ * before a worker with no privileges does the work. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,35 +8,21 @@
 #include "build-config.h"
 #include "migrate/cleanup.h"
 #include "migrate/cli.h"
-#include "migrate/config.h"
 #include "migrate/exit_status.h"
+#include "migrate/frontend.h"
 #include "migrate/log.h"
-#include "migrate/migration.h"
-#include "migrate/plan.h"
-
-static int run_database(const struct cli_options *o) {
-        _cleanup_(config_freep) struct migrate_config *c = NULL;
-        _cleanup_free_ char *error = NULL;
-        const struct config_env env = {
-                .postgres_password = getenv(ENV_POSTGRES_PASSWORD),
-                .usage_password = getenv(ENV_POSTGRES_USAGE_PASSWORD),
-        };
-        int r = config_load(o->config_path, &env, &c, &error);
-        if (r < 0) {
-                log_error("%s", error ? error : strerror(-r));
-                return EXIT_STATUS_CONFIG;
-        }
-        for (size_t i = 0; c->notices && c->notices[i]; i++)
-                log_notice("%s", c->notices[i]);
-        plan_print(stdout, c, o);
-        fflush(stdout);
-        return migration_run(c, o);
-}
+#include "migrate/secure.h"
 
 int main(int argc, char *argv[]) {
         struct cli_options o;
         _cleanup_free_ char *error = NULL, *hint = NULL;
 
+        /* Before anything else: environment, inherited fds, core dumps. */
+        int r = secure_setup();
+        if (r < 0) {
+                log_error("cannot set up a safe environment: %s", strerror(-r));
+                return EXIT_STATUS_FAILED;
+        }
         if (cli_parse(argc, argv, &o, &error, &hint) < 0) {
                 log_error("%s", error ? error : "invalid command line");
                 if (hint)
@@ -50,7 +37,7 @@ int main(int argc, char *argv[]) {
                 printf("migrate %s\n", MIGRATE_VERSION);
                 return EXIT_STATUS_OK;
         case CLI_DATABASE:
-                return run_database(&o);
+                return frontend_database(&o);
         case CLI_NONE:
                 break;
         }

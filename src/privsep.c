@@ -159,6 +159,10 @@ int privsep_run(const struct privsep_identity *id, int (*fn)(void *data), void *
                         log_error("%s", error ? error : "cannot give up privileges");
                         _exit(EXIT_STATUS_FAILED);
                 }
+                /* Changing credentials clears the parent-death signal: set it again,
+                 * and check again that the front end is still there. */
+                if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+                        _exit(EXIT_STATUS_FAILED);
                 int status = fn(data);
                 fflush(stdout);
                 fflush(stderr);

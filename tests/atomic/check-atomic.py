@@ -476,6 +476,7 @@ def main():
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     only = os.environ.get("ATOMIC_ONLY")  # a scenario name, to debug one
     WORK = tempfile.mkdtemp(prefix="check-atomic.")
+    os.chmod(WORK, 0o755)  # migrate's worker runs as the service account and reads the samples
     failures = 0
     try:
         t0 = time.monotonic()

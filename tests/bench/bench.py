@@ -582,6 +582,7 @@ def main():
     server = Server()
 
     work = tempfile.mkdtemp(prefix="migrate-bench.")
+    os.chmod(work, 0o755)  # migrate's worker runs as the service account and reads the samples
     os.chmod(work, 0o755)
     failures = []
     try:

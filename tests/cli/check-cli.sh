@@ -6,6 +6,7 @@ set -uo pipefail
 
 migrate=$1
 work=$(mktemp -d)
+chmod 0755 "$work" # started by root, migrate's worker runs as the service account
 trap 'rm -rf "$work"' EXIT
 failures=0
 secret='Zebra-Pass-9'

@@ -25,6 +25,7 @@ export MIGRATE_BIN
 exec "$top/tests/harness/with-postgres.sh" bash -c '
 set -euo pipefail
 work=$(mktemp -d)
+chmod 0755 "$work" # migrate runs its work as the service account rstudio-pm
 trap "rm -rf \"$work\"" EXIT
 # The sample databases belong to whoever runs the server in real life.
 /usr/bin/python3 "$1/tests/sample/make-sample-dbs.py" --dir "$work/db"

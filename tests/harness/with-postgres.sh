@@ -70,6 +70,9 @@ if [[ $(id -u) -eq 0 ]]; then
         die "running as root needs the 'postgres' system user to own the test server: apt-get install postgresql"
     as_pg() { (cd / && runuser -u postgres -- "$@"); }
     is_root=1
+    # migrate started by root runs its work as the service account, which a
+    # Package Manager machine has: the tests' machine gets it too.
+    "$(dirname "$0")/ensure-accounts.sh"
 else
     as_pg() { "$@"; }
     is_root=0

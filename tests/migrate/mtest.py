@@ -80,6 +80,9 @@ class Test:
         self.n = 0
         self.failures = 0
         self.tmp = tempfile.mkdtemp(prefix="migrate-test.")
+        # Started by root, migrate's worker runs as the service account: it
+        # must be able to read the sample databases, as on a real server.
+        os.chmod(self.tmp, 0o755)
         atexit.register(shutil.rmtree, self.tmp, True)
 
     # ---- TAP -------------------------------------------------------------

@@ -41,16 +41,8 @@ def sh(*argv, **kw):
 
 
 def ensure_accounts():
-    if subprocess.run(["getent", "group", "rstudio-pm"], stdout=subprocess.DEVNULL).returncode:
-        sh("groupadd", "--system", "rstudio-pm")
-    if subprocess.run(["getent", "passwd", "rstudio-pm"], stdout=subprocess.DEVNULL).returncode:
-        sh("useradd", "--system", "--gid", "rstudio-pm", "--home-dir", "/var/lib/rstudio-pm", "--no-create-home",
-           "--shell", "/usr/sbin/nologin", "rstudio-pm")
-    for user, groups in (("mgt-member", ["rstudio-pm"]), ("mgt-outsider", [])):
-        if subprocess.run(["getent", "passwd", user], stdout=subprocess.DEVNULL).returncode:
-            sh("useradd", "--no-create-home", "--shell", "/bin/sh", user)
-        if groups:
-            sh("usermod", "-aG", ",".join(groups), user)
+    here = os.path.dirname(os.path.abspath(__file__))
+    sh(os.path.join(here, "..", "harness", "ensure-accounts.sh"), "--test-users")
 
 
 class Run:
@@ -125,9 +117,10 @@ def worker_during_copy(binary, config, user):
     while status is None and time.time() < deadline and proc.poll() is None:
         for child in children(front):
             try:
-                # In the copy: the worker is connected to PostgreSQL.
+                # In the copy (COPY "table" FROM STDIN), not the verification's
+                # COPY (SELECT ...): long before the commit.
                 if psql("postgres", "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'rstudio-pm-migrate'"
-                                    " AND query LIKE 'COPY%'") != "0":
+                                    " AND query LIKE 'COPY \"%'") != "0":
                     status = status_fields(child)
             except FileNotFoundError:
                 pass
@@ -275,10 +268,12 @@ def main():
     reset_targets()
     proc = subprocess.Popen([binary, "--config", config, "database", "--progress"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline, worker = time.time() + 60, None
+    deadline, worker, seen = time.time() + 60, None, ""
     while time.time() < deadline and worker is None:
-        if psql("postgres", "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'rstudio-pm-migrate'"
-                            " AND query LIKE 'COPY%'") != "0":
+        # The copy into a table, long before the commit (not the verification).
+        seen = psql("postgres", "SELECT string_agg(datname || ': ' || left(query, 60), '; ') FROM pg_stat_activity"
+                                " WHERE application_name = 'rstudio-pm-migrate' AND query LIKE 'COPY \"%'")
+        if seen:
             worker = (children(proc.pid) or [None])[0]
         time.sleep(0.02)
     proc.kill()  # kill -9 of the front end
@@ -292,7 +287,10 @@ def main():
     check(worker is not None and gone, "kill -9 of the front end stops the worker and its connection")
     check(table_count(os.environ["MIGRATE_TEST_PGDATABASE"]) == 0
           and table_count(os.environ["MIGRATE_TEST_PGDATABASE_USAGE"]) == 0,
-          "after kill -9 the target is as it was (no tables)")
+          "after kill -9 the target is as it was (no tables)",
+          "main: %d tables, usage: %d tables, query seen: %s" % (
+              table_count(os.environ["MIGRATE_TEST_PGDATABASE"]),
+              table_count(os.environ["MIGRATE_TEST_PGDATABASE_USAGE"]), seen))
 
     shutil.rmtree(work, ignore_errors=True)
     print("1..%d" % n)
