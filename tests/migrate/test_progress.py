@@ -1,0 +1,85 @@
+#!/usr/bin/python3
+"""Progress and the report, as a user sees them.
+
+    with-postgres.sh test_progress.py MIGRATE MAKE_SAMPLE_DBS
+
+On a terminal (stderr is a pseudo-terminal here), each table gets a bar
+redrawn in place (carriage return, erase line) with rows done/total, a
+percentage and rows/s; without a terminal, --progress prints plain lines
+and no escape sequences; without either, nothing but the summary.  The
+summary on stdout lists every table with its rows, bytes and seconds, and
+ends with a one-line verdict.
+"""
+
+import os
+import pty
+import select
+import subprocess
+
+import mtest
+
+t = mtest.Test()
+src = t.make_samples("db", "--usage-rows", "50000")
+config = t.write_config("cfg", src)
+
+
+def run_on_terminal(argv):
+    """Runs argv with stderr on a pseudo-terminal; returns (status, stdout, terminal output)."""
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=slave, stdin=subprocess.DEVNULL)
+    os.close(slave)
+    tty = b""
+    while True:
+        ready, _, _ = select.select([master], [], [], 120)
+        if not ready:
+            proc.kill()
+            break
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # EIO: the other side is closed
+            break
+        if not chunk:
+            break
+        tty += chunk
+    out = proc.stdout.read()
+    proc.wait(timeout=120)
+    os.close(master)
+    return proc.returncode, out.decode("utf-8", "replace"), tty.decode("utf-8", "replace")
+
+
+rc, out, tty = run_on_terminal([t.migrate_exe, "--config", config, "database"])
+t.equal(rc, 0, "terminal: the migration succeeds") or t.note(out + tty)
+t.check("\r\x1b[K" in tty, "terminal: bars are redrawn in place (carriage return, erase line)", tty[-2000:])
+t.check("copy   usage.package_downloads" in tty and "[####################] 50000/50000 100%" in tty,
+        "terminal: a full bar with rows done/total for the big table", tty[-2000:])
+t.check("rows/s" in tty, "terminal: the rate is shown", tty[-2000:])
+for phase in ("check", "copy", "verify"):
+    t.check("%-6s main.packages" % phase in tty, "terminal: a bar for the %s phase of each table" % phase, tty[-2000:])
+
+t.psql("postgres", 'DROP DATABASE "%s" WITH (FORCE)' % t.db)
+t.psql("postgres", 'DROP DATABASE "%s" WITH (FORCE)' % t.usage_db)
+t.psql("postgres", 'CREATE DATABASE "%s" OWNER "%s"' % (t.db, t.user))
+t.psql("postgres", 'CREATE DATABASE "%s" OWNER "%s"' % (t.usage_db, t.user))
+res = t.migrate(config, "--progress")
+t.equal(res.rc, 0, "pipe with --progress: the migration succeeds") or t.note(res.describe())
+t.check("\x1b[" not in res.err and "\r" not in res.err, "pipe with --progress: no escape sequences", res.err[-1000:])
+t.check("migrate: copy usage.package_downloads: 50000/50000 rows (100%)" in res.err,
+        "pipe with --progress: a plain line per table", res.err[-1500:])
+
+# The summary: every table with rows, bytes and seconds; the verdict last.
+lines = res.out.splitlines()
+row = [l.split() for l in lines if l.strip().startswith("package_downloads ")]
+t.check(row and row[0][1] == "50000" and row[0][3] in ("KiB", "MiB") and row[0][4].endswith("s")
+        and row[0][5].endswith("s"), "summary: package_downloads with rows, bytes, copy and verify seconds", res.out)
+t.check(lines[-1].startswith("migrate: success: main and usage databases, 11 tables,")
+        and lines[-1].endswith("copied, verified value by value and committed."),
+        "summary: a one-line verdict at the end", lines[-1:])
+
+t.psql("postgres", 'DROP DATABASE "%s" WITH (FORCE)' % t.db)
+t.psql("postgres", 'DROP DATABASE "%s" WITH (FORCE)' % t.usage_db)
+t.psql("postgres", 'CREATE DATABASE "%s" OWNER "%s"' % (t.db, t.user))
+t.psql("postgres", 'CREATE DATABASE "%s" OWNER "%s"' % (t.usage_db, t.user))
+res = t.migrate(config)
+t.equal(res.rc, 0, "pipe without --progress: the migration succeeds") or t.note(res.describe())
+t.check("rows/s" not in res.err, "pipe without --progress: no progress lines", res.err[-1000:])
+t.finish()
