@@ -67,7 +67,7 @@ static int open_databases(struct database_run *run, bool verify_only) {
                 return failed(r);
         }
         /* Another server node writing while we copy would make a liar of verification. */
-        r = pg_db_other_sessions(run->target, &sessions);
+        r = run->target->ops->other_sessions(run->target, &sessions);
         if (r < 0) {
                 log_error("%s", run->target->error);
                 return failed(r);
@@ -156,26 +156,23 @@ static int check_schema_version(struct database_run *run, struct engine *e, bool
 
 static int check_target_empty(struct database_run *run, bool drop_all) {
         _cleanup_(strv_freep) char **full = NULL;
-        _cleanup_(catalog_freep) struct catalog *targets = calloc(1, sizeof(*targets));
+        _cleanup_free_ const char **tables = calloc(run->map.n_tables + 1, sizeof(char *));
+        size_t n = 0;
         if (run->map.create || drop_all)
                 return 0;
-        if (!targets)
+        if (!tables)
                 return EXIT_STATUS_FAILED;
         /* Look only at the tables we would fill. */
-        targets->tables = calloc(run->map.n_tables + 1, sizeof(struct table));
-        if (!targets->tables)
-                return EXIT_STATUS_FAILED;
         for (size_t i = 0; i < run->map.n_tables; i++)
                 if (!run->map.tables[i].skip_copy)
-                        targets->tables[targets->n_tables++] = (struct table) { .name = strdup(run->map.tables[i].target->name) };
-        int r = pg_db_tables_with_rows(run->target, targets, &full);
+                        tables[n++] = run->map.tables[i].target->name;
+        int r = run->target->ops->tables_with_rows(run->target, tables, &full);
         if (r < 0) {
                 log_error("%s", run->target->error);
                 return failed(r);
         }
         if (full) {
-                _cleanup_free_ char *list = NULL;
-                size_t n = strv_length(full);
+                n = strv_length(full);
                 log_error("%s: %zu table%s already hold%s data, and without --drop-all migrate only fills an empty database:",
                           run->target->label, n, n == 1 ? "" : "s", n == 1 ? "s" : "");
                 print_list("  ", full);

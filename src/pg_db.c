@@ -37,7 +37,6 @@ DEFINE_POINTER_CLEANUP(PGresult, PQclear)
 static char *server_message(struct pg_db *p, const PGresult *res) {
         const char *primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
         const char *detail = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) : NULL;
-        const char *hint = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_HINT) : NULL;
         const char *context = res ? PQresultErrorField(res, PG_DIAG_CONTEXT) : NULL;
         if (!primary) {
                 char *m = strdup(PQerrorMessage(p->conn));
@@ -48,7 +47,6 @@ static char *server_message(struct pg_db *p, const PGresult *res) {
         }
         return strdup_printf("%s%s%s%s%s%s%s", primary, detail ? " (" : "", detail ? detail : "", detail ? ")" : "",
                              context ? " [" : "", context ? context : "", context ? "]" : "");
-        (void) hint;
 }
 
 static int fail_result(struct pg_db *p, const char *what, const PGresult *res) {
@@ -176,7 +174,7 @@ static int pg_count_rows(struct db *db, const struct table *t, int64_t *ret) {
         return 0;
 }
 
-int pg_db_other_sessions(struct db *db, char ***ret) {
+static int pg_other_sessions(struct db *db, char ***ret) {
         struct pg_db *p = (struct pg_db *) db;
         _cleanup_(PQclearp) PGresult *res = NULL;
         int r = query(p, "cannot list other sessions",
@@ -200,17 +198,17 @@ int pg_db_other_sessions(struct db *db, char ***ret) {
         return 0;
 }
 
-int pg_db_tables_with_rows(struct db *db, const struct catalog *c, char ***ret) {
+static int pg_tables_with_rows(struct db *db, const char *const *tables, char ***ret) {
         struct pg_db *p = (struct pg_db *) db;
         *ret = NULL;
-        for (size_t i = 0; i < c->n_tables; i++) {
-                _cleanup_free_ char *qt = sql_quote_identifier(c->tables[i].name);
+        for (size_t i = 0; tables[i]; i++) {
+                _cleanup_free_ char *qt = sql_quote_identifier(tables[i]);
                 _cleanup_free_ char *sql = strdup_printf("SELECT EXISTS (SELECT 1 FROM %s)", qt);
                 _cleanup_(PQclearp) PGresult *res = NULL;
                 int r = query(p, "cannot look for existing rows", sql, 0, NULL, &res);
                 if (r < 0)
                         return r;
-                if (strcmp(PQgetvalue(res, 0, 0), "t") == 0 && (r = strv_push(ret, c->tables[i].name)) < 0)
+                if (strcmp(PQgetvalue(res, 0, 0), "t") == 0 && (r = strv_push(ret, tables[i])) < 0)
                         return r;
         }
         return 0;
@@ -941,6 +939,8 @@ static const struct db_ops pg_ops = {
         .read_catalog = pg_read_catalog,
         .count_rows = pg_count_rows,
         .scan = pg_scan,
+        .other_sessions = pg_other_sessions,
+        .tables_with_rows = pg_tables_with_rows,
         .empty_tables = pg_empty_tables,
         .create_tables = pg_create_tables,
         .prepare_load = pg_prepare_load,

@@ -64,7 +64,7 @@ static int type_from_data(struct sqlite_db *s, const char *table, const char *co
         return 0;
 }
 
-static int read_columns(struct sqlite_db *s, struct table *t, const char *create_sql, char ***notes) {
+static int read_columns(struct sqlite_db *s, struct table *t, char ***notes) {
         _cleanup_free_ char *qt = sql_quote_identifier(t->name);
         _cleanup_free_ char *sql = strdup_printf("PRAGMA table_xinfo(%s)", qt);
         _cleanup_(sqlite3_finalizep) sqlite3_stmt *st = NULL;
@@ -104,7 +104,6 @@ static int read_columns(struct sqlite_db *s, struct table *t, const char *create
         for (size_t i = 0; n_pk == 1 && !t->without_rowid && i < t->n_columns; i++)
                 if (t->columns[i].pk_position == 1 && strcasecmp(t->columns[i].declared, "INTEGER") == 0)
                         t->columns[i].identity = true;
-        (void) create_sql;
         return 0;
 }
 
@@ -223,7 +222,7 @@ static int read_indexes(struct sqlite_db *s, struct table *t) {
         return 0;
 }
 
-static int read_foreign_keys(struct sqlite_db *s, struct table *t, const struct catalog *c) {
+static int read_foreign_keys(struct sqlite_db *s, struct table *t) {
         _cleanup_free_ char *qt = sql_quote_identifier(t->name);
         _cleanup_free_ char *sql = strdup_printf(
                 "SELECT id, \"table\", \"from\", \"to\", on_update, on_delete FROM pragma_foreign_key_list(%s) ORDER BY id, seq", qt);
@@ -259,7 +258,6 @@ static int read_foreign_keys(struct sqlite_db *s, struct table *t, const struct 
         }
         if (r != SQLITE_DONE)
                 return fail_sqlite(s, "cannot list foreign keys");
-        (void) c;
         return 0;
 }
 
@@ -353,11 +351,11 @@ static int sqlite_read_catalog(struct db *db, struct catalog **ret) {
                 c->n_tables--;
         }
         for (size_t i = 0; i < c->n_tables; i++) {
-                r = read_columns(s, &c->tables[i], NULL, &c->notes);
+                r = read_columns(s, &c->tables[i], &c->notes);
                 if (r >= 0)
                         r = read_indexes(s, &c->tables[i]);
                 if (r >= 0)
-                        r = read_foreign_keys(s, &c->tables[i], c);
+                        r = read_foreign_keys(s, &c->tables[i]);
                 if (r < 0)
                         return r;
         }

@@ -41,7 +41,12 @@ struct db_ops {
         int (*read_catalog)(struct db *db, struct catalog **ret);
         int (*count_rows)(struct db *db, const struct table *t, int64_t *ret);
         int (*scan)(struct db *db, const struct scan_request *req, struct row_source **ret);
-        /* Target only: all of it inside one transaction that commit() ends. */
+        /* Target only.  Other sessions using the same database, one line each
+         * (another server node may be running); NULL when none. */
+        int (*other_sessions)(struct db *db, char ***ret);
+        /* Which of these tables (NULL-terminated) already hold rows. */
+        int (*tables_with_rows)(struct db *db, const char *const *tables, char ***ret);
+        /* All of the following inside one transaction that commit() ends. */
         int (*empty_tables)(struct db *db, const struct catalog *existing);
         int (*create_tables)(struct db *db, const struct catalog *plan);
         /* Before the load into tables that existed: lift what would make the

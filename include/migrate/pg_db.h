@@ -14,9 +14,3 @@ enum pg_mode {
 };
 
 int pg_db_open(const struct db_endpoint *ep, enum pg_mode mode, struct db **ret, char **ret_error);
-
-/* Other sessions connected to the same database, one "pid user app address"
- * line each (another server node may be running); NULL when none. */
-int pg_db_other_sessions(struct db *db, char ***ret);
-/* Tables of the plan that already hold rows. */
-int pg_db_tables_with_rows(struct db *db, const struct catalog *c, char ***ret);
