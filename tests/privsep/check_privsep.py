@@ -102,11 +102,33 @@ def children(pid):
         return []
 
 
-def worker_during_copy(binary, config, user):
-    """Start a migration, catch its worker while it copies, return the
-    worker's /proc status and the finished run."""
+def worker_view(pid):
+    """What /proc shows of a process: its status fields, the targets of its
+    open file descriptors, and its core file size limit."""
+    fields = status_fields(pid)
+    fds = []
+    for fd in os.listdir("/proc/%d/fd" % pid):
+        try:
+            fds.append(os.readlink("/proc/%d/fd/%s" % (pid, fd)))
+        except FileNotFoundError:
+            pass
+    fields["fd targets"] = fds
+    with open("/proc/%d/limits" % pid) as f:
+        fields["core limit"] = [l.split()[4] for l in f if l.startswith("Max core file size")]
+    return fields
+
+
+def worker_during_copy(binary, config, user, inherit=None):
+    """Start a migration (handing it the open file "inherit"), catch its
+    worker while it copies, return what /proc shows of the worker and the
+    finished run."""
     argv = as_user(user) + [binary, "--config", config, "database", "--progress"]
-    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    passed = ()
+    if inherit:
+        passed = (os.open(inherit, os.O_RDONLY),)
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, pass_fds=passed)
+    for fd in passed:
+        os.close(fd)
     front = proc.pid
     if user != "root":  # runuser forks: migrate is its child
         deadline = time.time() + 30
@@ -121,7 +143,7 @@ def worker_during_copy(binary, config, user):
                 # COPY (SELECT ...): long before the commit.
                 if psql("postgres", "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'rstudio-pm-migrate'"
                                     " AND query LIKE 'COPY \"%'") != "0":
-                    status = status_fields(child)
+                    status = worker_view(child)
             except FileNotFoundError:
                 pass
         time.sleep(0.02)
@@ -243,7 +265,7 @@ def main():
 
     # --- the worker's credentials, read from /proc while it copies ----------------
     reset_targets()
-    status, r = worker_during_copy(binary, config, "root")
+    status, r = worker_during_copy(binary, config, "root", inherit=secret)
     check(r.rc == 0, "root: the migration succeeds", r)
     if check(status is not None, "root: caught the worker during the copy", r):
         check(status["Uid"] == [str(svc.pw_uid)] * 4, "root: worker runs as the service account", status["Uid"])
@@ -253,6 +275,9 @@ def main():
         check(int(status["CapPrm"][0], 16) == 0, "root: no permitted capabilities", status["CapPrm"])
         check(int(status["CapBnd"][0], 16) == 0, "root: empty bounding set", status["CapBnd"])
         check(status["NoNewPrivs"] == ["1"], "root: no_new_privs", status["NoNewPrivs"])
+        check(secret not in status["fd targets"], "root: a file descriptor handed to migrate is closed",
+              status["fd targets"])
+        check(status["core limit"] == ["0"], "root: no core dumps", status["core limit"])
     reset_targets()
     # A member runs the installed setgid copy: the worker keeps the member's
     # uid and has the access group as its only group id.
