@@ -239,38 +239,60 @@ static int hexval(char c) {
 }
 
 /* One field of COPY text format: \N is NULL, backslash escapes undone. */
+/* The byte a backslash escape at s[0] (s[0] is after the backslash) stands
+ * for; *used says how many bytes of s it took. */
+static char unescape_one(const char *s, size_t n, size_t *used) {
+        *used = 1;
+        switch (s[0]) {
+        case 'b': return '\b';
+        case 'f': return '\f';
+        case 'n': return '\n';
+        case 'r': return '\r';
+        case 't': return '\t';
+        case 'v': return '\v';
+        }
+        if (s[0] >= '0' && s[0] <= '7') {
+                int v = s[0] - '0';
+                while (*used < 3 && *used < n && s[*used] >= '0' && s[*used] <= '7')
+                        v = v * 8 + (s[(*used)++] - '0');
+                return (char) v;
+        }
+        if (s[0] == 'x' && n > 1 && hexval(s[1]) >= 0) {
+                int v = hexval(s[1]);
+                *used = 2;
+                if (n > 2 && hexval(s[2]) >= 0)
+                        v = v * 16 + hexval(s[(*used)++]);
+                return (char) v;
+        }
+        return s[0]; /* \\ and any other character stand for themselves */
+}
+
+/* One field of COPY text format: \N is NULL, backslash escapes undone.
+ * Runs without a backslash are appended whole: this is the verification's
+ * innermost loop. */
 static int unescape_field(const char *s, size_t n, struct strbuf *out, bool *ret_null) {
         *ret_null = n == 2 && s[0] == '\\' && s[1] == 'N';
         if (*ret_null)
                 return 0;
-        for (size_t i = 0; i < n; i++) {
-                char c = s[i];
-                if (c == '\\' && i + 1 < n) {
-                        c = s[++i];
-                        switch (c) {
-                        case 'b': c = '\b'; break;
-                        case 'f': c = '\f'; break;
-                        case 'n': c = '\n'; break;
-                        case 'r': c = '\r'; break;
-                        case 't': c = '\t'; break;
-                        case 'v': c = '\v'; break;
-                        default:
-                                if (c >= '0' && c <= '7') {
-                                        int v = c - '0';
-                                        for (int k = 0; k < 2 && i + 1 < n && s[i + 1] >= '0' && s[i + 1] <= '7'; k++)
-                                                v = v * 8 + (s[++i] - '0');
-                                        c = (char) v;
-                                } else if (c == 'x' && i + 1 < n && hexval(s[i + 1]) >= 0) {
-                                        int v = hexval(s[++i]);
-                                        if (i + 1 < n && hexval(s[i + 1]) >= 0)
-                                                v = v * 16 + hexval(s[++i]);
-                                        c = (char) v;
-                                }
-                        }
-                }
-                int r = strbuf_putc(out, c);
+        while (n > 0) {
+                const char *bs = memchr(s, '\\', n);
+                size_t run = bs ? (size_t) (bs - s) : n;
+                int r = strbuf_append(out, s, run);
                 if (r < 0)
                         return r;
+                s += run;
+                n -= run;
+                if (n < 2) { /* no escape, or a lone backslash at the end */
+                        r = n ? strbuf_putc(out, *s) : 0;
+                        return r;
+                }
+                size_t used;
+                char c = unescape_one(s + 1, n - 1, &used);
+                r = strbuf_putc(out, c);
+                if (r < 0)
+                        return r;
+                s += 1 + used;
+                n -= 1 + used;
         }
         return 0;
 }
@@ -368,19 +390,19 @@ static int decode_line(struct pg_scan *s, const char *line, size_t len) {
         int r = value_buffer_reserve(&s->buf, len + 16 * s->n + 16);
         if (r < 0)
                 return r;
-        for (size_t i = 0; i <= len; i++) {
-                if (i < len && line[i] != '\t')
-                        continue;
+        while (start <= len) {
+                const char *tab = memchr(line + start, '\t', len - start);
+                size_t end = tab ? (size_t) (tab - line) : len;
                 if (col >= s->n)
                         return -EBADMSG;
                 s->offsets[col] = s->field.len;
-                r = unescape_field(line + start, i - start, &s->field, &nulls[col]);
+                r = unescape_field(line + start, end - start, &s->field, &nulls[col]);
                 if (r >= 0)
                         r = strbuf_putc(&s->field, '\0');
                 if (r < 0)
                         return r;
                 col++;
-                start = i + 1;
+                start = end + 1;
         }
         if (col != s->n)
                 return -EBADMSG;
