@@ -50,14 +50,19 @@ int engine_preflight(struct engine *e, size_t *ret_problems) {
                 const struct value *row;
                 int64_t n = 0;
                 while ((r = src->next(src, &row)) > 0) {
-                        size_t column;
-                        _cleanup_free_ char *reason = NULL;
-                        r = engine_convert_row(t, row, out, &buf, &column, &reason);
-                        if (r == -EINVAL) {
-                                if (problems < e->max_reported)
-                                        report_value_problem(e, t, row, column, reason);
-                                problems++;
-                        } else if (r < 0)
+                        /* Every column of a row, not just its first problem. */
+                        size_t column = 0;
+                        r = -EINVAL;
+                        for (size_t from = 0; r == -EINVAL; from = column + 1) {
+                                _cleanup_free_ char *reason = NULL;
+                                r = engine_convert_row(t, row, out, &buf, from, &column, &reason);
+                                if (r == -EINVAL) {
+                                        if (problems < e->max_reported)
+                                                report_value_problem(e, t, row, column, reason);
+                                        problems++;
+                                }
+                        }
+                        if (r < 0)
                                 return r;
                         progress_update(e->progress, ++n);
                         if (interrupted())
@@ -97,7 +102,7 @@ static int copy_table(struct engine *e, struct table_map *t, struct value_buffer
         while ((r = src->next(src, &row)) > 0) {
                 size_t column;
                 _cleanup_free_ char *reason = NULL;
-                r = engine_convert_row(t, row, out, buf, &column, &reason);
+                r = engine_convert_row(t, row, out, buf, 0, &column, &reason);
                 if (r == -EINVAL) {
                         /* The pre-flight pass saw every value: this means the source changed. */
                         report_value_problem(e, t, row, column, reason);

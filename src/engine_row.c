@@ -5,12 +5,12 @@
 #include <errno.h>
 
 int engine_convert_row(const struct table_map *t, const struct value *in, struct value *out, struct value_buffer *buf,
-                       size_t *ret_column, char **ret_reason) {
+                       size_t from, size_t *ret_column, char **ret_reason) {
         for (;;) {
                 value_buffer_reset(buf);
                 int r = 0;
                 size_t i;
-                for (i = 0; i < t->n_columns; i++) {
+                for (i = from; i < t->n_columns; i++) {
                         r = value_convert(&in[i], &t->specs[i], buf, &out[i], ret_reason);
                         if (r < 0)
                                 break;

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "migrate/json.h"
 #include "migrate/numeric.h"
 #include "migrate/strbuf.h"
 #include "migrate/timeparse.h"
@@ -322,6 +323,28 @@ static int to_text(const struct value *in, const struct col_spec *spec, struct v
         return keep(buf, b.data, b.len, ret, VALUE_TEXT);
 }
 
+/* json keeps the text as written, once it is known to be JSON; jsonb gets
+ * the text PostgreSQL itself gives back, so verification compares exactly. */
+static int to_json(const struct value *in, const struct col_spec *spec, struct value_buffer *buf, struct value *ret,
+                   char **why) {
+        _cleanup_strbuf_ struct strbuf canonical = {};
+        struct value text;
+        const char *what = NULL;
+        int r = to_text(in, spec, buf, &text, why);
+        if (r < 0)
+                return r;
+        r = json_check(text.s, text.n, spec->type == COL_JSONB, &canonical, &what);
+        if (r == -EINVAL)
+                return reason(why, "text that is not valid JSON: %s", what);
+        if (r < 0)
+                return r;
+        if (spec->type == COL_JSON) {
+                *ret = text;
+                return 0;
+        }
+        return keep(buf, canonical.data ? canonical.data : "", canonical.len, ret, VALUE_TEXT);
+}
+
 static int to_timestamp(const struct value *in, const struct col_spec *spec, struct value *ret, char **why) {
         int64_t micros;
         switch (in->kind) {
@@ -429,9 +452,10 @@ int value_convert(const struct value *in, const struct col_spec *spec, struct va
         case COL_BOOLEAN:
                 return to_boolean(in, ret, why);
         case COL_TEXT:
+                return to_text(in, spec, buf, ret, why);
         case COL_JSON:
         case COL_JSONB:
-                return to_text(in, spec, buf, ret, why);
+                return to_json(in, spec, buf, ret, why);
         case COL_BYTEA:
                 if (in->kind != VALUE_BLOB && in->kind != VALUE_TEXT)
                         return wrong_kind(why, in->kind);

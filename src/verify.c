@@ -107,7 +107,7 @@ int engine_verify_table(struct engine *e, struct table_map *t, bool report, size
                         else {
                                 size_t column;
                                 _cleanup_free_ char *reason = NULL;
-                                r = engine_convert_row(t, srow, converted, &buf, &column, &reason);
+                                r = engine_convert_row(t, srow, converted, &buf, 0, &column, &reason);
                                 if (r == -EINVAL) {
                                         _cleanup_free_ char *key = mapping_describe_key(t, srow);
                                         mismatch(&c, "row %s, column %s: the source value cannot be held by the target: %s",

@@ -5,7 +5,8 @@
 #include "migrate/mapping.h"
 #include "migrate/value.h"
 
-/* Convert a source row (t->n_columns values) to the target's types.  On
- * -EINVAL, *ret_column says which column and *ret_reason why. */
+/* Convert a source row (t->n_columns values) to the target's types, from
+ * column "from" on.  On -EINVAL, *ret_column says which column and
+ * *ret_reason why. */
 int engine_convert_row(const struct table_map *t, const struct value *in, struct value *out, struct value_buffer *buf,
-                       size_t *ret_column, char **ret_reason);
+                       size_t from, size_t *ret_column, char **ret_reason);
