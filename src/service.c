@@ -78,6 +78,18 @@ static char *unit_property(sd_bus *bus, const char *path, const char *interface,
         return value;
 }
 
+static void read_accounts_of_unloaded(sd_bus *bus, const char *unit, struct service_state *s) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_(bus_error_done) sd_bus_error error = SD_BUS_ERROR_NULL;
+        const char *path;
+        if (sd_bus_call_method(bus, SYSTEMD_BUS, SYSTEMD_PATH, SYSTEMD_BUS ".Manager", "LoadUnit", &error, &reply, "s",
+                               unit) < 0 ||
+            sd_bus_message_read(reply, "o", &path) < 0)
+                return;
+        s->user = unit_property(bus, path, SYSTEMD_BUS ".Service", "User");
+        s->group = unit_property(bus, path, SYSTEMD_BUS ".Service", "Group");
+}
+
 int service_query(const char *unit, struct service_state *ret, char **ret_error) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
@@ -106,7 +118,10 @@ int service_query(const char *unit, struct service_state *ret, char **ret_error)
         s.bus = true;
         r = sd_bus_call_method(bus, SYSTEMD_BUS, SYSTEMD_PATH, SYSTEMD_BUS ".Manager", "GetUnit", &error, &reply, "s", unit);
         if (r < 0 && sd_bus_error_has_name(&error, SYSTEMD_BUS ".NoSuchUnit")) {
+                /* Not loaded, so not running.  systemd unloads stopped units, so
+                 * load it only to read User= and Group=; failing that, the defaults. */
                 s.what = strdup_printf("systemd has no unit %s loaded", unit);
+                read_accounts_of_unloaded(bus, unit, &s);
                 *ret = s;
                 return s.what ? 0 : -ENOMEM;
         }

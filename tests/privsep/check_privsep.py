@@ -238,6 +238,11 @@ def main():
     r = migrate(binary, broken, user="mgt-member")
     check(r.rc == 77 and "members of the group mgt-outsider" in r.err,
           "the access group is the unit's Group=", r)
+    # systemd unloads stopped units: their Group= is read through LoadUnit.
+    fake("AddUnloadedUnit", UNIT, "rstudio-pm", "mgt-outsider")
+    r = migrate(binary, broken, user="mgt-member")
+    check(r.rc == 77 and "members of the group mgt-outsider" in r.err,
+          "the Group= of a unit systemd has not loaded still decides", r)
     fake("AddUnit", UNIT, "inactive", "rstudio-pm", "rstudio-pm")
 
     # --- an installed setgid copy ---------------------------------------------

@@ -4,7 +4,9 @@ service's User and Group), with systemd's real error for an unknown unit
 (org.freedesktop.systemd1.NoSuchUnit), which the stock template lacks.
 
 Mock methods, on interface org.freedesktop.DBus.Mock:
-  AddUnit(name, active_state, user, group)   add or replace a unit
+  AddUnit(name, active_state, user, group)   add or replace a loaded unit
+  AddUnloadedUnit(name, user, group)  a unit file systemd has not loaded:
+                          GetUnit says NoSuchUnit, LoadUnit loads it (inactive)
   SetActiveState(name, active_state)
   FailWith(error_name)    make GetUnit answer that D-Bus error ('' to stop)
 '''
@@ -23,6 +25,7 @@ SYSTEM_BUS = True
 
 def load(mock, _parameters):
     mock.units = {}
+    mock.unloaded = {}
     mock.failure = ''
     mock.AddProperties(MAIN_IFACE, {'Version': 'v252-fake'})
 
@@ -41,6 +44,28 @@ def GetUnit(self, name):
         raise dbus.exceptions.DBusException(f'Unit {name} not loaded.',
                                             name='org.freedesktop.systemd1.NoSuchUnit')
     return dbus.ObjectPath(self.units[str(name)])
+
+
+@dbus.service.method(MAIN_IFACE, in_signature='s', out_signature='o')
+def LoadUnit(self, name):
+    if self.failure:
+        raise dbus.exceptions.DBusException('fake systemd was told to fail', name=self.failure)
+    if str(name) in self.unloaded:
+        user, group = self.unloaded.pop(str(name))
+        self.AddUnit(name, 'inactive', user, group)
+    if str(name) not in self.units:
+        raise dbus.exceptions.DBusException(f'Unit {name} not found.',
+                                            name='org.freedesktop.systemd1.NoSuchUnit')
+    return dbus.ObjectPath(self.units[str(name)])
+
+
+@dbus.service.method(MOCK_IFACE, in_signature='sss')
+def AddUnloadedUnit(self, name, user, group):
+    path = unit_path(str(name))
+    if path in mockobject.objects:
+        self.RemoveObject(path)
+    self.units.pop(str(name), None)
+    self.unloaded[str(name)] = (str(user), str(group))
 
 
 @dbus.service.method(MOCK_IFACE, in_signature='ssss')
