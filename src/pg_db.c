@@ -805,9 +805,18 @@ static int create_index(struct pg_db *p, const struct table *t, const struct ind
         _cleanup_free_ char *qt = sql_quote_identifier(t->name), *qi = sql_quote_identifier(x->name);
         int r;
         for (size_t k = 0; k < x->n_keys; k++)
-                if (!x->keys[k])
-                        return strv_consume(not_carried, strdup_printf("index %s on %s: it indexes an expression (%s)", x->name,
-                                                                       t->name, x->sql ? x->sql : "?"));
+                if (!x->keys[k]) {
+                        /* An expression is SQLite SQL: carried when PostgreSQL takes the
+                         * statement as written (lower(name) and the like), else reported. */
+                        _cleanup_free_ char *why = NULL;
+                        r = x->sql ? exec_optional(p, x->sql, &why) : 0;
+                        if (r >= 0 && (why || !x->sql))
+                                r = strv_consume(not_carried, strdup_printf("index %s on %s: PostgreSQL does not accept its "
+                                                                            "expression (%s): %s",
+                                                                            x->name, t->name, x->sql ? x->sql : "?",
+                                                                            why ? why : "no statement"));
+                        return r;
+                }
         if (x->primary)
                 r = strbuf_printf(&sql, "ALTER TABLE %s ADD PRIMARY KEY (", qt);
         else if (x->constraint)
