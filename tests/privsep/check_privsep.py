@@ -238,6 +238,12 @@ def main():
     r = migrate(binary, broken, user="mgt-member")
     check(r.rc == 77 and "members of the group mgt-outsider" in r.err,
           "the access group is the unit's Group=", r)
+    # No Group=: the primary group of User= decides.
+    fake("AddUnit", UNIT, "inactive", "mgt-outsider", "")
+    outsider_group = grp.getgrgid(pwd.getpwnam("mgt-outsider").pw_gid).gr_name
+    r = migrate(binary, broken, user="mgt-member")
+    check(r.rc == 77 and "members of the group %s" % outsider_group in r.err,
+          "without Group=, the primary group of the unit's User= decides", r)
     # systemd unloads stopped units: their Group= is read through LoadUnit.
     fake("AddUnloadedUnit", UNIT, "rstudio-pm", "mgt-outsider")
     r = migrate(binary, broken, user="mgt-member")
