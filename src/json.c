@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "migrate/hex.h"
 #include "migrate/numeric.h"
 #include "migrate/utf8.h"
 
@@ -52,14 +53,10 @@ static void skip_space(struct parser *ps) {
 static int hex4(const char *p, unsigned *ret) {
         unsigned v = 0;
         for (int i = 0; i < 4; i++) {
-                char c = p[i];
-                v <<= 4;
-                if (c >= '0' && c <= '9')
-                        v |= (unsigned) (c - '0');
-                else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
-                        v |= (unsigned) ((c | 0x20) - 'a' + 10);
-                else
+                int d = hex_digit_value(p[i]);
+                if (d < 0)
                         return -EINVAL;
+                v = v << 4 | (unsigned) d;
         }
         *ret = v;
         return 0;

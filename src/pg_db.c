@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "migrate/cleanup.h"
+#include "migrate/hex.h"
 #include "migrate/interrupt.h"
 #include "migrate/numeric.h"
 #include "migrate/predicate.h"
@@ -33,7 +34,7 @@ struct pg_db {
 
 DEFINE_POINTER_CLEANUP(PGresult, PQclear)
 
-/* The server's words, with detail and hint when it gave them. */
+/* The server's words, with its detail and context when it gave them. */
 static char *server_message(struct pg_db *p, const PGresult *res) {
         const char *primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
         const char *detail = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) : NULL;
@@ -231,13 +232,6 @@ struct pg_scan {
         bool done;
 };
 
-static int hexval(char c) {
-        if (c >= '0' && c <= '9')
-                return c - '0';
-        c |= 0x20;
-        return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 /* One field of COPY text format: \N is NULL, backslash escapes undone. */
 /* The byte a backslash escape at s[0] (s[0] is after the backslash) stands
  * for; *used says how many bytes of s it took. */
@@ -257,11 +251,11 @@ static char unescape_one(const char *s, size_t n, size_t *used) {
                         v = v * 8 + (s[(*used)++] - '0');
                 return (char) v;
         }
-        if (s[0] == 'x' && n > 1 && hexval(s[1]) >= 0) {
-                int v = hexval(s[1]);
+        if (s[0] == 'x' && n > 1 && hex_digit_value(s[1]) >= 0) {
+                int v = hex_digit_value(s[1]);
                 *used = 2;
-                if (n > 2 && hexval(s[2]) >= 0)
-                        v = v * 16 + hexval(s[(*used)++]);
+                if (n > 2 && hex_digit_value(s[2]) >= 0)
+                        v = v * 16 + hex_digit_value(s[(*used)++]);
                 return (char) v;
         }
         return s[0]; /* \\ and any other character stand for themselves */
@@ -329,7 +323,7 @@ static int decode_text(struct pg_scan *s, const struct col_spec *spec, const cha
                 size_t len = (n - 2) / 2;
                 char *out = s->buf.data + s->buf.used;
                 for (size_t i = 0; i < len; i++) {
-                        int h = hexval(t[2 + 2 * i]), l = hexval(t[3 + 2 * i]);
+                        int h = hex_digit_value(t[2 + 2 * i]), l = hex_digit_value(t[3 + 2 * i]);
                         if (h < 0 || l < 0)
                                 return -EBADMSG;
                         out[i] = (char) (h << 4 | l);
@@ -344,10 +338,7 @@ static int decode_text(struct pg_scan *s, const struct col_spec *spec, const cha
                 const char *why;
                 if (time_parse(t, n, &pt, &why) < 0)
                         return -EBADMSG;
-                int64_t micros = pt.micros;
-                if (pt.has_offset && micros != TIME_INFINITY && micros != TIME_MINUS_INFINITY)
-                        micros -= (int64_t) pt.offset_seconds * 1000000;
-                *v = (struct value) { .kind = VALUE_TIMESTAMP, .i = micros };
+                *v = (struct value) { .kind = VALUE_TIMESTAMP, .i = time_utc(&pt) };
                 return 0;
         }
         case COL_DATE: {
@@ -359,18 +350,10 @@ static int decode_text(struct pg_scan *s, const struct col_spec *spec, const cha
                 return 0;
         }
         case COL_UUID: {
-                char raw[16];
-                size_t k = 0;
-                for (size_t i = 0; i + 1 < n && k < 16; i++) {
-                        if (t[i] == '-')
-                                continue;
-                        raw[k++] = (char) (hexval(t[i]) << 4 | hexval(t[i + 1]));
-                        i++;
-                }
-                if (k != 16)
+                char *out = s->buf.data + s->buf.used;
+                if (uuid_parse(t, n, out) < 0)
                         return -EBADMSG;
-                memcpy(s->buf.data + s->buf.used, raw, 16);
-                *v = (struct value) { .kind = VALUE_UUID, .s = s->buf.data + s->buf.used, .n = 16 };
+                *v = (struct value) { .kind = VALUE_UUID, .s = out, .n = 16 };
                 s->buf.used += 16;
                 return 0;
         }

@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "migrate/cleanup.h"
+#include "migrate/hex.h"
 #include "migrate/redact.h"
 #include "migrate/strbuf.h"
 #include "migrate/strv.h"
@@ -59,15 +60,6 @@ static int fail(struct translation *t, const char *fmt, ...) {
         return -EINVAL;
 }
 
-static int hexval(char c) {
-        if (c >= '0' && c <= '9')
-                return c - '0';
-        c |= 0x20;
-        if (c >= 'a' && c <= 'f')
-                return c - 'a' + 10;
-        return -1;
-}
-
 /* Percent-decode s[0..n); in a query, '+' is a space (as Go's url.ParseQuery). */
 static int decode(struct translation *t, const char *s, size_t n, bool query, const char *part, char **ret) {
         _cleanup_(strbuf_done) struct strbuf b = {};
@@ -76,7 +68,7 @@ static int decode(struct translation *t, const char *s, size_t n, bool query, co
                 if (c == '%') {
                         if (i + 2 >= n)
                                 return fail(t, "incomplete percent-encoding in the %s", part);
-                        int h = hexval(s[i + 1]), l = hexval(s[i + 2]);
+                        int h = hex_digit_value(s[i + 1]), l = hex_digit_value(s[i + 2]);
                         if (h < 0 || l < 0)
                                 return fail(t, "invalid percent-encoding in the %s (write %% as %%25)", part);
                         c = (char) (h << 4 | l);

@@ -171,6 +171,12 @@ int time_parse(const char *s, size_t n, struct parsed_time *ret, const char **re
         return 0;
 }
 
+int64_t time_utc(const struct parsed_time *t) {
+        if (!t->has_offset || t->micros == TIME_INFINITY || t->micros == TIME_MINUS_INFINITY)
+                return t->micros;
+        return t->micros - (int64_t) t->offset_seconds * 1000000;
+}
+
 int time_format(int64_t micros, char *buf, size_t size) {
         if (micros == TIME_INFINITY)
                 return snprintf(buf, size, "infinity");

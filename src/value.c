@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "migrate/hex.h"
 #include "migrate/json.h"
 #include "migrate/numeric.h"
 #include "migrate/strbuf.h"
@@ -366,13 +367,10 @@ static int to_timestamp(const struct value *in, const struct col_spec *spec, str
                 const char *msg;
                 if (time_parse(in->s, in->n, &t, &msg) < 0)
                         return reason(why, "text that is not a timestamp: %s", msg);
-                micros = t.micros;
-                if (t.has_offset && micros != TIME_INFINITY && micros != TIME_MINUS_INFINITY) {
-                        if (spec->type == COL_TIMESTAMP && t.offset_seconds != 0)
-                                return reason(why, "a time with a UTC offset, but the column is timestamp without time zone "
-                                                   "and would lose it");
-                        micros -= (int64_t) t.offset_seconds * 1000000;
-                }
+                if (spec->type == COL_TIMESTAMP && t.offset_seconds != 0)
+                        return reason(why, "a time with a UTC offset, but the column is timestamp without time zone "
+                                           "and would lose it");
+                micros = time_utc(&t);
                 break;
         }
         default:
@@ -404,11 +402,18 @@ static int to_date(const struct value *in, struct value *ret, char **why) {
         }
 }
 
-static int hexval(char c) {
-        if (c >= '0' && c <= '9')
-                return c - '0';
-        c |= 0x20;
-        return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+int uuid_parse(const char *s, size_t n, char ret[static 16]) {
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++) {
+                if (s[i] == '-' && (i == 8 || i == 13 || i == 18 || i == 23) && n == 36)
+                        continue;
+                int h = hex_digit_value(s[i]), l = i + 1 < n ? hex_digit_value(s[i + 1]) : -1;
+                if (h < 0 || l < 0 || k >= 16)
+                        return -EINVAL;
+                ret[k++] = (char) (h << 4 | l);
+                i++;
+        }
+        return k == 16 ? 0 : -EINVAL;
 }
 
 static int to_uuid(const struct value *in, struct value_buffer *buf, struct value *ret, char **why) {
@@ -417,17 +422,7 @@ static int to_uuid(const struct value *in, struct value_buffer *buf, struct valu
         if (in->kind != VALUE_TEXT)
                 return wrong_kind(why, in->kind);
         char raw[16];
-        size_t k = 0;
-        for (size_t i = 0; i < in->n; i++) {
-                if (in->s[i] == '-' && (i == 8 || i == 13 || i == 18 || i == 23) && in->n == 36)
-                        continue;
-                int h = hexval(in->s[i]), l = i + 1 < in->n ? hexval(in->s[i + 1]) : -1;
-                if (h < 0 || l < 0 || k >= 16)
-                        return reason(why, "text that is not a UUID");
-                raw[k++] = (char) (h << 4 | l);
-                i++;
-        }
-        if (k != 16)
+        if (uuid_parse(in->s, in->n, raw) < 0)
                 return reason(why, "text that is not a UUID");
         return keep(buf, raw, 16, ret, VALUE_UUID);
 }

@@ -22,6 +22,9 @@ struct parsed_time {
 /* Returns 0, or -EINVAL with a static reason. */
 int time_parse(const char *s, size_t n, struct parsed_time *ret, const char **ret_reason);
 
+/* The parsed time in UTC: its offset applied (infinities stay infinite). */
+int64_t time_utc(const struct parsed_time *t);
+
 int64_t days_from_civil(int64_t y, unsigned m, unsigned d);
 void civil_from_days(int64_t days, int64_t *y, unsigned *m, unsigned *d);
 /* "YYYY-MM-DD HH:MM:SS[.ffffff]" in UTC / as is. */

@@ -90,6 +90,9 @@ int value_compare(const struct value *a, const struct value *b);
 char *value_describe(const struct value *v);
 const char *value_kind_name(enum value_kind k);
 
+/* A UUID's 16 bytes from its text, with or without the four dashes. */
+int uuid_parse(const char *s, size_t n, char ret[static 16]);
+
 /* The PostgreSQL name of a logical type, e.g. "double precision". */
 const char *col_type_name(enum col_type t);
 /* The type with its limits, e.g. "varchar(40)", "numeric(10,2)"; allocated. */
