@@ -41,19 +41,17 @@ static char *access_group(const struct service_state *svc) {
         return strdup(SERVICE_DEFAULT_ACCOUNT);
 }
 
-static void service_state_donep(struct service_state *s) {
-        service_state_done(s);
-}
-
 int frontend_database(const struct cli_options *o) {
-        _cleanup_(service_state_donep) struct service_state svc = {};
+        _cleanup_(service_state_done) struct service_state svc = {};
         _cleanup_(config_freep) struct migrate_config *c = NULL;
         _cleanup_(privsep_identity_done) struct privsep_identity id = {};
         _cleanup_free_ char *error = NULL, *group = NULL;
         gid_t access_gid;
         int r;
 
-        /* systemd says which group may run us and whether the server is up. */
+        /* Each step leaves "error" NULL when it succeeds, and the run stops at
+         * the first that fails. systemd says which group may run us and
+         * whether the server is up. */
         r = service_query(SERVICE_UNIT, &svc, &error);
         if (r < 0) {
                 log_error("%s; refusing to run without knowing that Package Manager is stopped", error ? error : strerror(-r));
@@ -62,7 +60,6 @@ int frontend_database(const struct cli_options *o) {
         group = access_group(&svc);
         if (!group)
                 return EXIT_STATUS_FAILED;
-        free(TAKE_PTR(error));
         r = access_check(group, &access_gid, &error);
         if (r < 0) {
                 log_error("%s", error ? error : strerror(-r));
@@ -77,7 +74,6 @@ int frontend_database(const struct cli_options *o) {
                 return EXIT_STATUS_BUSY;
         }
 
-        free(TAKE_PTR(error));
         r = secure_check_readable(o->config_path, &error);
         if (r < 0) {
                 log_error("%s", error);
@@ -87,7 +83,6 @@ int frontend_database(const struct cli_options *o) {
                 .postgres_password = getenv(ENV_POSTGRES_PASSWORD),
                 .usage_password = getenv(ENV_POSTGRES_USAGE_PASSWORD),
         };
-        free(TAKE_PTR(error));
         r = config_load(o->config_path, &env, &c, &error);
         if (r < 0) {
                 log_error("%s", error ? error : strerror(-r));
@@ -97,7 +92,6 @@ int frontend_database(const struct cli_options *o) {
                 log_notice("%s", c->notices[i]);
         plan_print(stdout, c, o);
 
-        free(TAKE_PTR(error));
         r = privsep_identity(svc.user, svc.group, access_gid, &id, &error);
         if (r < 0) {
                 log_error("%s", error ? error : strerror(-r));

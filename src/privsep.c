@@ -70,7 +70,8 @@ static void cap_freep(cap_t *c) {
                 cap_free(*c);
 }
 
-int privsep_drop(const struct privsep_identity *id, char **ret_error) {
+/* In the worker: give up privileges and check that they are gone. */
+static int privsep_drop(const struct privsep_identity *id, char **ret_error) {
         *ret_error = NULL;
         if (id->from_root) {
                 /* Groups and the bounding set need privilege: drop them before the uid. */

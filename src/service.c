@@ -148,7 +148,6 @@ int service_query(const char *unit, struct service_state *ret, char **ret_error)
                 *ret_error = strdup_printf("systemd sent an unexpected answer about %s: %s", unit, strerror(-r));
                 return r;
         }
-        s.loaded = true;
         s.active_state = unit_property(bus, path, SYSTEMD_BUS ".Unit", "ActiveState");
         if (!s.active_state) {
                 *ret_error = strdup_printf("systemd did not say whether %s is running (no ActiveState)", unit);

@@ -70,10 +70,6 @@ struct db {
 /* Replace db->error with a formatted message; returns -EINVAL unless told. */
 int db_fail(struct db *db, int r, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void db_close(struct db *db);
-static inline void db_closep(struct db **db) {
-        if (*db)
-                db_close(*db);
-}
 
 static inline void row_source_closep(struct row_source **s) {
         if (*s)

@@ -28,6 +28,3 @@ void privsep_identity_done(struct privsep_identity *id);
  * SIGINT, SIGTERM and SIGHUP are relayed; if the front end dies, the worker
  * is killed too. */
 int privsep_run(const struct privsep_identity *id, int (*fn)(void *data), void *data);
-
-/* In the worker: give up privileges and check that they are gone. */
-int privsep_drop(const struct privsep_identity *id, char **ret_error);

@@ -11,7 +11,6 @@
 
 struct service_state {
         bool bus;           /* systemd answered over the system bus */
-        bool loaded;        /* systemd knows the unit */
         char *active_state; /* "inactive", "active", ... or NULL */
         char *user, *group; /* User= and Group= of the unit, NULL when unset */
         bool running;       /* the server may be up: refuse */
