@@ -27,7 +27,7 @@ static const struct column *find_column(const struct table *t, const char *name)
 }
 
 static int map_table(const struct table *src, const struct table *dst, struct table_map *m, char ***problems) {
-        *m = (struct table_map) { .source = src, .target = dst };
+        *m = (struct table_map) { .source = src, .target = dst, .source_rows = -1 };
         m->source_columns = calloc(src->n_columns + 1, sizeof(char *));
         m->target_columns = calloc(src->n_columns + 1, sizeof(char *));
         m->specs = calloc(src->n_columns + 1, sizeof(struct col_spec));

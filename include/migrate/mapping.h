@@ -20,7 +20,7 @@ struct table_map {
         size_t n_key;
         bool skip_copy;          /* already present and equal (schema_migrations) */
         /* Filled in as the run goes. */
-        int64_t source_rows;
+        int64_t source_rows;     /* -1 until counted */
         int64_t rows_copied;
         uint64_t bytes;
         double copy_seconds, verify_seconds;
