@@ -5,11 +5,15 @@
 
 #include "migrate/strv.h"
 
-static void index_done(struct index *x) {
+void index_done(struct index *x) {
         free(x->name);
-        for (size_t i = 0; i < x->n_keys; i++)
+        for (size_t i = 0; i < x->n_keys; i++) {
                 free(x->keys[i]);
+                if (x->exprs)
+                        free(x->exprs[i]);
+        }
         free(x->keys);
+        free(x->exprs);
         free(x->desc);
         free(x->where);
         free(x->sql);

@@ -13,7 +13,7 @@
 #include "migrate/hex.h"
 #include "migrate/interrupt.h"
 #include "migrate/numeric.h"
-#include "migrate/predicate.h"
+#include "migrate/expr.h"
 #include "migrate/sql_quote.h"
 #include "migrate/strbuf.h"
 #include "migrate/strv.h"
@@ -57,8 +57,14 @@ static int fail_result(struct pg_db *p, const char *what, const PGresult *res) {
         return db_fail(&p->base, -EIO, "%s: %s: %s", p->base.label, what, msg ? msg : "unknown error");
 }
 
+/* Every statement goes through the extended protocol, which takes exactly
+ * one: text built from a source's schema can never chain a second. */
+static PGresult *exec_one(struct pg_db *p, const char *sql) {
+        return PQexecParams(p->conn, sql, 0, NULL, NULL, NULL, NULL, 0);
+}
+
 static int exec(struct pg_db *p, const char *what, const char *sql) {
-        _cleanup_(PQclearp) PGresult *res = PQexec(p->conn, sql);
+        _cleanup_(PQclearp) PGresult *res = exec_one(p, sql);
         ExecStatusType st = PQresultStatus(res);
         if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
                 return fail_result(p, what, res);
@@ -83,7 +89,7 @@ static int exec_optional(struct pg_db *p, const char *sql, char **ret_why) {
         int r = exec(p, "savepoint", "SAVEPOINT migrate_optional");
         if (r < 0)
                 return r;
-        _cleanup_(PQclearp) PGresult *res = PQexec(p->conn, sql);
+        _cleanup_(PQclearp) PGresult *res = exec_one(p, sql);
         if (PQresultStatus(res) == PGRES_COMMAND_OK) {
                 *ret_why = NULL;
                 return exec(p, "savepoint", "RELEASE SAVEPOINT migrate_optional");
@@ -477,7 +483,7 @@ static int pg_scan(struct db *db, const struct scan_request *req, struct row_sou
         if (r < 0)
                 return r;
 
-        _cleanup_(PQclearp) PGresult *res = PQexec(p->conn, sql.data);
+        _cleanup_(PQclearp) PGresult *res = exec_one(p, sql.data);
         if (PQresultStatus(res) != PGRES_COPY_OUT)
                 return fail_result(p, "cannot read a table", res);
         struct pg_scan *s = calloc(1, sizeof(*s));
@@ -698,7 +704,7 @@ static int pg_open_sink(struct db *db, const struct table *t, const char *const 
                 r = strbuf_puts(&sql, ") FROM STDIN (FORMAT binary)");
         if (r < 0)
                 return r;
-        _cleanup_(PQclearp) PGresult *res = PQexec(p->conn, sql.data);
+        _cleanup_(PQclearp) PGresult *res = exec_one(p, sql.data);
         if (PQresultStatus(res) != PGRES_COPY_IN) {
                 _cleanup_free_ char *what = strdup_printf("cannot copy into table %s", t->name);
                 return fail_result(p, what ? what : "cannot copy", res);
@@ -774,60 +780,72 @@ static int restore_foreign_keys(struct pg_db *p) {
 
 /* ---- after the load: keys, indexes, foreign keys, defaults, generators ---- */
 
-static int add_key_list(struct strbuf *b, const struct index *x) {
-        int r = 0;
-        for (size_t k = 0; r >= 0 && k < x->n_keys; k++) {
-                _cleanup_free_ char *q = sql_quote_identifier(x->keys[k]);
-                r = q ? strbuf_printf(b, "%s%s%s", k ? ", " : "", q, x->desc[k] ? " DESC" : "") : -ENOMEM;
+/* One key: a quoted column name, or an expression translated from the tree. */
+static int add_key(struct strbuf *b, const struct table *t, const struct index *x, size_t k, char **ret_why) {
+        _cleanup_free_ char *text = NULL;
+        if (x->keys[k])
+                text = sql_quote_identifier(x->keys[k]);
+        else if (!x->exprs || !x->exprs[k])
+                return (*ret_why = strdup("an expression key SQLite does not show")) ? -EOPNOTSUPP : -ENOMEM;
+        else {
+                const struct expr_target target = { .use = EXPR_INDEX_KEY, .table = t };
+                _cleanup_free_ char *expr = NULL;
+                int r = expr_translate(x->exprs[k], &target, &expr, ret_why);
+                if (r < 0)
+                        return r;
+                text = strdup_printf("(%s)", expr);
         }
-        return r;
+        if (!text)
+                return -ENOMEM;
+        return strbuf_printf(b, "%s%s%s", k ? ", " : "", text, x->desc[k] ? " DESC" : "");
 }
 
 static int create_index(struct pg_db *p, const struct table *t, const struct index *x, char ***not_carried) {
         _cleanup_strbuf_ struct strbuf sql = {};
         _cleanup_free_ char *qt = sql_quote_identifier(t->name), *qi = sql_quote_identifier(x->name);
+        _cleanup_free_ char *why = NULL;
+        bool expressions = false;
         int r;
-        for (size_t k = 0; k < x->n_keys; k++)
-                if (!x->keys[k]) {
-                        /* An expression is SQLite SQL: carried when PostgreSQL takes the
-                         * statement as written (lower(name) and the like), else reported. */
-                        _cleanup_free_ char *why = NULL;
-                        r = x->sql ? exec_optional(p, x->sql, &why) : 0;
-                        if (r >= 0 && (why || !x->sql))
-                                r = strv_consume(not_carried, strdup_printf("index %s on %s: PostgreSQL does not accept its "
-                                                                            "expression (%s): %s",
-                                                                            x->name, t->name, x->sql ? x->sql : "?",
-                                                                            why ? why : "no statement"));
-                        return r;
-                }
         if (x->primary)
                 r = strbuf_printf(&sql, "ALTER TABLE %s ADD PRIMARY KEY (", qt);
         else if (x->constraint)
                 r = strbuf_printf(&sql, "ALTER TABLE %s ADD UNIQUE (", qt);
         else
                 r = strbuf_printf(&sql, "CREATE %sINDEX %s ON %s (", x->unique ? "UNIQUE " : "", qi, qt);
-        if (r >= 0)
-                r = add_key_list(&sql, x);
+        for (size_t k = 0; r >= 0 && k < x->n_keys; k++) {
+                expressions |= !x->keys[k];
+                r = add_key(&sql, t, x, k, &why);
+        }
+        if (r == -EOPNOTSUPP)
+                return strv_consume(not_carried, strdup_printf("index %s on %s: its key expression has %s, which migrate "
+                                                               "does not carry",
+                                                               x->name, t->name, why));
         if (r >= 0)
                 r = strbuf_putc(&sql, ')');
         if (r >= 0 && x->where) {
-                _cleanup_free_ char *where = predicate_for_postgres(t, x->where);
-                r = where ? strbuf_printf(&sql, " WHERE %s", where) : -ENOMEM;
+                const struct expr_target target = { .use = EXPR_PREDICATE, .table = t };
+                _cleanup_free_ char *where = NULL;
+                r = expr_translate(x->where, &target, &where, &why);
+                if (r == -EOPNOTSUPP)
+                        return strv_consume(not_carried, strdup_printf("partial index %s on %s: its WHERE has %s, which "
+                                                                       "migrate does not carry",
+                                                                       x->name, t->name, why));
+                if (r >= 0)
+                        r = strbuf_printf(&sql, " WHERE %s", where);
         }
         if (r < 0)
                 return r;
-        if (x->primary || x->constraint || !x->where) {
+        if (x->primary || x->constraint || (!x->where && !expressions)) {
                 /* Keys and plain indexes must work: a failure is the run's failure. */
                 _cleanup_free_ char *what = strdup_printf("cannot create %s of table %s",
                                                           x->primary ? "the primary key" : "an index", t->name);
                 return exec(p, what ? what : "cannot create an index", sql.data);
         }
-        /* A partial index's predicate is SQLite SQL: carried when PostgreSQL takes it. */
-        _cleanup_free_ char *why = NULL;
+        /* Translated expressions: PostgreSQL may still refuse one (types, immutability). */
         r = exec_optional(p, sql.data, &why);
         if (r >= 0 && why)
-                r = strv_consume(not_carried, strdup_printf("partial index %s on %s: PostgreSQL does not accept WHERE %s (%s)",
-                                                            x->name, t->name, x->where, why));
+                r = strv_consume(not_carried, strdup_printf("%sindex %s on %s: PostgreSQL does not accept it (%s)",
+                                                            x->where ? "partial " : "", x->name, t->name, why));
         return r;
 }
 
@@ -863,20 +881,23 @@ static int add_foreign_key(struct pg_db *p, const struct table *t, const struct 
                                                                      : "; added NOT VALID, so it checks new rows only"));
 }
 
-/* SQLite default expressions PostgreSQL shares: literals and CURRENT_*. */
+/* Only a default the translator can write from its tree is carried:
+ * literals, CURRENT_* and expressions of those. */
 static int set_default(struct pg_db *p, const struct table *t, const struct column *c, char ***not_carried) {
         _cleanup_free_ char *qt = sql_quote_identifier(t->name), *qc = sql_quote_identifier(c->name);
-        const char *expr = c->default_sql;
-        if (c->spec.type == COL_BOOLEAN && (strcmp(expr, "1") == 0 || strcmp(expr, "'1'") == 0))
-                expr = "true";
-        else if (c->spec.type == COL_BOOLEAN && (strcmp(expr, "0") == 0 || strcmp(expr, "'0'") == 0))
-                expr = "false";
+        const struct expr_target target = { .use = EXPR_DEFAULT, .column = &c->spec };
+        _cleanup_free_ char *expr = NULL, *why = NULL;
+        int r = expr_translate(c->default_sql, &target, &expr, &why);
+        if (r == -EOPNOTSUPP)
+                return strv_consume(not_carried, strdup_printf("default of %s.%s: it has %s, which migrate does not carry",
+                                                               t->name, c->name, why));
+        if (r < 0)
+                return r;
         _cleanup_free_ char *sql = strdup_printf("ALTER TABLE %s ALTER COLUMN %s SET DEFAULT %s", qt, qc, expr);
-        _cleanup_free_ char *why = NULL;
-        int r = sql ? exec_optional(p, sql, &why) : -ENOMEM;
+        r = sql ? exec_optional(p, sql, &why) : -ENOMEM;
         if (r >= 0 && why)
-                r = strv_consume(not_carried, strdup_printf("default of %s.%s: PostgreSQL does not accept %s (%s)", t->name,
-                                                            c->name, c->default_sql, why));
+                r = strv_consume(not_carried, strdup_printf("default of %s.%s: PostgreSQL does not accept it (%s)", t->name,
+                                                            c->name, why));
         return r;
 }
 
@@ -987,10 +1008,14 @@ int pg_db_open(const struct db_endpoint *ep, enum pg_mode mode, struct db **ret,
         p->cancel = PQgetCancel(p->conn);
         interrupt_set_cancel(p->cancel);
         /* Fixed session settings so text output parses one way, whatever the server's defaults. */
-        int r = exec(p, "cannot set up the session",
-                     "SET client_encoding = 'UTF8'; SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD';"
-                     " SET extra_float_digits = 3; SET bytea_output = 'hex'; SET standard_conforming_strings = on;"
-                     " SET maintenance_work_mem = '256MB'");
+        static const char *const session[] = {
+                "SET client_encoding = 'UTF8'", "SET TimeZone = 'UTC'", "SET DateStyle = 'ISO, YMD'",
+                "SET extra_float_digits = 3", "SET bytea_output = 'hex'", "SET standard_conforming_strings = on",
+                "SET maintenance_work_mem = '256MB'",
+        };
+        int r = 0;
+        for (size_t i = 0; r >= 0 && i < ELEMENTSOF(session); i++)
+                r = exec(p, "cannot set up the session", session[i]);
         if (r >= 0)
                 r = exec(p, "cannot start a transaction",
                          mode == PG_TARGET_VERIFY ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN");

@@ -9,6 +9,7 @@
 
 #include "migrate/cleanup.h"
 #include "migrate/sql_quote.h"
+#include "migrate/sql_token.h"
 #include "migrate/strbuf.h"
 #include "migrate/strv.h"
 #include "migrate/typemap.h"
@@ -132,37 +133,84 @@ static int read_index_keys(struct sqlite_db *s, struct index *x) {
         return r == SQLITE_DONE ? 0 : fail_sqlite(s, "cannot read an index");
 }
 
-/* The predicate of a partial index: what follows the last top-level WHERE. */
-static char *partial_predicate(const char *sql) {
-        const char *last = NULL;
-        int depth = 0;
-        char quote = 0;
-        for (const char *p = sql; *p; p++) {
-                if (quote) {
-                        if (*p == quote)
-                                quote = 0;
+/* The pieces of a CREATE INDEX statement, read with SQLite's own tokenizer
+ * rules so comments and strings are never taken for structure: the text of
+ * each key (its ASC/DESC dropped) and of the WHERE clause.  The statement
+ * must be exactly one CREATE INDEX: with writable_schema anything can be
+ * stored after it.  -EINVAL with a static reason. */
+static int index_parts(struct index *x, bool partial, const char **why) {
+        _cleanup_(sql_tokens_done) struct sql_tokens tk = {};
+        int r = sql_tokenize(x->sql, &tk, why);
+        if (r < 0)
+                return r;
+        size_t i = 0, k = 0, depth = 0, key_start = 0;
+        while (i < tk.n && !sql_token_is(&tk.v[i], "(") && !sql_token_is(&tk.v[i], ";"))
+                i++;
+        if (i == tk.n || !sql_token_is(&tk.v[i], "(")) {
+                *why = "its stored SQL has no key list";
+                return -EINVAL;
+        }
+        if (!(x->exprs = calloc(x->n_keys ? x->n_keys : 1, sizeof(char *))))
+                return -ENOMEM;
+        for (; i < tk.n; i++) {
+                const struct sql_token *t = &tk.v[i];
+                if (sql_token_is(t, "(")) {
+                        if (depth++ == 0)
+                                key_start = i + 1;
                         continue;
                 }
-                if (*p == '\'' || *p == '"' || *p == '`' || *p == '[')
-                        quote = *p == '[' ? ']' : *p;
-                else if (*p == '(')
-                        depth++;
-                else if (*p == ')')
+                bool close = sql_token_is(t, ")");
+                if (close)
                         depth--;
-                else if (depth == 0 && strncasecmp(p, "WHERE", 5) == 0 && (p == sql || strchr(" \t\n)", p[-1])) &&
-                         strchr(" \t\n(", p[5]))
-                        last = p + 5;
+                if (!(close && depth == 0) && !(depth == 1 && sql_token_is(t, ",")))
+                        continue;
+                if (k >= x->n_keys) {
+                        *why = "its stored SQL has more keys than SQLite reports";
+                        return -EINVAL;
+                }
+                size_t key_end = i;
+                if (key_end > key_start && (sql_token_is(&tk.v[key_end - 1], "ASC") || sql_token_is(&tk.v[key_end - 1], "DESC")))
+                        key_end--;
+                if (!x->keys[k] && !(x->exprs[k] = sql_tokens_text(&tk, key_start, key_end)))
+                        return -ENOMEM;
+                k++;
+                key_start = i + 1;
+                if (close) {
+                        i++;
+                        break;
+                }
         }
-        if (!last)
-                return NULL;
-        last += strspn(last, " \t\n");
-        size_t n = strlen(last);
-        while (n > 0 && strchr(" \t\n;", last[n - 1]))
-                n--;
-        return strndup(last, n);
+        if (k != x->n_keys) {
+                *why = "its stored SQL does not match the keys SQLite reports";
+                return -EINVAL;
+        }
+        size_t where_end = i;
+        if (i < tk.n && sql_token_is(&tk.v[i], "WHERE")) {
+                for (where_end = ++i, depth = 0; where_end < tk.n; where_end++) {
+                        if (sql_token_is(&tk.v[where_end], "("))
+                                depth++;
+                        else if (sql_token_is(&tk.v[where_end], ")") && depth > 0)
+                                depth--;
+                        else if (sql_token_is(&tk.v[where_end], ";") && depth == 0)
+                                break;
+                }
+                if (partial && !(x->where = sql_tokens_text(&tk, i, where_end)))
+                        return -ENOMEM;
+        }
+        if (partial && !x->where) {
+                *why = "it is a partial index, but its stored SQL has no WHERE";
+                return -EINVAL;
+        }
+        if (where_end < tk.n && sql_token_is(&tk.v[where_end], ";"))
+                where_end++;
+        if (where_end < tk.n) {
+                *why = "its stored SQL holds more than one statement";
+                return -EINVAL;
+        }
+        return 0;
 }
 
-static int read_indexes(struct sqlite_db *s, struct table *t) {
+static int read_indexes(struct sqlite_db *s, struct table *t, char ***not_carried) {
         _cleanup_free_ char *qt = sql_quote_identifier(t->name);
         _cleanup_free_ char *sql = strdup_printf(
                 "SELECT il.name, il.\"unique\", il.origin, il.partial, m.sql FROM pragma_index_list(%s) AS il "
@@ -188,9 +236,16 @@ static int read_indexes(struct sqlite_db *s, struct table *t) {
                 };
                 if (!x->name)
                         return -ENOMEM;
-                if (sqlite3_column_int(st, 3) && x->sql)
-                        x->where = partial_predicate(x->sql);
                 r = read_index_keys(s, x);
+                if (r < 0)
+                        return r;
+                const char *why = NULL;
+                r = x->sql ? index_parts(x, sqlite3_column_int(st, 3) != 0, &why) : 0;
+                if (r == -EINVAL) { /* never run, never guessed at: reported */
+                        r = strv_consume(not_carried, strdup_printf("index %s on %s: %s", x->name, t->name, why));
+                        index_done(x);
+                        t->n_indexes--;
+                }
                 if (r < 0)
                         return r;
         }
@@ -353,7 +408,7 @@ static int sqlite_read_catalog(struct db *db, struct catalog **ret) {
         for (size_t i = 0; i < c->n_tables; i++) {
                 r = read_columns(s, &c->tables[i], &c->notes);
                 if (r >= 0)
-                        r = read_indexes(s, &c->tables[i]);
+                        r = read_indexes(s, &c->tables[i], &c->not_carried);
                 if (r >= 0)
                         r = read_foreign_keys(s, &c->tables[i]);
                 if (r < 0)

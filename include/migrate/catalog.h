@@ -27,7 +27,8 @@ struct index {
         size_t n_keys;
         char **keys;      /* column names; NULL where the key is an expression */
         bool *desc;
-        char *where;      /* partial index predicate as written, or NULL */
+        char **exprs;     /* n_keys: the source's text of each expression key, comments dropped; NULL for a column */
+        char *where;      /* partial index predicate, comments dropped, or NULL */
         char *sql;        /* the source's CREATE INDEX statement, or NULL */
 };
 
@@ -63,6 +64,7 @@ static inline void catalog_freep(struct catalog **c) {
                 catalog_free(*c);
 }
 void table_done(struct table *t);
+void index_done(struct index *x);
 
 const struct table *catalog_find_table(const struct catalog *c, const char *name);
 const struct column *table_find_column(const struct table *t, const char *name);
