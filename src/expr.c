@@ -201,13 +201,14 @@ static const struct function functions[] = {
 };
 
 static int parse_function(struct parser *p, const struct sql_token *name, struct node **ret) {
+        *ret = NULL;
         const struct function *f = NULL;
         for (size_t i = 0; i < sizeof(functions) / sizeof(functions[0]) && !f; i++)
                 if (sql_token_is(name, functions[i].sqlite))
                         f = &functions[i];
         if (!f)
                 return refuse_token(p, name, "function");
-        p->pos++; /* ( */
+        p->pos += 2; /* the name and ( */
         _cleanup_(node_freep) struct node *n = NULL;
         int r = new_node(N_FUNC, &n);
         if (r < 0)
@@ -233,6 +234,7 @@ static int parse_function(struct parser *p, const struct sql_token *name, struct
 }
 
 static int parse_primary(struct parser *p, struct node **ret) {
+        *ret = NULL;
         const struct sql_token *t = peek(p, 0);
         int r;
         if (!t)
@@ -313,6 +315,7 @@ static int parse_primary(struct parser *p, struct node **ret) {
 /* ---- operators, by SQLite's precedence, loosest last ------------------ */
 
 static int parse_unary(struct parser *p, struct node **ret) {
+        *ret = NULL;
         const struct sql_token *t = peek(p, 0);
         int r;
         if (t && (sql_token_is(t, "-") || sql_token_is(t, "+"))) {
@@ -354,12 +357,12 @@ struct level {
         const char *postgres[5];
 };
 
-/* Left-associative binary operators, tightest first (SQLite's order). */
+/* Left-associative binary operators, loosest first (SQLite's order). */
 static const struct level levels[] = {
-        { { "||" }, { "||" } },
-        { { "*", "/", "%" }, { "*", "/", "%" } },
-        { { "+", "-" }, { "+", "-" } },
         { { "<", "<=", ">", ">=" }, { "<", "<=", ">", ">=" } },
+        { { "+", "-" }, { "+", "-" } },
+        { { "*", "/", "%" }, { "*", "/", "%" } },
+        { { "||" }, { "||" } },
 };
 
 /* Operators SQLite has whose meaning PostgreSQL does not share exactly. */
@@ -378,6 +381,7 @@ static int check_refused_operator(struct parser *p) {
 }
 
 static int parse_level(struct parser *p, size_t level, struct node **ret) {
+        *ret = NULL;
         if (level == sizeof(levels) / sizeof(levels[0]))
                 return parse_unary(p, ret);
         int r = parse_level(p, level + 1, ret);
@@ -455,6 +459,7 @@ static int parse_in_list(struct parser *p, struct node *in) {
 
 /* = == != <> IS [NOT] [NOT] IN ISNULL NOTNULL NOT NULL: one level in SQLite. */
 static int parse_equality(struct parser *p, struct node **ret) {
+        *ret = NULL;
         _cleanup_(node_freep) struct node *left = NULL;
         int r = parse_level(p, 0, &left);
         while (r >= 0) {
@@ -489,10 +494,9 @@ static int parse_equality(struct parser *p, struct node **ret) {
                         boolean_literals(left);
                         continue;
                 }
-                if (accept(p, "IN") || (next_is(p, 0, "NOT") && next_is(p, 1, "IN"))) {
-                        bool negated = sql_token_is(&p->tokens.v[p->pos - 1], "NOT") || next_is(p, 0, "IN");
-                        if (next_is(p, 0, "IN"))
-                                p->pos++;
+                bool negated = next_is(p, 0, "NOT") && next_is(p, 1, "IN");
+                if (negated || next_is(p, 0, "IN")) {
+                        p->pos += negated ? 2 : 1;
                         if ((r = binary(N_IN, NULL, TAKE_PTR(left), NULL, &left)) < 0)
                                 return r;
                         left->negated = negated;
@@ -507,6 +511,7 @@ static int parse_equality(struct parser *p, struct node **ret) {
 }
 
 static int parse_not(struct parser *p, struct node **ret) {
+        *ret = NULL;
         if (accept(p, "NOT")) {
                 struct node *operand;
                 int r = parse_not(p, &operand);
@@ -569,7 +574,7 @@ static int emit_now(struct parser *p, struct strbuf *b, const char *which) {
         const char *utc = "(CURRENT_TIMESTAMP AT TIME ZONE 'UTC')";
         switch (c ? c->type : _COL_TYPE_MAX) {
         case COL_TEXT:
-                return strbuf_printf(b, "pg_catalog.to_char%s, '%s')", utc,
+                return strbuf_printf(b, "pg_catalog.to_char(%s, '%s')", utc,
                                      ts ? "YYYY-MM-DD HH24:MI:SS" : date ? "YYYY-MM-DD" : "HH24:MI:SS") < 0
                                ? -ENOMEM
                                : 0;

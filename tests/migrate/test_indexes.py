@@ -31,6 +31,7 @@ INSERT INTO tags VALUES (1, 'plot'), (2, 'data');
 con.close()
 config = t.write_config("cfg", d, usage_url=False)
 res = t.migrate(config)
+t.note(res.out)
 t.equal(res.rc, 0, "the migration succeeds") or t.note(res.describe())
 
 defs = t.psql(t.db, "SELECT indexdef FROM pg_indexes WHERE schemaname = 'public' ORDER BY indexname").splitlines()
@@ -50,7 +51,7 @@ has('INDEX pkgs_lower ON public.pkgs USING btree (lower(name))', "expression ind
 has('ON public.tags USING btree (pkg, tag)', "composite primary key of tags")
 t.equal(t.primary_key(t.db, "tags"), ["pkg", "tag"], "tags' primary key in key order")
 t.check(not any("pkgs_instr" in x for x in defs), "the instr() index is not created", "\n".join(defs))
-t.check(any("not carried: index pkgs_instr on pkgs: PostgreSQL does not accept its expression" in l
+t.check(any("not carried: index pkgs_instr on pkgs:" in l and "function instr" in l
             for l in res.out.splitlines()), "the instr() index is reported as not carried", res.out)
 t.equal(t.value(t.db, "SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND conrelid = 'tags'::regclass"),
         "1", "the foreign key of tags")
