@@ -817,8 +817,8 @@ static int create_index(struct pg_db *p, const struct table *t, const struct ind
                 r = add_key(&sql, t, x, k, &why);
         }
         if (r == -EOPNOTSUPP)
-                return strv_consume(not_carried, strdup_printf("index %s on %s: its key expression has %s, which migrate "
-                                                               "does not carry",
+                return strv_consume(not_carried, strdup_printf("index %s on %s: its key has %s (see EXPRESSIONS in "
+                                                               "migrate(1))",
                                                                x->name, t->name, why));
         if (r >= 0)
                 r = strbuf_putc(&sql, ')');
@@ -827,8 +827,8 @@ static int create_index(struct pg_db *p, const struct table *t, const struct ind
                 _cleanup_free_ char *where = NULL;
                 r = expr_translate(x->where, &target, &where, &why);
                 if (r == -EOPNOTSUPP)
-                        return strv_consume(not_carried, strdup_printf("partial index %s on %s: its WHERE has %s, which "
-                                                                       "migrate does not carry",
+                        return strv_consume(not_carried, strdup_printf("partial index %s on %s: its WHERE has %s (see "
+                                                                       "EXPRESSIONS in migrate(1))",
                                                                        x->name, t->name, why));
                 if (r >= 0)
                         r = strbuf_printf(&sql, " WHERE %s", where);
@@ -889,7 +889,7 @@ static int set_default(struct pg_db *p, const struct table *t, const struct colu
         _cleanup_free_ char *expr = NULL, *why = NULL;
         int r = expr_translate(c->default_sql, &target, &expr, &why);
         if (r == -EOPNOTSUPP)
-                return strv_consume(not_carried, strdup_printf("default of %s.%s: it has %s, which migrate does not carry",
+                return strv_consume(not_carried, strdup_printf("default of %s.%s: it has %s (see EXPRESSIONS in migrate(1))",
                                                                t->name, c->name, why));
         if (r < 0)
                 return r;
