@@ -42,6 +42,12 @@ def statements(log):
     return re.findall(r"(?:statement|execute [^:]*): (.*)", log)
 
 
+def outside_literals(statement):
+    """A statement's text with its string literals removed: what the server
+    reads as SQL rather than as data."""
+    return re.sub(r"'(?:[^']|'')*'", "''", statement)
+
+
 def not_carried(res):
     return [l.strip() for l in res.out.splitlines() if "not carried:" in l]
 
@@ -95,8 +101,8 @@ t.equal(res.rc, 0, "the hostile database migrates, with what it cannot carry rep
 
 ran = statements(log)
 t.check(len(ran) > 10, "the server log shows the migration's statements", log[-2000:])
-t.check(not any(re.match(r"\s*(CREATE TABLE injected|COPY \(SELECT 1\))", s) for s in ran),
-        "no injected statement was sent", "\n".join(ran))
+injected = [s for s in ran if re.search(r"CREATE TABLE injected|COPY \(SELECT 1\)", outside_literals(s))]
+t.check(not injected, "no injected statement was sent (outside a string literal)", "\n".join(injected))
 t.check("TO PROGRAM" not in log, "the commented-out COPY TO PROGRAM never reaches the server",
         "\n".join(l for l in log.splitlines() if "PROGRAM" in l))
 for f in ("pg_read_file", "lo_export", "set_config", "dblink"):
