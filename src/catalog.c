@@ -41,6 +41,11 @@ void table_done(struct table *t) {
                 index_done(&t->indexes[i]);
         for (size_t i = 0; i < t->n_fks; i++)
                 foreign_key_done(&t->fks[i]);
+        for (size_t i = 0; i < t->n_checks; i++) {
+                free(t->checks[i].name);
+                free(t->checks[i].expr);
+        }
+        free(t->checks);
         free(t->columns);
         free(t->indexes);
         free(t->fks);

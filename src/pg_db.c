@@ -901,6 +901,30 @@ static int set_default(struct pg_db *p, const struct table *t, const struct colu
         return r;
 }
 
+/* A CHECK constraint is carried when the translator writes the same
+ * condition; the rows already there must meet it. */
+static int add_check(struct pg_db *p, const struct table *t, size_t k, char ***not_carried) {
+        const struct check *c = &t->checks[k];
+        const struct expr_target target = { .use = EXPR_CHECK, .table = t };
+        _cleanup_free_ char *expr = NULL, *why = NULL, *label = NULL;
+        label = c->name ? strdup_printf("CHECK constraint %s of table %s", c->name, t->name)
+                        : strdup_printf("CHECK constraint #%zu of table %s", k + 1, t->name);
+        if (!label)
+                return -ENOMEM;
+        int r = expr_translate(c->expr, &target, &expr, &why);
+        if (r == -EOPNOTSUPP)
+                return strv_consume(not_carried, strdup_printf("%s: it has %s (see EXPRESSIONS in migrate(1))", label, why));
+        if (r < 0)
+                return r;
+        _cleanup_free_ char *qt = sql_quote_identifier(t->name), *qn = c->name ? sql_quote_identifier(c->name) : NULL;
+        _cleanup_free_ char *sql = strdup_printf("ALTER TABLE %s ADD %s%s CHECK (%s)", qt, qn ? "CONSTRAINT " : "",
+                                                 qn ? qn : "", expr);
+        r = sql ? exec_optional(p, sql, &why) : -ENOMEM;
+        if (r >= 0 && why)
+                r = strv_consume(not_carried, strdup_printf("%s: PostgreSQL does not accept it (%s)", label, why));
+        return r;
+}
+
 /* Generators continue past the largest value -- and past SQLite's
  * AUTOINCREMENT high-water mark, so ids are never reused.  ALTER SEQUENCE
  * RESTART, unlike setval(), is undone by a rollback. */
@@ -938,6 +962,8 @@ static int pg_finish_tables(struct db *db, const struct catalog *plan, bool crea
                 for (size_t k = 0; r >= 0 && k < t->n_columns; k++)
                         if (t->columns[k].default_sql && !t->columns[k].identity)
                                 r = set_default(p, t, &t->columns[k], not_carried);
+                for (size_t k = 0; r >= 0 && k < t->n_checks; k++)
+                        r = add_check(p, t, k, not_carried);
         }
         for (size_t i = 0; created && r >= 0 && i < plan->n_tables; i++)
                 for (size_t k = 0; r >= 0 && k < plan->tables[i].n_fks; k++)

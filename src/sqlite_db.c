@@ -277,6 +277,46 @@ static int read_indexes(struct sqlite_db *s, struct table *t, char ***not_carrie
         return 0;
 }
 
+/* The CHECK constraints of a CREATE TABLE statement, found with SQLite's
+ * tokenizer rules: CHECK is a keyword, never a bare name, and what is in a
+ * comment or a string is not structure.  Only the first statement counts:
+ * SQLite reads nothing after it. */
+static int read_checks(struct table *t, const char *sql) {
+        _cleanup_(sql_tokens_done) struct sql_tokens tk = {};
+        const char *why;
+        if (!sql || sql_tokenize(sql, &tk, &why) < 0)
+                return 0; /* SQLite read it: it can only be ours that does not */
+        size_t depth = 0;
+        for (size_t i = 0; i < tk.n; i++) {
+                if (sql_token_is(&tk.v[i], "("))
+                        depth++;
+                else if (sql_token_is(&tk.v[i], ")") && depth > 0)
+                        depth--;
+                else if (sql_token_is(&tk.v[i], ";") && depth == 0)
+                        break;
+                if (!sql_token_is(&tk.v[i], "CHECK") || i + 1 == tk.n || !sql_token_is(&tk.v[i + 1], "("))
+                        continue;
+                size_t start = i + 2, end = start;
+                for (size_t d = 1; end < tk.n; end++) {
+                        if (sql_token_is(&tk.v[end], "("))
+                                d++;
+                        else if (sql_token_is(&tk.v[end], ")") && --d == 0)
+                                break;
+                }
+                struct check *v = reallocarray(t->checks, t->n_checks + 1, sizeof(*v));
+                if (!v)
+                        return -ENOMEM;
+                t->checks = v;
+                struct check *c = &t->checks[t->n_checks++];
+                *c = (struct check) { .expr = sql_tokens_text(&tk, start, end) };
+                if (i >= 2 && sql_token_is(&tk.v[i - 2], "CONSTRAINT"))
+                        c->name = sql_token_value(&tk.v[i - 1]);
+                if (!c->expr || (i >= 2 && sql_token_is(&tk.v[i - 2], "CONSTRAINT") && !c->name))
+                        return -ENOMEM;
+        }
+        return 0;
+}
+
 static int read_foreign_keys(struct sqlite_db *s, struct table *t) {
         _cleanup_free_ char *qt = sql_quote_identifier(t->name);
         _cleanup_free_ char *sql = strdup_printf(
@@ -386,6 +426,9 @@ static int sqlite_read_catalog(struct db *db, struct catalog **ret) {
                 if (!t->name)
                         return -ENOMEM;
                 t->without_rowid = sql && strcasestr(sql, "WITHOUT ROWID") != NULL;
+                r = read_checks(t, sql);
+                if (r < 0)
+                        return r;
         }
         if (r != SQLITE_DONE)
                 return fail_sqlite(s, "cannot list the tables");

@@ -39,6 +39,11 @@ struct foreign_key {
         char *on_update, *on_delete; /* "NO ACTION", "CASCADE", "SET NULL", "SET DEFAULT", "RESTRICT" */
 };
 
+struct check {
+        char *name; /* CONSTRAINT name, or NULL */
+        char *expr; /* the source's text of the condition, comments dropped */
+};
+
 struct table {
         char *name;
         struct column *columns;
@@ -47,6 +52,8 @@ struct table {
         size_t n_indexes;
         struct foreign_key *fks;
         size_t n_fks;
+        struct check *checks;
+        size_t n_checks;
         bool without_rowid;
         int64_t sequence; /* SQLite AUTOINCREMENT's sqlite_sequence value, or -1 */
 };
