@@ -361,13 +361,15 @@ struct level {
 static const struct level levels[] = {
         { { "<", "<=", ">", ">=" }, { "<", "<=", ">", ">=" } },
         { { "+", "-" }, { "+", "-" } },
-        { { "*", "/", "%" }, { "*", "/", "%" } },
+        { { "*" }, { "*" } },
         { { "||" }, { "||" } },
 };
 
-/* Operators SQLite has whose meaning PostgreSQL does not share exactly. */
+/* Operators SQLite has whose meaning PostgreSQL does not share exactly
+ * (a division by zero is NULL in SQLite, an error in PostgreSQL; LIKE
+ * ignores ASCII case in SQLite). */
 static const char *const refused_operators[] = {
-        "->", "->>", "&", "|", "<<", ">>", "LIKE", "GLOB", "MATCH", "REGEXP", "BETWEEN", "ESCAPE",
+        "->", "->>", "&", "|", "<<", ">>", "/", "%", "LIKE", "GLOB", "MATCH", "REGEXP", "BETWEEN", "ESCAPE",
 };
 
 static int check_refused_operator(struct parser *p) {

@@ -8,7 +8,7 @@
  *
  * Carried: column names of the table, literals (strings, numbers, NULL,
  * TRUE/FALSE, blobs), = == != <> < <= > >=, IS [NOT] NULL, IS [NOT],
- * [NOT] IN (literals), NOT AND OR, + - * / %, ||, parentheses, COLLATE
+ * [NOT] IN (literals), NOT AND OR, + - *, ||, parentheses, COLLATE
  * BINARY, the functions lower upper abs length coalesce ifnull nullif trim
  * ltrim rtrim replace, and in defaults CURRENT_TIMESTAMP / CURRENT_DATE /
  * CURRENT_TIME written for the column's type with SQLite's meaning. */

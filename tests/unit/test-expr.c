@@ -151,6 +151,8 @@ static void test_refused(void) {
         check_refused(EXPR_PREDICATE, NULL, "CAST(n AS TEXT) = '1'", "the operator CAST");
         check_refused(EXPR_PREDICATE, NULL, "CASE WHEN n THEN 1 END", "the operator CASE");
         check_refused(EXPR_PREDICATE, NULL, "n & 1", "the operator &");
+        check_refused(EXPR_PREDICATE, NULL, "n / 2 > 1", "the operator /");
+        check_refused(EXPR_PREDICATE, NULL, "n % 2 = 1", "the operator %");
         check_refused(EXPR_PREDICATE, NULL, "name COLLATE NOCASE = 'a'", "COLLATE NOCASE");
         check_refused(EXPR_PREDICATE, NULL, "nosuch = 1", "not a column of the table");
         check_refused(EXPR_PREDICATE, NULL, "CURRENT_TIMESTAMP > name", "CURRENT_TIMESTAMP outside a default");
