@@ -88,6 +88,8 @@ CREATE TABLE checked(
   n INTEGER CHECK (n >= 0 /* ) ; CREATE TABLE injected4(x int); -- */),
   name TEXT CONSTRAINT "short name" CHECK (length(name) <= 10),
   kind TEXT, CHECK (kind IN ('a', 'b')), CHECK (name LIKE 'x%%'), CHECK (typeof(n) = 'integer'));
+CREATE TABLE "we(ird"("a)b" TEXT, "WHERE" INT);
+CREATE INDEX "i(WHERE" ON "we(ird"("a)b", lower("a)b") DESC) WHERE "WHERE" > 0 AND "a)b" <> ')';
 INSERT INTO users(name) VALUES ('alice'), ('zoe');
 INSERT INTO t2(a) VALUES ('one');
 INSERT INTO t3 VALUES ('Two');
@@ -116,13 +118,16 @@ for f in ("pg_read_file", "lo_export", "set_config", "dblink"):
 t.check(not os.path.exists(pwned), "no program ran on the database host")
 tables = t.psql(t.db, "SELECT string_agg(relname, ' ' ORDER BY relname) FROM pg_class"
                       " WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace")
-t.equal(tables, "checked dangerous safe t2 t3 users", "no extra table on the target (no injected, injected2, injected4)")
+t.equal(tables, "checked dangerous safe t2 t3 users we(ird", "no extra table on the target (no injected, injected2, injected4)")
 
 defs = dict(line.split("|", 1) for line in t.psql(
     t.db, "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public'").splitlines())
 t.note("\n".join("%s: %s" % kv for kv in sorted(defs.items())))
 t.equal(defs.get("users_name", "").split(" WHERE ", 1)[-1], "(name > 'm'::text)",
         "the partial index keeps its predicate, without the comment")
+t.equal(defs.get("i(WHERE", "").split(" USING ", 1)[-1],
+        "btree (\"a)b\", lower(\"a)b\") DESC) WHERE ((\"WHERE\" > 0) AND (\"a)b\" <> ')'::text))",
+        "names and strings holding ( ) and WHERE do not confuse the reader")
 t.check("'*/ ); CREATE TABLE injected2(x int); --'::text" in defs.get("ie", ""),
         "the expression index keeps SQLite's meaning: the rest is a string literal", defs.get("ie"))
 t.check(all(x in defs.get("safe_lower", "") for x in ("(lower(label)) WHERE", "n = ANY (ARRAY[", "-5", "flag = true")),
