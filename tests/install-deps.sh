@@ -10,6 +10,8 @@ packages=(
 	mandoc man-db                                 # man page lint and `man migrate`
 	dbus-daemon python3-dbusmock                  # a real bus with a fake systemd
 	pgloader time                                 # the benchmark and its smoke test
+	debhelper dpkg-dev fakeroot lintian rpm       # packaging/build-packages.sh, tests/package
+	systemd                                       # systemd-sysusers: the .deb creates its group with it
 )
 
 missing=()
