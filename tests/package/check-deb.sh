@@ -71,8 +71,16 @@ check "payload: $bin" matches "$payload" " \./opt/rstudio-pm/bin/migrate$"
 check "payload: the man page $man_page" matches "$payload" " \.$man_page$"
 check "payload: the sysusers.d file" matches "$payload" " \.$sysusers$"
 
-mkdir "$work/x"
+mkdir "$work/x" "$work/control"
 dpkg-deb -x "$deb" "$work/x"
+dpkg-deb -e "$deb" "$work/control"
+# postinst: the group first (systemd-sysusers), then the binary is given to it.
+order=$(grep -nE '^[[:space:]]*(systemd-sysusers|chown|chmod) ' "$work/control/postinst" | sed -E 's/^([0-9]+):[[:space:]]*([a-z-]+) .*/\2/' | tr '\n' ' ')
+check "postinst: systemd-sysusers, then chown root:rstudio-pm, then chmod 2755" equals "$order" "systemd-sysusers chown chmod "
+# shellcheck disable=SC2016 # the script's own text: $binary is not ours to expand
+check "postinst: chown and chmod only without a statoverride (Policy 10.9.1)" \
+	matches "$(tr '\n' ' ' <"$work/control/postinst")" 'if ! dpkg-statoverride --list "\$binary" >/dev/null 2>&1; then[[:space:]]+chown root:rstudio-pm "\$binary"[[:space:]]+chmod 2755 "\$binary"'
+check "no postrm removes the group or the account" bash -c "! grep -Es 'groupdel|userdel|delgroup|deluser' '$work/control/postrm'"
 check_hardening "packaged binary" "$work/x$bin"
 check "the sysusers.d file is systemd/rstudio-pm-migrate.sysusers" \
 	cmp "$top/systemd/rstudio-pm-migrate.sysusers" "$work/x$sysusers"

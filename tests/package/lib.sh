@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by the package tests: TAP output and the checks both packages share.
 
 tap_n=0 tap_failed=0
@@ -39,6 +40,11 @@ equals() {
 # matches TEXT EXTENDED_REGEX: some line of TEXT matches.
 matches() {
 	grep -Eq -- "$2" <<<"$1" || { printf 'nothing matches /%s/ in:\n%s\n' "$2" "$1"; return 1; }
+}
+
+# has_line TEXT LINE: LINE is one of TEXT's lines, exactly.
+has_line() {
+	grep -Fxq -- "$2" <<<"$1" || { printf 'no line "%s" in:\n%s\n' "$2" "$1"; return 1; }
 }
 
 # lacks TEXT EXTENDED_REGEX: no line of TEXT matches.
