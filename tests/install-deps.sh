@@ -11,6 +11,7 @@ packages=(
 	dbus-daemon python3-dbusmock                  # a real bus with a fake systemd
 	pgloader time                                 # the benchmark and its smoke test
 	debhelper dpkg-dev fakeroot lintian rpm       # packaging/build-packages.sh, tests/package
+	rpm2cpio binutils                             # rpm2archive, readelf: the packages' payload
 	systemd                                       # systemd-sysusers: the .deb creates its group with it
 )
 
