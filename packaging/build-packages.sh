@@ -45,6 +45,8 @@ rpm_version=$(sed -n 's/^Version:[[:space:]]*//p' "$top/packaging/rpm/migrate.sp
 
 work=$(mktemp -d)
 trap 'rm -rf -- "$work"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 name=rstudio-pm-migrate
 src=$work/$name-$version
 

@@ -45,11 +45,15 @@ cleanup() {
 	rm -rf -- "$work"
 }
 trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 chmod 0711 "$work"
 
 # --- the built package ----------------------------------------------------
-"$top/packaging/build-packages.sh" --deb "$work/out" >"$work/build.out" 2>&1 ||
-	bail "packaging/build-packages.sh --deb failed: $(tail -n 30 "$work/build.out")"
+if ! "$top/packaging/build-packages.sh" --deb "$work/out" >"$work/build.out" 2>&1; then
+	tail -n 40 "$work/build.out" | sed 's/^/# /'
+	bail "packaging/build-packages.sh --deb failed"
+fi
 deb=$(ls "$work/out/${pkg}_"*.deb)
 check "the .deb is built: $(basename "$deb")" test -f "$deb"
 

@@ -11,9 +11,13 @@ top=$(cd "$here/../.." && pwd)
 
 work=$(mktemp -d)
 trap 'rm -rf -- "$work"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
-"$top/packaging/build-packages.sh" --rpm "$work/out" >"$work/build.out" 2>&1 ||
-	bail "packaging/build-packages.sh --rpm failed: $(tail -n 30 "$work/build.out")"
+if ! "$top/packaging/build-packages.sh" --rpm "$work/out" >"$work/build.out" 2>&1; then
+	tail -n 40 "$work/build.out" | sed 's/^/# /'
+	bail "packaging/build-packages.sh --rpm failed"
+fi
 rpm=$(ls "$work"/out/rstudio-pm-migrate-[0-9]*.rpm)
 version=$(sed -n "s/^  version: '\([^']*\)',$/\1/p" "$top/meson.build" | head -n 1)
 check "the .rpm is built: $(basename "$rpm")" equals "$(rpm -qp --qf '%{NAME} %{VERSION}' "$rpm")" \
