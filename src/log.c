@@ -1,31 +1,64 @@
 #include "migrate/log.h"
 
 #include <stdarg.h>
+#include <string.h>
 
-static void log_v(const char *level, const char *fmt, va_list ap) {
-        fprintf(stderr, "migrate: %s", level);
-        vfprintf(stderr, fmt, ap);
-        fputc('\n', stderr);
+#include "migrate/cleanup.h"
+#include "migrate/escape.h"
+#include "migrate/strbuf.h"
+
+/* The sink: prefix (ours, trusted) + the escaped message + end (ours). */
+static void emit(FILE *f, const char *prefix, const char *end, const char *fmt, va_list ap) {
+        _cleanup_free_ char *msg = strdup_vprintf(fmt, ap);
+        _cleanup_strbuf_ struct strbuf b = {};
+        if (!msg || strbuf_puts(&b, prefix) < 0 || escape_append(&b, msg, strlen(msg), 0) < 0 ||
+            strbuf_puts(&b, end) < 0) {
+                fprintf(f, "%s(out of memory while formatting a message)%s", prefix, end);
+                return;
+        }
+        fputs(b.data, f);
 }
 
+#define EMIT(f, prefix, end, fmt)               \
+        do {                                    \
+                va_list ap;                     \
+                va_start(ap, fmt);              \
+                emit(f, prefix, end, fmt, ap);  \
+                va_end(ap);                     \
+        } while (0)
+
 void log_error(const char *fmt, ...) {
-        va_list ap;
-        va_start(ap, fmt);
-        log_v("error: ", fmt, ap);
-        va_end(ap);
+        EMIT(stderr, "migrate: error: ", "\n", fmt);
 }
 
 void log_notice(const char *fmt, ...) {
-        va_list ap;
-        va_start(ap, fmt);
-        log_v("notice: ", fmt, ap);
-        va_end(ap);
+        EMIT(stderr, "migrate: notice: ", "\n", fmt);
+}
+
+void log_hint(const char *fmt, ...) {
+        EMIT(stderr, "migrate: hint: ", "\n", fmt);
+}
+
+void log_info(const char *fmt, ...) {
+        EMIT(stderr, "migrate: ", "\n", fmt);
 }
 
 int log_error_errno(int r, const char *fmt, ...) {
-        va_list ap;
-        va_start(ap, fmt);
-        log_v("error: ", fmt, ap);
-        va_end(ap);
+        EMIT(stderr, "migrate: error: ", "\n", fmt);
         return r;
+}
+
+void out_line(FILE *f, const char *fmt, ...) {
+        EMIT(f, "", "\n", fmt);
+}
+
+void log_status_line(const char *fmt, ...) {
+        /* Back to column 0 and clear the line: our own control sequence. */
+        EMIT(stderr, "\r\033[K", "", fmt);
+        fflush(stderr);
+}
+
+void log_status_end(void) {
+        fputc('\n', stderr);
+        fflush(stderr);
 }

@@ -26,7 +26,7 @@ int main(int argc, char *argv[]) {
         if (cli_parse(argc, argv, &o, &error, &hint) < 0) {
                 log_error("%s", error ? error : "invalid command line");
                 if (hint)
-                        fprintf(stderr, "migrate: hint: %s\n", hint);
+                        log_hint("%s", hint);
                 return EXIT_STATUS_USAGE;
         }
         switch (o.command) {

@@ -50,7 +50,7 @@ static int failed(int r) {
 
 static void print_list(const char *intro, char **list) {
         for (size_t i = 0; list && list[i]; i++)
-                fprintf(stderr, "migrate: %s%s\n", intro, list[i]);
+                log_info("%s%s", intro, list[i]);
 }
 
 static int open_databases(struct database_run *run, bool verify_only) {
@@ -102,8 +102,8 @@ static int read_catalogs(struct database_run *run, bool verify_only) {
         if (r == -EINVAL) {
                 log_error("%s: the target's tables do not match the source's:", run->target->label);
                 print_list("  ", problems);
-                fprintf(stderr, "migrate: hint: run with --drop-all against an empty database, or let the same Package "
-                                "Manager version create the target's tables\n");
+                log_hint("run with --drop-all against an empty database, or let the same Package "
+                         "Manager version create the target's tables");
                 return EXIT_STATUS_FAILED;
         }
         if (r < 0)
@@ -176,7 +176,7 @@ static int check_target_empty(struct database_run *run, bool drop_all) {
                 log_error("%s: %zu table%s already hold%s data, and without --drop-all migrate only fills an empty database:",
                           run->target->label, n, n == 1 ? "" : "s", n == 1 ? "s" : "");
                 print_list("  ", full);
-                fprintf(stderr, "migrate: hint: add --drop-all to drop all existing data in the target first\n");
+                log_hint("add --drop-all to drop all existing data in the target first");
                 return EXIT_STATUS_NOT_EMPTY;
         }
         return 0;
@@ -273,8 +273,9 @@ static void format_bytes(uint64_t n, char *buf, size_t size) {
 }
 
 static void print_summary(const struct database_run *run, bool verify_only) {
-        printf("\n%s database: %s -> %s\n", run->name, run->source->label, run->target->label);
-        printf("  %-32s %12s %12s %9s %9s\n", "table", "rows", verify_only ? "" : "bytes", verify_only ? "" : "copy",
+        out_line(stdout, "%s", "");
+        out_line(stdout, "%s database: %s -> %s", run->name, run->source->label, run->target->label);
+        out_line(stdout, "  %-32s %12s %12s %9s %9s", "table", "rows", verify_only ? "" : "bytes", verify_only ? "" : "copy",
                "verify");
         for (size_t i = 0; i < run->map.n_tables; i++) {
                 const struct table_map *t = &run->map.tables[i];
@@ -286,13 +287,13 @@ static void print_summary(const struct database_run *run, bool verify_only) {
                         else
                                 snprintf(copy, sizeof(copy), "%.2fs", t->copy_seconds);
                 }
-                printf("  %-32s %12lld %12s %9s %8.2fs\n", t->source->name, (long long) t->source_rows, bytes, copy,
+                out_line(stdout, "  %-32s %12lld %12s %9s %8.2fs", t->source->name, (long long) t->source_rows, bytes, copy,
                        t->verify_seconds);
         }
         for (size_t i = 0; run->source_catalog->not_carried && run->source_catalog->not_carried[i]; i++)
-                printf("  not carried: %s\n", run->source_catalog->not_carried[i]);
+                out_line(stdout, "  not carried: %s", run->source_catalog->not_carried[i]);
         for (size_t i = 0; run->not_carried && run->not_carried[i]; i++)
-                printf("  not carried: %s\n", run->not_carried[i]);
+                out_line(stdout, "  not carried: %s", run->not_carried[i]);
 }
 
 int migration_run(const struct migrate_config *c, const struct cli_options *o) {
@@ -335,7 +336,8 @@ int migration_run(const struct migrate_config *c, const struct cli_options *o) {
                                 rows += runs[i].map.tables[k].source_rows;
                         tables += runs[i].map.n_tables;
                 }
-                printf("\nmigrate: %s: %s database%s, %zu tables, %lld rows %s.\n", o->verify ? "verified" : "success",
+                out_line(stdout, "%s", "");
+                out_line(stdout, "migrate: %s: %s database%s, %zu tables, %lld rows %s.", o->verify ? "verified" : "success",
                        n_runs == 2 ? "main and usage" : "main", n_runs == 2 ? "s" : "", tables, (long long) rows,
                        o->verify ? "compared value by value; nothing was changed"
                                  : "copied, verified value by value and committed");

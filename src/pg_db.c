@@ -40,10 +40,15 @@ static char *server_message(struct pg_db *p, const PGresult *res) {
         const char *detail = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) : NULL;
         const char *context = res ? PQresultErrorField(res, PG_DIAG_CONTEXT) : NULL;
         if (!primary) {
+                /* libpq breaks its lines with "\n\t": one line of ours, blanks
+                 * instead (log.h escapes any other control byte). */
                 char *m = strdup(PQerrorMessage(p->conn));
                 size_t n = m ? strlen(m) : 0;
                 while (n > 0 && m[n - 1] == '\n')
                         m[--n] = '\0';
+                for (size_t i = 0; i < n; i++)
+                        if (m[i] == '\n' || m[i] == '\t')
+                                m[i] = ' ';
                 return m;
         }
         return strdup_printf("%s%s%s%s%s%s%s", primary, detail ? " (" : "", detail ? detail : "", detail ? ")" : "",

@@ -4,6 +4,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "migrate/log.h"
+
 double now_seconds(void) {
         struct timespec ts;
         clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -30,12 +32,14 @@ static void show(struct progress *p, bool final) {
                 for (int i = 0; i < 20; i++)
                         bar[i] = i < filled ? '#' : '.';
                 bar[20] = '\0';
-                fprintf(stderr, "\r\033[K%-6s %-40.40s [%s] %lld/%lld %3.0f%% %.0f rows/s%s%s", p->phase, p->what, bar,
-                        (long long) p->done, (long long) p->total, pct, rate, eta, final ? "\n" : "");
+                /* A cut inside a UTF-8 sequence is escaped like any invalid byte. */
+                log_status_line("%-6s %-40.40s [%s] %lld/%lld %3.0f%% %.0f rows/s%s", p->phase, p->what, bar,
+                                (long long) p->done, (long long) p->total, pct, rate, eta);
+                if (final)
+                        log_status_end();
         } else
-                fprintf(stderr, "migrate: %s %s: %lld/%lld rows (%.0f%%), %.0f rows/s%s\n", p->phase, p->what,
-                        (long long) p->done, (long long) p->total, pct, rate, eta);
-        fflush(stderr);
+                log_info("%s %s: %lld/%lld rows (%.0f%%), %.0f rows/s%s", p->phase, p->what, (long long) p->done,
+                         (long long) p->total, pct, rate, eta);
         p->last_shown = now;
 }
 

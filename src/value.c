@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "migrate/escape.h"
 #include "migrate/hex.h"
 #include "migrate/json.h"
 #include "migrate/numeric.h"
@@ -573,6 +574,10 @@ int value_compare(const struct value *a, const struct value *b) {
 }
 
 char *value_describe(const struct value *v) {
+        return value_describe_escaped(v, 0);
+}
+
+char *value_describe_escaped(const struct value *v, unsigned escape_flags) {
         _cleanup_strbuf_ struct strbuf b = {};
         char tmp[64];
         int r = 0;
@@ -607,27 +612,17 @@ char *value_describe(const struct value *v) {
                 r = strbuf_append(&b, v->s, v->n);
                 break;
         case VALUE_TEXT: {
-                /* Quoted, control bytes and invalid UTF-8 escaped, cut at 60 characters. */
-                r = strbuf_putc(&b, '\'');
-                size_t shown = 0;
-                for (size_t i = 0; r >= 0 && i < v->n;) {
-                        if (shown == 60) {
-                                r = strbuf_printf(&b, "...' (%zu bytes)", v->n);
-                                return r < 0 ? NULL : strbuf_steal(&b);
-                        }
-                        unsigned char c = (unsigned char) v->s[i];
-                        size_t len = utf8_sequence_length(v->s + i, v->n - i);
-                        if (c < 0x20 || c == 0x7f || c == '\\' || c == '\'' || len == 0) {
-                                r = c == '\'' ? strbuf_puts(&b, "''") : strbuf_printf(&b, "\\x%02x", c);
-                                i++;
-                        } else {
-                                r = strbuf_append(&b, v->s + i, len);
-                                i += len;
-                        }
-                        shown++;
+                /* Quoted, escaped by escape.h, cut at 60 characters (an invalid byte counts as one). */
+                size_t cut = 0;
+                for (size_t shown = 0; cut < v->n && shown < 60; shown++) {
+                        size_t len = utf8_sequence_length(v->s + cut, v->n - cut);
+                        cut += len ? len : 1;
                 }
+                r = strbuf_putc(&b, '\'');
                 if (r >= 0)
-                        r = strbuf_putc(&b, '\'');
+                        r = escape_append(&b, v->s, cut, ESCAPE_QUOTED | escape_flags);
+                if (r >= 0)
+                        r = cut < v->n ? strbuf_printf(&b, "...' (%zu bytes)", v->n) : strbuf_putc(&b, '\'');
                 break;
         }
         case VALUE_BLOB:

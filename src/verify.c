@@ -5,10 +5,12 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "migrate/cleanup.h"
 #include "migrate/engine.h"
 #include "migrate/engine_row.h"
+#include "migrate/escape.h"
 #include "migrate/interrupt.h"
 #include "migrate/log.h"
 #include "migrate/strbuf.h"
@@ -41,12 +43,27 @@ static int compare_keys(const struct table_map *t, const struct value *a, const 
         return 0;
 }
 
+static bool has_non_ascii(const char *s) {
+        for (; *s; s++)
+                if ((unsigned char) *s >= 0x80)
+                        return true;
+        return false;
+}
+
 static void compare_rows(struct comparison *c, const struct value *s, const struct value *t) {
         for (size_t i = 0; i < c->t->n_columns; i++) {
                 if (value_equal(&s[i], &t[i]))
                         continue;
                 _cleanup_free_ char *key = mapping_describe_key(c->t, s);
                 _cleanup_free_ char *sv = value_describe(&s[i]), *tv = value_describe(&t[i]);
+                if (sv && tv && (has_non_ascii(sv) || has_non_ascii(tv) || strcmp(sv, tv) == 0)) {
+                        /* Non-ASCII text can look the same on screen in two
+                         * spellings (NFC "é", NFD "e" + U+0301): show code points. */
+                        free(sv);
+                        free(tv);
+                        sv = value_describe_escaped(&s[i], ESCAPE_CODEPOINTS);
+                        tv = value_describe_escaped(&t[i], ESCAPE_CODEPOINTS);
+                }
                 mismatch(c, "row %s, column %s: source %s, target %s", key ? key : "?", c->t->source_columns[i],
                          sv ? sv : "?", tv ? tv : "?");
         }

@@ -88,6 +88,9 @@ int value_compare(const struct value *a, const struct value *b);
 /* A short, safe rendering for messages: text quoted and cut at 60
  * characters with control bytes escaped, blobs as hex, etc. */
 char *value_describe(const struct value *v);
+/* The same with extra escape.h flags, e.g. ESCAPE_CODEPOINTS to tell apart
+ * two texts that print alike (NFC and NFD forms). */
+char *value_describe_escaped(const struct value *v, unsigned escape_flags);
 const char *value_kind_name(enum value_kind k);
 
 /* A UUID's 16 bytes from its text, with or without the four dashes. */
