@@ -10,7 +10,6 @@
 #include "migrate/cleanup.h"
 #include "migrate/gcfg.h"
 #include "migrate/pgurl.h"
-#include "migrate/redact.h"
 #include "migrate/strbuf.h"
 #include "migrate/strv.h"
 
@@ -105,7 +104,8 @@ static int load_postgres(struct loader *l, enum db_role role, const char *env_pa
         r = pgurl_translate(url, ep->origin, &ep->pg, &l->c->notices, l->error);
         if (r < 0)
                 return r;
-        ep->display = redact_secrets(url);
+        /* Rebuilt from the parsed parts: no spelling of the URL can leak its password. */
+        ep->display = pg_params_display(&ep->pg);
         if (!ep->display)
                 return -ENOMEM;
         if (pg_params_get(&ep->pg, "password"))

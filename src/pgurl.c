@@ -40,8 +40,7 @@ static bool libpq_knows(const PQconninfoOption *known, const char *keyword) {
 }
 
 struct translation {
-        const char *what;       /* the setting, for messages */
-        const char *redacted;   /* the connection string, safe to print */
+        const char *what;       /* the setting and its line, for messages */
         struct pg_params params;
         struct strbuf runtime;  /* "-c name=value" for the server */
         char ***notices;
@@ -56,7 +55,8 @@ static int fail(struct translation *t, const char *fmt, ...) {
         _cleanup_free_ char *msg = strdup_vprintf(fmt, ap);
         va_end(ap);
         free(*t->error);
-        *t->error = strdup_printf("%s: %s: %s", t->what, msg ? msg : "out of memory", t->redacted);
+        /* Never the text itself: a password that breaks the syntax is in it. */
+        *t->error = strdup_printf("%s: %s", t->what, msg ? msg : "out of memory");
         return -EINVAL;
 }
 
@@ -101,6 +101,18 @@ static int append_runtime_setting(struct translation *t, const char *name, const
 }
 
 static int add_parameter(struct translation *t, const char *key, const char *value) {
+        /* A secret never becomes a server setting (sent in the clear, logged,
+         * printed): the password itself, libpq's own (sslpassword), or dropped. */
+        if (redact_is_secret_name(key)) {
+                if (strcasecmp(key, "password") == 0)
+                        return pg_params_set(&t->params, "password", value);
+                if (libpq_knows(t->known, key))
+                        return pg_params_set(&t->params, key, value);
+                return strv_consume(t->notices, strdup_printf(
+                        "%s: ignoring a parameter whose name contains \"pass\" (not shown): only password "
+                        "(any case) and libpq's sslpassword are understood",
+                        t->what));
+        }
         if (in_list(key, pgx_driver_settings, ELEMENTSOF(pgx_driver_settings))) {
                 _cleanup_free_ char *safe = redact_secrets(value);
                 return strv_consume(t->notices, strdup_printf(
@@ -144,7 +156,9 @@ static int split_host_port(struct translation *t, const char *s, size_t n, struc
         if (port) {
                 size_t port_len = (size_t) (s + n - port);
                 if (port_len == 0 || port_len > 5 || strspn(port, "0123456789") < port_len)
-                        return fail(t, "invalid port '%.*s' (a number from 1 to 65535)", (int) port_len, port);
+                        return fail(t, "the URL cannot be parsed: what follows the host's ':' is not a port number "
+                                       "(1 to 65535); a password with '/', '?', '#' or '@' in it must be "
+                                       "percent-encoded (%%2F, %%3F, %%23, %%40)");
         }
         _cleanup_free_ char *h = NULL;
         int r = decode(t, host, host_len, false, "host name", &h);
@@ -204,6 +218,9 @@ static int translate_url(struct translation *t, const char *url) {
                 return r;
 
         p = authority + authority_len;
+        if (strchr(p, '@'))
+                return fail(t, "the URL cannot be parsed: an '@' after the host name; a password with '/', '?', "
+                               "'#' or '@' in it must be percent-encoded (%%2F, %%3F, %%23, %%40)");
         if (*p == '/') {
                 size_t n = strcspn(p + 1, "?#");
                 _cleanup_free_ char *dbname = NULL;
@@ -232,7 +249,7 @@ static int translate_url(struct translation *t, const char *url) {
                         if (r < 0)
                                 return r;
                         r = add_parameter(t, key, value);
-                        if (value && strstr(key, "password"))
+                        if (value && redact_is_secret_name(key))
                                 explicit_bzero(value, strlen(value));
                         if (r < 0)
                                 return r;
@@ -261,7 +278,9 @@ static int translate_keyword_value(struct translation *t, const char *s) {
                 s += klen;
                 s += strspn(s, " \t\n");
                 if (*s != '=')
-                        return fail(t, "expected '=' after '%s' (write keyword=value pairs or a postgres:// URL)", key);
+                        /* Not echoed: it may be the end of a password with a blank in it. */
+                        return fail(t, "the connection string cannot be parsed: a word without '=' (write keyword=value "
+                                       "pairs, quote a value with blanks in it as 'a b', or use a postgres:// URL)");
                 s++;
                 s += strspn(s, " \t\n");
                 if (*s == '\'') {
@@ -287,7 +306,7 @@ static int translate_keyword_value(struct translation *t, const char *s) {
                 if (!value.data && (r = strbuf_puts(&value, "")) < 0)
                         return r;
                 r = add_parameter(t, key, value.data);
-                if (strstr(key, "password"))
+                if (redact_is_secret_name(key))
                         explicit_bzero(value.data, value.len);
                 if (r < 0)
                         return r;
@@ -295,11 +314,9 @@ static int translate_keyword_value(struct translation *t, const char *s) {
 }
 
 int pgurl_translate(const char *dsn, const char *what, struct pg_params *ret, char ***notices, char **ret_error) {
-        _cleanup_free_ char *redacted = redact_secrets(dsn);
         _cleanup_(PQconninfoFreep) PQconninfoOption *known = PQconndefaults();
         struct translation t = {
                 .what = what,
-                .redacted = redacted,
                 .notices = notices,
                 .error = ret_error,
                 .known = known,
@@ -307,7 +324,7 @@ int pgurl_translate(const char *dsn, const char *what, struct pg_params *ret, ch
         int r;
 
         *ret_error = NULL;
-        if (!redacted || !known)
+        if (!known)
                 return -ENOMEM;
         if (strncasecmp(dsn, "postgres://", 11) == 0 || strncasecmp(dsn, "postgresql://", 13) == 0)
                 r = translate_url(&t, dsn);

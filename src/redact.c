@@ -87,3 +87,7 @@ char *redact_secrets(const char *text) {
         }
         return strbuf_steal(&b);
 }
+
+bool redact_is_secret_name(const char *name) {
+        return strcasestr(name, "pass") != NULL;
+}
