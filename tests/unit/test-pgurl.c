@@ -143,6 +143,76 @@ static void test_describe_hides_password(void) {
         CHECK_NOT_CONTAINS(d, "KeyPass");
 }
 
+/* Each spelling that 0.1.0 echoed in the plan, an error or a notice. */
+static void test_password_spellings_never_shown(void) {
+        static const struct {
+                const char *dsn, *password; /* password: what libpq gets, NULL on an error */
+        } cases[] = {
+                { "postgres://q:pa'Hunter2@h/db", "pa'Hunter2" },
+                { "postgres://q:pa Hunter2@h/db", "pa Hunter2" },
+                { "postgres://q:pa\\Hunter2@h/db", "pa\\Hunter2" },
+                { "postgres://q:pa%2FHunter2@h/db", "pa/Hunter2" },
+                { "postgres://q@h/db?Password=Hunter2", "Hunter2" },
+                { "postgres://q@h/db?PASSWORD=Hunter2&sslmode=disable", "Hunter2" },
+                { "postgres://q@h/db?pass%77ord=Hunter2", "Hunter2" },
+                { "postgres://q@h/db?%50assword=Hunter2", "Hunter2" },
+                { "host=h user=q dbname=db password=se\\ Hunter2", "se Hunter2" },
+                { "host=h user=q dbname=db Password='se Hunter2'", "se Hunter2" },
+                { "postgres://q:pa/Hunter2@h/db", NULL },
+                { "postgres://q:pa#Hunter2@h/db", NULL },
+                { "postgres://q:pa?Hunter2@h/db", NULL },
+                { "postgres://q:12/Hunter2@h/db", NULL },
+                { "postgres://q:1?Hunter2@h/db", NULL },
+                { "host=h user=q password=se Hunter2", NULL },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                _cleanup_(result_done) struct result x = translate(cases[i].dsn);
+                printf("# %s\n", cases[i].dsn);
+                if (cases[i].password) {
+                        CHECK(x.r == 0);
+                        CHECK_STREQ(pg_params_get(&x.p, "password"), cases[i].password);
+                        /* Never a server setting: that is sent, logged and printed. */
+                        CHECK(!pg_params_get(&x.p, "options"));
+                        _cleanup_free_ char *d = pg_params_describe(&x.p), *u = pg_params_display(&x.p);
+                        CHECK_NOT_CONTAINS(d, "Hunter2");
+                        CHECK_STREQ(u, "postgres://q:xxxxx@h/db");
+                } else {
+                        CHECK(x.r == -EINVAL);
+                        CHECK_CONTAINS(x.error, "Postgres.URL (t.gcfg:3): ");
+                        CHECK_CONTAINS(x.error, "cannot be parsed");
+                        CHECK_NOT_CONTAINS(x.error, "Hunt");
+                }
+                for (size_t k = 0; x.notices && x.notices[k]; k++)
+                        CHECK_NOT_CONTAINS(x.notices[k], "Hunt");
+        }
+}
+
+static void test_other_pass_parameters_dropped(void) {
+        _cleanup_(result_done) struct result x =
+                translate("postgres://q@h/db?passphrase=Hunter2&Pass=Hunter3&sslpassword=Hunter4&search_path=pm");
+        CHECK(x.r == 0);
+        CHECK(!pg_params_get(&x.p, "password"));
+        CHECK_STREQ(pg_params_get(&x.p, "sslpassword"), "Hunter4");
+        CHECK_STREQ(pg_params_get(&x.p, "options"), "-c search_path=pm");
+        CHECK(strv_length(x.notices) == 2);
+        for (size_t k = 0; x.notices && x.notices[k]; k++) {
+                CHECK_CONTAINS(x.notices[k], "contains \"pass\"");
+                CHECK_NOT_CONTAINS(x.notices[k], "Hunt");
+        }
+}
+
+static void test_describe_hides_options_values(void) {
+        _cleanup_(result_done) struct result x =
+                translate("postgres://q@h:5433,[::1]:5434/db?options=-c%20geqo=off%20-cwork_mem=4MB%20oops&search_path=pm");
+        CHECK(x.r == 0);
+        _cleanup_free_ char *d = pg_params_describe(&x.p), *u = pg_params_display(&x.p);
+        CHECK_CONTAINS(d, "options=-c geqo=... -cwork_mem=... ... -c search_path=...");
+        CHECK_NOT_CONTAINS(d, "off");
+        CHECK_NOT_CONTAINS(d, "4MB");
+        CHECK_NOT_CONTAINS(d, "oops");
+        CHECK_STREQ(u, "postgres://q@h:5433,[::1]:5434/db");
+}
+
 int main(void) {
         RUN(test_basic_url);
         RUN(test_percent_encoding);
@@ -154,5 +224,8 @@ int main(void) {
         RUN(test_keyword_value_form);
         RUN(test_errors_never_show_the_password);
         RUN(test_describe_hides_password);
+        RUN(test_password_spellings_never_shown);
+        RUN(test_other_pass_parameters_dropped);
+        RUN(test_describe_hides_options_values);
         TAP_END();
 }

@@ -31,9 +31,23 @@ static void test_plain_text_untouched(void) {
         check("/var/lib/rstudio-pm/db/rstudio-pm.sqlite", "/var/lib/rstudio-pm/db/rstudio-pm.sqlite");
 }
 
+static void test_secret_names(void) {
+        CHECK(redact_is_secret_name("password"));
+        CHECK(redact_is_secret_name("Password"));
+        CHECK(redact_is_secret_name("PASSWORD"));
+        CHECK(redact_is_secret_name("sslpassword"));
+        CHECK(redact_is_secret_name("UsageDataPassword"));
+        CHECK(redact_is_secret_name("passphrase"));
+        CHECK(redact_is_secret_name("Pass"));
+        CHECK(!redact_is_secret_name("user"));
+        CHECK(!redact_is_secret_name("search_path"));
+        CHECK(!redact_is_secret_name("options"));
+}
+
 int main(void) {
         RUN(test_url_userinfo);
         RUN(test_query_and_keyword_value);
         RUN(test_plain_text_untouched);
+        RUN(test_secret_names);
         TAP_END();
 }
