@@ -11,6 +11,7 @@
 #include "migrate/interrupt.h"
 #include "migrate/log.h"
 #include "migrate/pg_db.h"
+#include "migrate/progress.h"
 #include "migrate/sqlite_db.h"
 #include "migrate/strv.h"
 
@@ -25,6 +26,7 @@ struct database_run {
         struct mapping map;
         bool mapped;
         char **not_carried;
+        double integrity_seconds; /* < 0: the source driver has no integrity check */
 };
 
 static void run_done(struct database_run *run) {
@@ -59,7 +61,8 @@ static int open_databases(struct database_run *run, bool verify_only) {
         int r = sqlite_db_open_source(run->from, &run->source, &error);
         if (r < 0) {
                 log_error("%s database: %s", run->name, error ? error : strerror(-r));
-                return EXIT_STATUS_FAILED;
+                /* Locked by a writer: most likely the server still runs. */
+                return r == -EBUSY ? EXIT_STATUS_BUSY : r == -ENOMEM ? EXIT_STATUS_FAILED : EXIT_STATUS_SOURCE;
         }
         r = pg_db_open(run->to, verify_only ? PG_TARGET_VERIFY : PG_TARGET_WRITE, &run->target, &error);
         if (r < 0) {
@@ -82,12 +85,44 @@ static int open_databases(struct database_run *run, bool verify_only) {
         return 0;
 }
 
+/* Before anything is written: a damaged source would be copied, and
+ * verified, damage and all. */
+static int check_source_integrity(struct database_run *run) {
+        _cleanup_(strv_freep) char **findings = NULL;
+        run->integrity_seconds = -1;
+        if (!run->source->ops->check_integrity)
+                return 0;
+        double started = now_seconds();
+        int r = run->source->ops->check_integrity(run->source, MAX_REPORTED, &findings);
+        if (r < 0) {
+                if (r != -EINTR)
+                        log_error("%s", run->source->error ? run->source->error : strerror(-r));
+                return failed(r);
+        }
+        run->integrity_seconds = now_seconds() - started;
+        if (findings) {
+                log_error("%s: is damaged; its integrity check found:", run->source->label);
+                print_list("  ", findings);
+                fprintf(stderr, "migrate: hint: nothing was written; restore the database from a backup, or recover it "
+                                "with sqlite3's .recover into a new file, then migrate that file\n");
+                return EXIT_STATUS_SOURCE;
+        }
+        return 0;
+}
+
 static int read_catalogs(struct database_run *run, bool verify_only) {
         _cleanup_(strv_freep) char **problems = NULL;
         int r = run->source->ops->read_catalog(run->source, &run->source_catalog);
         if (r < 0) {
                 log_error("%s", run->source->error);
-                return failed(r);
+                /* Damaged, or holding what cannot be carried: the source must change first. */
+                return r == -EBADMSG || r == -EMEDIUMTYPE ? EXIT_STATUS_SOURCE : failed(r);
+        }
+        if (run->source_catalog->n_tables == 0) {
+                log_error("%s: has no tables, so there is nothing to migrate and nothing was written: SQLite.Dir may "
+                          "name the wrong directory, or the file was replaced: restore it from a backup",
+                          run->source->label);
+                return EXIT_STATUS_SOURCE;
         }
         r = run->target->ops->read_catalog(run->target, &run->target_catalog);
         if (r < 0) {
@@ -241,6 +276,9 @@ static int run_database(struct database_run *run, const struct cli_options *o, s
                 return r;
         e.source = run->source;
         e.target = run->target;
+        r = check_source_integrity(run);
+        if (r != 0)
+                return r;
         r = read_catalogs(run, o->verify);
         if (r != 0)
                 return r;
@@ -290,6 +328,8 @@ static void print_summary(const struct database_run *run, bool verify_only) {
                 out_line(stdout, "  %-32s %12lld %12s %9s %8.2fs", t->source->name, (long long) t->source_rows, bytes, copy,
                        t->verify_seconds);
         }
+        if (run->integrity_seconds >= 0)
+                printf("  %-32s %12s %12s %9s %8.2fs\n", "(source integrity check)", "ok", "", "", run->integrity_seconds);
         for (size_t i = 0; run->source_catalog->not_carried && run->source_catalog->not_carried[i]; i++)
                 out_line(stdout, "  not carried: %s", run->source_catalog->not_carried[i]);
         for (size_t i = 0; run->not_carried && run->not_carried[i]; i++)

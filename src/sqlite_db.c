@@ -5,11 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 
 #include "migrate/cleanup.h"
 #include "migrate/sql_quote.h"
 #include "migrate/sql_token.h"
+#include "migrate/sqlite_source.h"
 #include "migrate/strbuf.h"
 #include "migrate/strv.h"
 #include "migrate/typemap.h"
@@ -382,71 +382,191 @@ static int read_sequences(struct sqlite_db *s, struct catalog *c) {
         if (sqlite3_prepare_v2(s->handle, "SELECT name, seq FROM sqlite_sequence", -1, &st, NULL) != SQLITE_OK)
                 return 0; /* no AUTOINCREMENT table at all */
         int r;
-        while ((r = sqlite3_step(st)) == SQLITE_ROW)
-                for (size_t i = 0; i < c->n_tables; i++)
-                        if (strcmp(c->tables[i].name, (const char *) sqlite3_column_text(st, 0)) == 0)
+        while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+                const char *name = (const char *) sqlite3_column_text(st, 0);
+                /* Anyone may write sqlite_sequence: a row with no name belongs to no table. */
+                for (size_t i = 0; name && i < c->n_tables; i++)
+                        if (strcmp(c->tables[i].name, name) == 0)
                                 c->tables[i].sequence = sqlite3_column_int64(st, 1);
+        }
         return r == SQLITE_DONE ? 0 : fail_sqlite(s, "cannot read sqlite_sequence");
+}
+
+/* SQLite's own bookkeeping, not data: AUTOINCREMENT counters and ANALYZE's
+ * statistics.  Any other "sqlite_" table (writable_schema makes them) is data. */
+static bool is_internal_table(const char *name) {
+        static const char *const internal[] = { "sqlite_sequence", "sqlite_stat1", "sqlite_stat2", "sqlite_stat3",
+                                                "sqlite_stat4" };
+        for (size_t i = 0; i < ELEMENTSOF(internal); i++)
+                if (strcmp(name, internal[i]) == 0)
+                        return true;
+        return false;
+}
+
+/* Past a quoted name or string starting at p ('...', "...", `...`, [...]). */
+static const char *skip_quoted(const char *p) {
+        char close = *p == '[' ? ']' : *p;
+        for (p++; *p; p++)
+                if (*p == close) {
+                        if (close != ']' && p[1] == close)
+                                p++; /* a doubled quote stands for itself */
+                        else
+                                return p + 1;
+                }
+        return p;
+}
+
+static char *unquote(const char *s, size_t n) {
+        if (n >= 2 && strchr("'\"`[", s[0]) && s[n - 1] == (s[0] == '[' ? ']' : s[0]))
+                return strndup(s + 1, n - 2);
+        return strndup(s, n);
+}
+
+/* From "CREATE VIRTUAL TABLE x USING module(args)": the module's name and
+ * the value of a content= argument (FTS3/4/5: the table holding the rows the
+ * index is built from; empty for a contentless index), NULL when absent. */
+static int virtual_table_module(const char *sql, char **ret_module, char **ret_content) {
+        const char *p = sql, *using = NULL;
+        *ret_module = *ret_content = NULL;
+        while (*p && !using) {
+                if (strchr("'\"`[", *p))
+                        p = skip_quoted(p);
+                else if (strncasecmp(p, "USING", 5) == 0 && (p == sql || strchr(" \t\n\r", p[-1])) &&
+                         (p[5] == 0 || strchr(" \t\n\r", p[5])))
+                        using = p + 5;
+                else
+                        p++;
+        }
+        if (!using)
+                return 0;
+        p = using + strspn(using, " \t\n\r");
+        size_t n = strcspn(p, " \t\n\r(");
+        if (!(*ret_module = unquote(p, n)))
+                return -ENOMEM;
+        p += n;
+        p += strspn(p, " \t\n\r");
+        if (*p != '(')
+                return 0;
+        /* Top-level comma-separated arguments, each "content = value" or something else. */
+        for (const char *arg = ++p; *p;) {
+                if (strchr("'\"`[", *p)) {
+                        p = skip_quoted(p);
+                        continue;
+                }
+                if (*p == '(') {
+                        int depth = 0;
+                        for (; *p; p = strchr("'\"`[", *p) ? skip_quoted(p) : p + 1)
+                                if ((depth += *p == '(' ? 1 : *p == ')' ? -1 : 0) == 0 && *p == ')')
+                                        break;
+                        if (*p)
+                                p++;
+                        continue;
+                }
+                if (*p != ',' && *p != ')') {
+                        p++;
+                        continue;
+                }
+                const char *a = arg + strspn(arg, " \t\n\r"), *end = p;
+                if (strncasecmp(a, "content", 7) == 0) {
+                        const char *eq = a + 7 + strspn(a + 7, " \t\n\r");
+                        if (*eq == '=') {
+                                eq++;
+                                eq += strspn(eq, " \t\n\r");
+                                while (end > eq && strchr(" \t\n\r", end[-1]))
+                                        end--;
+                                free(*ret_content);
+                                if (!(*ret_content = unquote(eq, (size_t) (end - eq))))
+                                        return -ENOMEM;
+                        }
+                }
+                if (*p == ')')
+                        break;
+                arg = ++p;
+        }
+        return 0;
+}
+
+/* A virtual table is carried by the ordinary table its rows live in (an FTS
+ * index with content=TABLE); one that holds its rows itself cannot be
+ * carried, and its rows must not vanish without a word. */
+static int virtual_table(struct catalog *c, const char *name, const char *sql, struct strbuf *refused, size_t *n_refused) {
+        _cleanup_free_ char *module = NULL, *content = NULL;
+        int r = virtual_table_module(sql ? sql : "", &module, &content);
+        if (r < 0)
+                return r;
+        bool fts = module && (strcasecmp(module, "fts3") == 0 || strcasecmp(module, "fts4") == 0 ||
+                              strcasecmp(module, "fts5") == 0);
+        if (fts && content && *content)
+                return strv_consume(&c->not_carried,
+                                    strdup_printf("virtual table %s (%s full-text index of table %s: its rows are carried "
+                                                  "with that table; the index is not)",
+                                                  name, module, content));
+        (*n_refused)++;
+        return strbuf_printf(refused, "%s%s (module %s%s)", refused->len ? ", " : "", name, module ? module : "unknown",
+                             fts && content ? ", contentless" : "");
 }
 
 static int sqlite_read_catalog(struct db *db, struct catalog **ret) {
         struct sqlite_db *s = (struct sqlite_db *) db;
         _cleanup_(catalog_freep) struct catalog *c = calloc(1, sizeof(*c));
         _cleanup_(sqlite3_finalizep) sqlite3_stmt *st = NULL;
-        _cleanup_(strv_freep) char **virtual_tables = NULL;
+        _cleanup_strbuf_ struct strbuf refused = {};
+        size_t n_refused = 0;
         int r;
 
         if (!c)
                 return -ENOMEM;
-        r = prepare(s, "SELECT type, name, sql FROM sqlite_schema WHERE type IN ('table', 'view', 'trigger') ORDER BY name", &st);
+        /* table_list knows which tables a virtual table's module owns ("shadow"),
+         * so a table is never taken for one because of its name. */
+        r = prepare(s,
+                    "SELECT m.type, m.name, m.sql, tl.type FROM sqlite_schema AS m "
+                    "LEFT JOIN pragma_table_list AS tl ON tl.schema = 'main' AND tl.name = m.name "
+                    "WHERE m.type IN ('table', 'view', 'trigger') ORDER BY m.name",
+                    &st);
         if (r < 0)
                 return r;
         while ((r = sqlite3_step(st)) == SQLITE_ROW) {
                 const char *type = (const char *) sqlite3_column_text(st, 0);
                 const char *name = (const char *) sqlite3_column_text(st, 1);
                 const char *sql = (const char *) sqlite3_column_text(st, 2);
-                /* SQLite's own bookkeeping (sqlite_sequence, sqlite_stat*) is not data. */
-                if (strncmp(name, "sqlite_", 7) == 0)
-                        continue;
+                const char *kind = (const char *) sqlite3_column_text(st, 3);
+                if (!name)
+                        return db_fail(&s->base, -EBADMSG, "%s: the schema has a %s without a name: the file is damaged; "
+                                                           "restore it from a backup",
+                                       s->path, type);
                 if (strcmp(type, "table") != 0) {
-                        strv_consume(&c->not_carried, strdup_printf("%s %s", type, name));
+                        r = strv_consume(&c->not_carried, strdup_printf("%s %s", type, name));
+                } else if (is_internal_table(name))
                         continue;
+                else if (kind && strcmp(kind, "shadow") == 0)
+                        r = strv_consume(&c->not_carried, strdup_printf("shadow table %s (part of a virtual table's index)", name));
+                else if ((kind && strcmp(kind, "virtual") == 0) || (sql && strncasecmp(sql, "CREATE VIRTUAL TABLE", 20) == 0))
+                        r = virtual_table(c, name, sql, &refused, &n_refused);
+                else {
+                        struct table *v = reallocarray(c->tables, c->n_tables + 1, sizeof(*v));
+                        if (!v)
+                                return -ENOMEM;
+                        c->tables = v;
+                        struct table *t = &c->tables[c->n_tables++];
+                        *t = (struct table) { .name = strdup(name), .sequence = -1 };
+                        if (!t->name)
+                                return -ENOMEM;
+                        t->without_rowid = sql && strcasestr(sql, "WITHOUT ROWID") != NULL;
+                        r = read_checks(t, sql);
                 }
-                if (sql && strncasecmp(sql, "CREATE VIRTUAL TABLE", 20) == 0) {
-                        strv_consume(&c->not_carried, strdup_printf("virtual table %s", name));
-                        strv_push(&virtual_tables, name);
-                        continue;
-                }
-                struct table *v = reallocarray(c->tables, c->n_tables + 1, sizeof(*v));
-                if (!v)
-                        return -ENOMEM;
-                c->tables = v;
-                struct table *t = &c->tables[c->n_tables++];
-                *t = (struct table) { .name = strdup(name), .sequence = -1 };
-                if (!t->name)
-                        return -ENOMEM;
-                t->without_rowid = sql && strcasestr(sql, "WITHOUT ROWID") != NULL;
-                r = read_checks(t, sql);
                 if (r < 0)
                         return r;
         }
         if (r != SQLITE_DONE)
                 return fail_sqlite(s, "cannot list the tables");
-
-        /* A virtual table's shadow tables (fts_content, ...) belong to it. */
-        for (size_t i = 0; virtual_tables && i < c->n_tables;) {
-                bool shadow = false;
-                for (size_t k = 0; virtual_tables[k]; k++) {
-                        size_t n = strlen(virtual_tables[k]);
-                        shadow |= strncmp(c->tables[i].name, virtual_tables[k], n) == 0 && c->tables[i].name[n] == '_';
-                }
-                if (!shadow) {
-                        i++;
-                        continue;
-                }
-                table_done(&c->tables[i]);
-                memmove(&c->tables[i], &c->tables[i + 1], (c->n_tables - i - 1) * sizeof(struct table));
-                c->n_tables--;
+        if (n_refused > 0) {
+                size_t n = n_refused;
+                return db_fail(&s->base, -EMEDIUMTYPE,
+                               "%s: virtual table%s %s hold%s rows of %s own that cannot be carried into PostgreSQL, so "
+                               "nothing was migrated. In a copy of the database, move the rows into ordinary tables "
+                               "(CREATE TABLE t_rows AS SELECT * FROM t; DROP TABLE t), or drop the virtual tables if "
+                               "they are not needed, then migrate the copy",
+                               s->path, n == 1 ? "" : "s", refused.data, n == 1 ? "s" : "", n == 1 ? "its" : "their");
         }
         for (size_t i = 0; i < c->n_tables; i++) {
                 r = read_columns(s, &c->tables[i], &c->notes);
@@ -579,16 +699,24 @@ static void sqlite_close(struct db *db) {
         free(s);
 }
 
+static int sqlite_check_integrity(struct db *db, size_t max, char ***ret_findings) {
+        struct sqlite_db *s = (struct sqlite_db *) db;
+        int r = sqlite_source_check_integrity(s->handle, max, ret_findings);
+        if (r < 0 && r != -EINTR && r != -ENOMEM)
+                return fail_sqlite(s, "cannot check its integrity");
+        return r;
+}
+
 static const struct db_ops sqlite_source_ops = {
         .read_catalog = sqlite_read_catalog,
         .count_rows = sqlite_count_rows,
         .scan = sqlite_scan,
+        .check_integrity = sqlite_check_integrity,
         .close = sqlite_close,
 };
 
 int sqlite_db_open_source(const struct db_endpoint *ep, struct db **ret, char **ret_error) {
         struct sqlite_db *s = calloc(1, sizeof(*s));
-        struct stat st;
         *ret_error = NULL;
         if (!s)
                 return -ENOMEM;
@@ -599,21 +727,10 @@ int sqlite_db_open_source(const struct db_endpoint *ep, struct db **ret, char **
                 sqlite_close(&s->base);
                 return -ENOMEM;
         }
-        if (stat(ep->sqlite_path, &st) < 0) {
-                int e = errno;
-                *ret_error = strdup_printf("%s: %s%s", ep->sqlite_path, strerror(e),
-                                           e == ENOENT ? " (check SQLite.Dir in the configuration)" : "");
+        int r = sqlite_source_open(ep->sqlite_path, &s->handle, ret_error);
+        if (r < 0) {
                 sqlite_close(&s->base);
-                return -e;
-        }
-        /* Read-only, and inside one transaction: one snapshot for copy and verify. */
-        if (sqlite3_open_v2(ep->sqlite_path, &s->handle, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
-            sqlite3_exec(s->handle, "PRAGMA query_only = 1; BEGIN; SELECT count(*) FROM sqlite_schema;", NULL, NULL, NULL) !=
-                    SQLITE_OK) {
-                *ret_error = strdup_printf("%s: cannot open the SQLite database: %s", ep->sqlite_path,
-                                           s->handle ? sqlite3_errmsg(s->handle) : "out of memory");
-                sqlite_close(&s->base);
-                return -EIO;
+                return r;
         }
         *ret = &s->base;
         return 0;
