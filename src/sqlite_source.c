@@ -234,6 +234,7 @@ int sqlite_source_check_integrity(sqlite3 *h, size_t max_lines, char ***ret_find
         r = sqlite3_prepare_v2(h, sql, -1, &st, NULL);
         while (r == SQLITE_OK && (r = sqlite3_step(st)) == SQLITE_ROW) {
                 const char *line = (const char *) sqlite3_column_text(st, 0);
+                r = SQLITE_OK;
                 if (!line || strcmp(line, "ok") == 0)
                         continue;
                 if (++n <= max_lines && strv_consume(&findings, escape_line(line)) < 0)
