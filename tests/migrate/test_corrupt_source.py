@@ -117,6 +117,23 @@ for i in range(FILES):
             t.equal(t.tables(db), [], "%s: refused (exit %d), nothing was written" % (name, res.rc))
     t.psql("postgres", "DROP DATABASE %s" % mtest.qi(db))
 
+# Damage in many pages: SQLite finds more than migrate quotes.
+d = t.new_dir("many")
+path = os.path.join(d, MAIN)
+shutil.copy(original, path)
+for seed in range(30):
+    flip_bytes(path, path + ".tmp", 1000 + seed)
+    os.replace(path + ".tmp", path)
+findings = sqlite_check(path, "integrity_check")
+t.check(len(findings) > 21, "setup: a file with many findings (%d)" % len(findings))
+url = t.create_database("many")
+res = t.migrate(t.write_config("many", d, url=url, usage_url=False))
+t.equal(res.rc, 66, "many findings: refused with exit 66") or t.note(res.describe())
+listed = [l for l in res.err.splitlines() if l.startswith("migrate:   ")]
+t.check(len(listed) == 21 and "may be more" in listed[-1],
+        "many findings: 20 of them quoted, then a line saying there may be more", res.describe())
+t.equal(t.tables("many"), [], "many findings: nothing was written")
+
 t.note("%d of %d files flagged by integrity_check, %d of them passed by quick_check; %d changed files "
        "invisible to both" % (flagged, FILES, quick_missed, undetectable))
 t.check(flagged >= FILES // 2, "the flipped bytes damage most files (%d of %d flagged)" % (flagged, FILES))
