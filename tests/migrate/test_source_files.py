@@ -14,7 +14,9 @@ do, the target (which holds data, and --drop-all is given) unchanged:
 (f) a WAL-mode file without its -shm in a directory the worker cannot
     write: exit 66;
 (g) a file another process holds locked for writing: exit 5, asking whether
-    Package Manager still runs.
+    Package Manager still runs;
+(l) a WAL file whose -wal the worker cannot read (SQLite's own CANTOPEN):
+    exit 66 with the errno text and the account.
 Catalog reader:
 (h) a row with a NULL name in sqlite_sequence: migrates (0.1.0: SIGSEGV);
 (i) tables named like a virtual table's shadow tables (search_history beside
@@ -173,6 +175,21 @@ if os.geteuid() == 0:
             "a WAL file whose -shm cannot be created is refused")
 else:
     t.check(False, "(f) needs root: the worker must be another account than the directory's owner")
+
+# ---- (l) SQLite itself cannot open a file beside it (CANTOPEN) ------------------------
+
+d = source_dir("walunreadable")
+live = os.path.join(t.tmp, "wal-live.sqlite")
+con = sqlite3.connect(live, isolation_level=None)
+con.execute("PRAGMA journal_mode = WAL")
+con.execute("PRAGMA wal_autocheckpoint = 0")  # the rows stay in the -wal file
+con.executescript(GOOD)
+for suffix in ("", "-wal", "-shm"):  # copied while open: what a running server leaves
+    shutil.copy(live + suffix, os.path.join(d, MAIN + suffix))
+con.close()
+os.chmod(os.path.join(d, MAIN + "-wal"), 0)
+refused("(l) unreadable -wal", d, 66, [os.path.join(d, MAIN), os.strerror(13), worker_account(), "-wal"],
+        "a -wal file the worker cannot read is refused")
 
 # ---- (g) locked by a writer --------------------------------------------------------
 
