@@ -103,8 +103,8 @@ static int check_source_integrity(struct database_run *run) {
         if (findings) {
                 log_error("%s: is damaged; its integrity check found:", run->source->label);
                 print_list("  ", findings);
-                fprintf(stderr, "migrate: hint: nothing was written; restore the database from a backup, or recover it "
-                                "with sqlite3's .recover into a new file, then migrate that file\n");
+                log_hint("nothing was written; restore the database from a backup, or recover it with sqlite3's "
+                         ".recover into a new file, then migrate that file");
                 return EXIT_STATUS_SOURCE;
         }
         return 0;
@@ -329,7 +329,7 @@ static void print_summary(const struct database_run *run, bool verify_only) {
                        t->verify_seconds);
         }
         if (run->integrity_seconds >= 0)
-                printf("  %-32s %12s %12s %9s %8.2fs\n", "(source integrity check)", "ok", "", "", run->integrity_seconds);
+                out_line(stdout, "  %-32s %12s %12s %9s %8.2fs", "(source integrity check)", "ok", "", "", run->integrity_seconds);
         for (size_t i = 0; run->source_catalog->not_carried && run->source_catalog->not_carried[i]; i++)
                 out_line(stdout, "  not carried: %s", run->source_catalog->not_carried[i]);
         for (size_t i = 0; run->not_carried && run->not_carried[i]; i++)

@@ -15,7 +15,6 @@
 #include "migrate/interrupt.h"
 #include "migrate/strbuf.h"
 #include "migrate/strv.h"
-#include "migrate/utf8.h"
 
 /* What the descriptor check learnt about the file SQLite is about to open. */
 struct source_file {
@@ -200,22 +199,6 @@ int sqlite_source_open(const char *path, sqlite3 **ret, char **ret_error) {
         return 0;
 }
 
-/* One line of SQLite's findings, printable whatever the file's names hold. */
-static char *escape_line(const char *s) {
-        _cleanup_strbuf_ struct strbuf b = {};
-        size_t len = strlen(s);
-        for (size_t i = 0; i < len;) {
-                const unsigned char c = (unsigned char) s[i];
-                size_t n = c >= 0x80 ? utf8_sequence_length(s + i, len - i) : 1;
-                bool c1 = n == 2 && c == 0xc2 && (unsigned char) s[i + 1] < 0xa0;
-                int r = c < 0x20 || c == 0x7f || n == 0 || c1 ? strbuf_printf(&b, "\\x%02x", c) : strbuf_append(&b, s + i, n);
-                if (r < 0)
-                        return NULL;
-                i += n ? n : 1;
-        }
-        return strbuf_steal(&b);
-}
-
 static int stop_when_interrupted(void *unused) {
         (void) unused;
         return interrupted();
@@ -237,7 +220,7 @@ int sqlite_source_check_integrity(sqlite3 *h, size_t max_lines, char ***ret_find
                 r = SQLITE_OK;
                 if (!line || strcmp(line, "ok") == 0)
                         continue;
-                if (++n <= max_lines && strv_consume(&findings, escape_line(line)) < 0)
+                if (++n <= max_lines && strv_push(&findings, line) < 0)
                         r = SQLITE_NOMEM;
         }
         sqlite3_finalize(st);
@@ -247,7 +230,7 @@ int sqlite_source_check_integrity(sqlite3 *h, size_t max_lines, char ***ret_find
         if (r == SQLITE_NOMEM)
                 return -ENOMEM;
         /* A file too damaged to check fails the check itself: that is a finding too. */
-        if (r != SQLITE_DONE && strv_consume(&findings, escape_line(sqlite3_errmsg(h))) < 0)
+        if (r != SQLITE_DONE && strv_push(&findings, sqlite3_errmsg(h)) < 0)
                 return -ENOMEM;
         if (n > max_lines && strv_consume(&findings, strdup_printf("(SQLite stopped after %zu findings; there may be more)", n)) < 0)
                 return -ENOMEM;

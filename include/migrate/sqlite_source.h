@@ -16,7 +16,8 @@ int sqlite_source_open(const char *path, sqlite3 **ret, char **ret_error);
 
 /* SQLite's own consistency check of the whole file (PRAGMA integrity_check).
  * *ret_findings: NULL when the file is sound, else at most max_lines of
- * SQLite's findings, control characters escaped, then a line saying there
+ * SQLite's findings as SQLite words them (log.h escapes what it prints),
+ * then a line saying there
  * may be more.  A file too damaged to be checked yields SQLite's error as its
  * finding.  -EINTR when interrupted. */
 int sqlite_source_check_integrity(sqlite3 *h, size_t max_lines, char ***ret_findings);
