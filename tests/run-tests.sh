@@ -24,6 +24,6 @@ setup build-sanitize -Db_sanitize=address,undefined -Dbuildtype=debug
 meson test -C build-tests --print-errorlogs --num-processes 2 || true
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	meson test -C build-sanitize --print-errorlogs --num-processes 2 \
-	--suite unit --suite cli --suite postgres || true
+	--suite unit --suite cli --suite postgres --suite hardening || true
 
 tests/meson-totals.py build-tests build-sanitize
