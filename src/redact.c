@@ -15,9 +15,16 @@ static bool inside_url(const char *text, const char *p) {
         return scheme && scheme < p;
 }
 
-/* Where an unquoted secret ends in a URL or a keyword=value string. */
+/* Where an unquoted secret ends as pgurl_translate() and libpq read it: in
+ * a URL's query at '&' or '#' (blanks and quotes included); in keyword=value
+ * text at a blank, a backslash protecting the next byte (a blank too). */
 static size_t secret_length(const char *p, bool in_url) {
-        return strcspn(p, in_url ? "@&# \t\n\"'" : " \t\n");
+        if (in_url)
+                return strcspn(p, "&#");
+        size_t i = 0;
+        while (p[i] && !strchr(" \t\n", p[i]))
+                i += p[i] == '\\' && p[i + 1] ? 2 : 1;
+        return i;
 }
 
 /* Length of a single-quoted keyword=value value, quotes included. */
@@ -47,23 +54,33 @@ static size_t password_key_length(const char *p) {
 
 char *redact_secrets(const char *text) {
         struct strbuf b = {};
+        const char *hide_from = NULL, *hide_to = NULL; /* a URL's password */
         int r = 0;
         for (const char *p = text; *p && r >= 0;) {
-                /* scheme://user:password@host -> scheme://user:xxxxx@host */
-                if (p[0] == ':' && p[1] == '/' && p[2] == '/') {
+                if (hide_to && p >= hide_from) {
+                        if (p < hide_to)
+                                r = strbuf_puts(&b, REDACTED);
+                        p = p > hide_to ? p : hide_to;
+                        hide_from = hide_to = NULL;
+                        continue;
+                }
+                /* scheme://user:password@host -> scheme://user:xxxxx@host; the
+                 * text before the password is still looked at, as it may
+                 * hold a "password=" of its own. */
+                if (!hide_to && p[0] == ':' && p[1] == '/' && p[2] == '/') {
                         const char *auth = p + 3;
-                        size_t auth_len = strcspn(auth, "/?# \t\n\"'");
+                        /* The authority as pgurl_translate() reads it (up to '/',
+                         * '?' or '#', blanks included) and the last '@' in it:
+                         * hide at least the password it would use. */
+                        size_t auth_len = strcspn(auth, "/?#");
                         const char *at = NULL;
                         for (const char *q = auth; q < auth + auth_len; q++)
                                 if (*q == '@')
                                         at = q;
                         const char *colon = at ? memchr(auth, ':', (size_t) (at - auth)) : NULL;
                         if (colon) {
-                                r = strbuf_append(&b, p, (size_t) (colon + 1 - p));
-                                if (r >= 0)
-                                        r = strbuf_puts(&b, REDACTED);
-                                p = at;
-                                continue;
+                                hide_from = colon + 1;
+                                hide_to = at;
                         }
                 }
                 size_t klen = password_key_length(p);
@@ -77,6 +94,9 @@ char *redact_secrets(const char *text) {
                         if (r >= 0)
                                 r = strbuf_puts(&b, REDACTED);
                         p = v + vlen;
+                        /* A value that ends inside a URL's password: hide the rest of it. */
+                        if (hide_to && p > hide_from)
+                                hide_from = p;
                         continue;
                 }
                 r = strbuf_putc(&b, *p++);

@@ -13,6 +13,11 @@ static void test_url_userinfo(void) {
         check("postgres://rspm@db/pm", "postgres://rspm@db/pm");
         check("postgres://db/pm", "postgres://db/pm");
         check("postgres://u:p@ss@h/db", "postgres://u:xxxxx@h/db");
+        /* pgurl_translate() takes "my secret" as the password: it must not show. */
+        check("postgres://rspm:my secret@db:99999/pm", "postgres://rspm:xxxxx@db:99999/pm");
+        check("postgres://rspm:my\tsecret\"'x@db/pm", "postgres://rspm:xxxxx@db/pm");
+        /* A "password=" in the user part is a secret of its own. */
+        check("x://a password=s3:cr3t c@d", "x://a password=xxxxxxxxxx@d");
         check("connect to postgresql://a:b@h/x failed; also postgres://c:d@h2/y",
               "connect to postgresql://a:xxxxx@h/x failed; also postgres://c:xxxxx@h2/y");
 }
@@ -20,9 +25,12 @@ static void test_url_userinfo(void) {
 static void test_query_and_keyword_value(void) {
         check("postgres://h/db?user=u&password=s3cret&sslmode=require", "postgres://h/db?user=u&password=xxxxx&sslmode=require");
         check("postgres://h/db?sslpassword=k3y", "postgres://h/db?sslpassword=xxxxx");
+        check("postgres://h/db?password=my secret's@x&sslmode=require", "postgres://h/db?password=xxxxx&sslmode=require");
         check("host=h password=s3cret user=u", "host=h password=xxxxx user=u");
         check("host=h password = 's3 cr\\'et' user=u", "host=h password = xxxxx user=u");
         check("PASSWORD=Top&Secret dbname=x", "PASSWORD=xxxxx dbname=x");
+        /* libpq and pgurl_translate() read "a\ b" as the password "a b". */
+        check("host=h password=s3\\ cr\\ et user=u", "host=h password=xxxxx user=u");
 }
 
 static void test_plain_text_untouched(void) {
