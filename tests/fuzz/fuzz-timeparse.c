@@ -1,0 +1,26 @@
+/* Time parsing on any text: no crash or overflow; a finite time read back
+ * from its own formatting is the same instant. */
+#include "fuzz.h"
+
+#include <inttypes.h>
+
+#include "migrate/timeparse.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+        struct parsed_time t;
+        const char *reason = NULL;
+        if (time_parse((const char *) data, size, &t, &reason) < 0) {
+                FUZZ_CHECK(reason, "an error without a reason");
+                return 0;
+        }
+        (void) time_utc(&t);
+        char buf[64];
+        int n = time_format(t.micros, buf, sizeof(buf));
+        FUZZ_CHECK(n > 0 && (size_t) n < sizeof(buf), "time_format returned %d", n);
+        struct parsed_time again;
+        reason = NULL;
+        FUZZ_CHECK(time_parse(buf, (size_t) n, &again, &reason) == 0, "'%s' does not parse: %s", buf, reason);
+        FUZZ_CHECK(again.micros == t.micros, "'%s' reads back as %" PRId64 ", not %" PRId64, buf, again.micros,
+                   t.micros);
+        return 0;
+}

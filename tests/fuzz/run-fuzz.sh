@@ -1,0 +1,29 @@
+#!/bin/bash
+# Run one libFuzzer target for a bounded time from its seed corpus; exit
+# non-zero on any finding (crash, sanitizer report, leak, broken property,
+# timeout, out of memory), which is then kept in FINDINGS-DIR.
+# Usage: run-fuzz.sh FUZZER SEED-CORPUS-DIR FINDINGS-DIR [SECONDS]
+# SECONDS defaults to $MIGRATE_FUZZ_SECONDS, else 60.
+set -euo pipefail
+fuzzer=$1 seeds=$2 findings=$3
+seconds=${4:-${MIGRATE_FUZZ_SECONDS:-60}}
+name=$(basename "$fuzzer")
+
+[ -d "$seeds" ] && [ -n "$(ls -A "$seeds")" ] || { echo "$name: no seed corpus in $seeds" >&2; exit 1; }
+mkdir -p "$findings"
+# New inputs go to a scratch directory (the first one named), never into the tree.
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+echo "$name: fuzzing for $seconds s from $(ls "$seeds" | wc -l) seeds in $seeds"
+status=0
+"$fuzzer" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=4096 \
+	-print_final_stats=1 -artifact_prefix="$findings/$name-" "$work" "$seeds" || status=$?
+if [ "$status" -ne 0 ]; then
+	echo "$name: FINDING (exit status $status): the input is in $findings/ (the newest $name-* file)."
+	echo "Reproduce: $fuzzer FILE; once fixed, add FILE to $seeds as a regression seed."
+	exit 1
+fi
+echo "$name: no finding in $seconds s"
