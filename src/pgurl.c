@@ -155,7 +155,8 @@ static int split_host_port(struct translation *t, const char *s, size_t n, struc
         }
         if (port) {
                 size_t port_len = (size_t) (s + n - port);
-                if (port_len == 0 || port_len > 5 || strspn(port, "0123456789") < port_len)
+                if (port_len == 0 || port_len > 5 || strspn(port, "0123456789") < port_len ||
+                    strtoul(port, NULL, 10) - 1 >= 65535)
                         return fail(t, "the URL cannot be parsed: what follows the host's ':' is not a port number "
                                        "(1 to 65535); a password with '/', '?', '#' or '@' in it must be "
                                        "percent-encoded (%%2F, %%3F, %%23, %%40)");

@@ -116,6 +116,8 @@ static void test_errors_never_show_the_password(void) {
                 { "mysql://u:Hunter2Secret@h/db", "not a PostgreSQL URL" },
                 { "postgres://u:Hunter2Secret@h:54x/db", "is not a port number" },
                 { "postgres://u:Hunter2Secret@h:99999999/db", "is not a port number" },
+                { "postgres://u:Hunter2Secret@h:65536/db", "is not a port number" },
+                { "postgres://u:Hunter2Secret@h:0/db", "is not a port number" },
                 { "postgres://u:Hunter2Secret@h/d%zzb", "invalid percent-encoding in the database name" },
                 { "postgres://u:Hunter2Secret@h/db%2", "incomplete percent-encoding" },
                 { "postgres://u:Hunter2Secret@h/db%00", "%00 (a NUL byte) in the database name" },
@@ -132,6 +134,16 @@ static void test_errors_never_show_the_password(void) {
                 CHECK_CONTAINS(x.error, cases[i].message);
                 CHECK_NOT_CONTAINS(x.error, "Hunter2Secret");
         }
+}
+
+/* A password with a blank, which Go's URL parser would refuse but this one
+ * takes: its error still hides all of it (found by fuzzing). */
+static void test_error_hides_password_with_blank(void) {
+        _cleanup_(result_done) struct result x = translate("postgres://u:Hunter2 Secret@h:54x/db");
+        CHECK(x.r == -EINVAL);
+        CHECK_CONTAINS(x.error, "is not a port number");
+        CHECK_NOT_CONTAINS(x.error, "Hunter2");
+        CHECK_NOT_CONTAINS(x.error, "Secret");
 }
 
 static void test_describe_hides_password(void) {
@@ -223,6 +235,7 @@ int main(void) {
         RUN(test_hosts);
         RUN(test_keyword_value_form);
         RUN(test_errors_never_show_the_password);
+        RUN(test_error_hides_password_with_blank);
         RUN(test_describe_hides_password);
         RUN(test_password_spellings_never_shown);
         RUN(test_other_pass_parameters_dropped);
