@@ -13,6 +13,7 @@ packages=(
 	debhelper dpkg-dev fakeroot lintian rpm       # packaging/build-packages.sh, tests/package
 	rpm2cpio binutils                             # rpm2archive, readelf: the packages' payload
 	systemd                                       # systemd-sysusers: the .deb creates its group with it
+	clang libclang-rt-dev llvm                    # fuzzing: libFuzzer runtime, llvm-symbolizer
 )
 
 missing=()

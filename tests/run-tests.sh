@@ -1,6 +1,7 @@
 #!/bin/bash
 # Install what is missing, build (warnings fatal), run the whole test suite,
-# then run the unit, CLI and PostgreSQL tests again under ASan+UBSan.
+# then run the unit, CLI and PostgreSQL tests again under ASan+UBSan, then
+# the fuzz targets for a bounded time (clang, libFuzzer).
 # Ends with the real totals from meson's logs: "N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,4 +27,14 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:ha
 	meson test -C build-sanitize --print-errorlogs --num-processes 2 \
 	--suite unit --suite cli --suite postgres --suite hardening || true
 
-tests/meson-totals.py build-tests build-sanitize
+# The fuzz targets under clang's libFuzzer, each for a bounded time (see
+# tests/fuzz/meson.build); their own build directory, counted in the totals.
+rm -f build-fuzz/meson-logs/testlog.json
+if tests/fuzz/fuzz.sh --build-only; then
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		meson test -C build-fuzz --no-rebuild --print-errorlogs --num-processes 2 --suite fuzz || true
+else
+	echo "run-tests: the fuzz build (build-fuzz, clang) failed" >&2
+fi
+
+tests/meson-totals.py build-tests build-sanitize build-fuzz
