@@ -20,6 +20,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (r < 0) {
                 FUZZ_CHECK(r == -EINVAL && reason, "json_check returned %d", r);
         } else if (jsonb) {
+                /* What jsonb takes, json takes too. */
+                struct strbuf none = {};
+                reason = NULL;
+                FUZZ_CHECK(json_check(s, n, false, &none, &reason) == 0, "jsonb takes it, json does not: %s", reason);
+                strbuf_done(&none);
                 FUZZ_CHECK(out.data, "no jsonb text");
                 reason = NULL;
                 r = json_check(out.data, out.len, true, &again, &reason);

@@ -1,8 +1,9 @@
 /* Time parsing on any text: no crash or overflow; a finite time read back
- * from its own formatting is the same instant. */
+ * from its own formatting is the same instant, and the one timegm() gives. */
 #include "fuzz.h"
 
 #include <inttypes.h>
+#include <time.h>
 
 #include "migrate/timeparse.h"
 
@@ -22,5 +23,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         FUZZ_CHECK(time_parse(buf, (size_t) n, &again, &reason) == 0, "'%s' does not parse: %s", buf, reason);
         FUZZ_CHECK(again.micros == t.micros, "'%s' reads back as %" PRId64 ", not %" PRId64, buf, again.micros,
                    t.micros);
+        if (t.micros == TIME_INFINITY || t.micros == TIME_MINUS_INFINITY)
+                return 0;
+        /* The calendar arithmetic agrees with glibc's timegm(). */
+        struct tm tm = {};
+        FUZZ_CHECK(strptime(buf, "%Y-%m-%d %H:%M:%S", &tm), "strptime cannot read '%s'", buf);
+        time_t secs = timegm(&tm);
+        int64_t whole = t.micros / 1000000 - (t.micros % 1000000 < 0);
+        FUZZ_CHECK(secs == whole, "'%s' is %" PRId64 " s, timegm says %lld", buf, whole, (long long) secs);
         return 0;
 }
