@@ -5,7 +5,7 @@
 # Usage: run-fuzz.sh FUZZER SEED-CORPUS-DIR FINDINGS-DIR [SECONDS]
 # SECONDS defaults to $MIGRATE_FUZZ_SECONDS, else 60.
 set -euo pipefail
-fuzzer=$1 seeds=$2 findings=$3
+fuzzer=$(realpath "$1") seeds=$(realpath "$2") findings=$3
 seconds=${4:-${MIGRATE_FUZZ_SECONDS:-60}}
 name=$(basename "$fuzzer")
 
