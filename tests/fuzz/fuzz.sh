@@ -14,7 +14,7 @@ dir=build-fuzz
 
 # The flags: clang, both sanitizers, and no -Wl,--no-undefined (which
 # clang's sanitizer runtimes do not satisfy at link time).
-options=(-Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debugoptimized)
+options=(-Dwerror=true '-Db_sanitize=address,undefined' -Db_lundef=false -Dbuildtype=debugoptimized)
 if [ -d "$dir" ]; then
 	meson setup --reconfigure "$dir" "${options[@]}" >/dev/null
 else
