@@ -1,13 +1,12 @@
 /* pgx connection strings on any text.  Besides no crash or leak: the
- * password never appears, not even in part, in an error, a notice or the
- * description of the parameters.  The input is split at its first NUL byte
- * into X and REST; the rest's first byte chooses the connection string
+ * password never appears, not even in part, in an error, a notice, the
+ * description of the parameters or the URL shown for them.  The input is
+ * split at its first NUL byte into X and REST; the rest's first byte
+ * chooses the connection string
  *   postgres://user:SECRET@REST      (even; X without '@', '/', '?', '#', '%')
  *   REST password=SECRET             (odd; X without unescaped blanks or
  *                                     quotes; REST not a URL, not ending in '=')
- * with SECRET = "Zq9" X "Zq9", and "Zq9" may then appear in no output.
- * On success the password parameter is exactly the secret, unless REST may
- * have set one itself. */
+ * with SECRET = "Zq9" X "Zq9", and "Zq9" may then appear in no output. */
 #include "fuzz.h"
 
 #include <stdbool.h>
@@ -33,6 +32,10 @@ static void translate(const char *dsn, const char *secret) {
                 FUZZ_CHECK(described, "out of memory");
                 FUZZ_CHECK(!secret || !strstr(described, MARK), "a password is described: '%s'", described);
                 free(described);
+                char *shown = pg_params_display(&params);
+                FUZZ_CHECK(shown, "out of memory");
+                FUZZ_CHECK(!secret || !strstr(shown, MARK), "a password is shown: '%s' for '%s'", shown, dsn);
+                free(shown);
         }
         for (size_t i = 0; notices && notices[i]; i++)
                 FUZZ_CHECK(!secret || !strstr(notices[i], MARK), "a password is shown: '%s' for '%s'", notices[i], dsn);
