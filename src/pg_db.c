@@ -479,9 +479,12 @@ static int pg_scan(struct db *db, const struct scan_request *req, struct row_sou
         for (size_t i = 0; r >= 0 && req->order_by && req->order_by[i]; i++) {
                 const struct column *c = table_find_column(req->table, req->order_by[i]);
                 _cleanup_free_ char *q = sql_quote_identifier(req->order_by[i]);
-                /* Byte order for text, as SQLite's BINARY collation sorts. */
-                bool text = c && (c->spec.type == COL_TEXT || c->spec.type == COL_JSON);
-                r = strbuf_printf(&sql, "%s%s%s NULLS FIRST", i ? ", " : " ORDER BY ", q, text ? " COLLATE \"C\"" : "");
+                /* Byte order for text, as verification compares it; json has no
+                 * order of its own and jsonb's is not its text's: both by their text. */
+                bool text = c && c->spec.type == COL_TEXT;
+                bool json = c && (c->spec.type == COL_JSON || c->spec.type == COL_JSONB);
+                r = strbuf_printf(&sql, "%s%s%s%s%s NULLS FIRST", i ? ", " : " ORDER BY ", json ? "(" : "", q,
+                                  json ? ")::text" : "", text || json ? " COLLATE \"C\"" : "");
         }
         if (r >= 0)
                 r = strbuf_puts(&sql, ") TO STDOUT");
