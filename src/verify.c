@@ -287,7 +287,8 @@ static int verify_pass(struct engine *e, struct comparison *c, bool sorted) {
                 .columns = t->target_columns,
                 .specs = t->specs,
                 .n_columns = t->n_columns,
-                .order_by = sorted ? NULL : t->key,
+                /* Ordered even when sorted here: the driver's messages name the key. */
+                .order_by = t->key,
         };
         r = side_init(&src, e->source, t, true, !sorted);
         if (r >= 0)
