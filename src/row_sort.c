@@ -199,13 +199,23 @@ static int spill(struct row_sort *s) {
         s->runs = v;
         struct run *run = &s->runs[s->n_runs++];
         *run = (struct run) { .pos = s->file_size };
-        for (size_t i = 0; i < s->n_records; i++) {
+        /* Written in chunks of about a megabyte, not a call per row. */
+        _cleanup_strbuf_ struct strbuf chunk = {};
+        for (size_t i = 0; i <= s->n_records; i++) {
+                if (i == s->n_records || chunk.len >= (1u << 20)) {
+                        r = write_all(s->fd, chunk.data, chunk.len, s->file_size);
+                        if (r < 0)
+                                return r;
+                        s->file_size += (off_t) chunk.len;
+                        chunk.len = 0;
+                }
+                if (i == s->n_records)
+                        break;
                 uint64_t len;
                 memcpy(&len, s->data.data + s->offsets[i], 8);
-                r = write_all(s->fd, s->data.data + s->offsets[i], 8 + len, s->file_size);
+                r = strbuf_append(&chunk, s->data.data + s->offsets[i], 8 + len);
                 if (r < 0)
                         return r;
-                s->file_size += (off_t) (8 + len);
         }
         run->end = s->file_size;
         s->data.len = 0;
