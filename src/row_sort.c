@@ -328,7 +328,7 @@ int row_sort_finish(struct row_sort *s, struct row_source **ret) {
         s->base = (struct row_source) { .next = sorted_next, .close = sorted_close };
         if (s->n_runs > 0)
                 r = spill(s);
-        else
+        else if (s->n_records > 0)
                 qsort_r(s->offsets, s->n_records, sizeof(size_t), compare_records, s);
         for (size_t i = 0; r >= 0 && i < s->n_runs; i++) {
                 struct run *run = &s->runs[i];
