@@ -26,3 +26,11 @@ int engine_convert_row(const struct table_map *t, const struct value *in, struct
                 return r;
         }
 }
+
+size_t engine_row_difference(const struct table_map *t, const struct value *a, const struct value *b, size_t from) {
+        size_t i;
+        for (i = from; i < t->n_columns; i++)
+                if (!value_equal(&a[i], &b[i]))
+                        break;
+        return i;
+}

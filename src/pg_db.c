@@ -240,6 +240,9 @@ struct pg_scan {
         bool *nulls;
         struct value_buffer buf; /* decoded bytea / uuid */
         const char *table;
+        const char *const *columns;
+        size_t key[4], n_key;    /* key columns (the first few), for messages */
+        size_t bad_column;       /* the field decode_line() could not read */
         bool done;
 };
 
@@ -347,7 +350,7 @@ static int decode_text(struct pg_scan *s, const struct col_spec *spec, const cha
         case COL_TIMESTAMPTZ: {
                 struct parsed_time pt;
                 const char *why;
-                if (time_parse(t, n, &pt, &why) < 0)
+                if (time_parse_server(t, n, &pt, &why) < 0)
                         return -EBADMSG;
                 *v = (struct value) { .kind = VALUE_TIMESTAMP, .i = time_utc(&pt) };
                 return 0;
@@ -355,7 +358,7 @@ static int decode_text(struct pg_scan *s, const struct col_spec *spec, const cha
         case COL_DATE: {
                 struct parsed_time pt;
                 const char *why;
-                if (time_parse(t, n, &pt, &why) < 0)
+                if (time_parse_server(t, n, &pt, &why) < 0)
                         return -EBADMSG;
                 *v = (struct value) { .kind = VALUE_DATE, .i = pt.micros / (INT64_C(86400) * 1000000) };
                 return 0;
@@ -408,10 +411,37 @@ static int decode_line(struct pg_scan *s, const char *line, size_t len) {
                 const char *t = s->field.data + s->offsets[c];
                 size_t n = (c + 1 < s->n ? s->offsets[c + 1] : s->field.len) - s->offsets[c] - 1;
                 r = decode_text(s, &s->specs[c], t, n, &s->row[c]);
-                if (r < 0)
+                if (r < 0) {
+                        s->bad_column = c;
                         return r;
+                }
         }
         return 0;
+}
+
+/* A value the server sent that this tool cannot read: say where, with the
+ * key and the value as the server wrote them. */
+static int fail_decode(struct pg_scan *s) {
+        _cleanup_strbuf_ struct strbuf where = {};
+        int r = 0;
+        for (size_t k = 0; r >= 0 && k < s->n_key && s->bad_column != SIZE_MAX; k++) {
+                size_t c = s->key[k];
+                struct value raw = { .kind = VALUE_TEXT, .s = s->field.data + s->offsets[c] };
+                raw.n = strlen(raw.s);
+                _cleanup_free_ char *shown = s->nulls[c] ? strdup("NULL") : value_describe(&raw);
+                r = strbuf_printf(&where, "%s%s=%s", k ? ", " : ", row ", s->columns[c], shown ? shown : "?");
+        }
+        if (r < 0)
+                return r;
+        if (s->bad_column == SIZE_MAX)
+                return db_fail(&s->db->base, -EBADMSG, "%s: table %s: cannot decode a row the server sent (%zu columns expected)",
+                               s->db->base.label, s->table, s->n);
+        const char *t = s->field.data + s->offsets[s->bad_column];
+        struct value raw = { .kind = VALUE_TEXT, .s = t, .n = strlen(t) };
+        _cleanup_free_ char *shown = value_describe(&raw), *type = col_spec_name(&s->specs[s->bad_column]);
+        return db_fail(&s->db->base, -EBADMSG, "%s: table %s%s, column %s: cannot read the %s value the server sent: %s",
+                       s->db->base.label, s->table, where.data ? where.data : "", s->columns[s->bad_column],
+                       type ? type : "?", shown ? shown : "?");
 }
 
 static int pg_scan_next(struct row_source *src, const struct value **ret) {
@@ -437,10 +467,10 @@ static int pg_scan_next(struct row_source *src, const struct value **ret) {
         size_t n = (size_t) len;
         if (n > 0 && s->line[n - 1] == '\n')
                 n--;
+        s->bad_column = SIZE_MAX;
         int r = decode_line(s, s->line, n);
         if (r == -EBADMSG)
-                return db_fail(&s->db->base, -EBADMSG, "%s: table %s: cannot decode a row the server sent", s->db->base.label,
-                               s->table);
+                return fail_decode(s);
         if (r < 0)
                 return r;
         *ret = s->row;
@@ -479,9 +509,12 @@ static int pg_scan(struct db *db, const struct scan_request *req, struct row_sou
         for (size_t i = 0; r >= 0 && req->order_by && req->order_by[i]; i++) {
                 const struct column *c = table_find_column(req->table, req->order_by[i]);
                 _cleanup_free_ char *q = sql_quote_identifier(req->order_by[i]);
-                /* Byte order for text, as SQLite's BINARY collation sorts. */
-                bool text = c && (c->spec.type == COL_TEXT || c->spec.type == COL_JSON);
-                r = strbuf_printf(&sql, "%s%s%s NULLS FIRST", i ? ", " : " ORDER BY ", q, text ? " COLLATE \"C\"" : "");
+                /* Byte order for text, as verification compares it; json has no
+                 * order of its own and jsonb's is not its text's: both by their text. */
+                bool text = c && c->spec.type == COL_TEXT;
+                bool json = c && (c->spec.type == COL_JSON || c->spec.type == COL_JSONB);
+                r = strbuf_printf(&sql, "%s%s%s%s%s NULLS FIRST", i ? ", " : " ORDER BY ", json ? "(" : "", q,
+                                  json ? ")::text" : "", text || json ? " COLLATE \"C\"" : "");
         }
         if (r >= 0)
                 r = strbuf_puts(&sql, ") TO STDOUT");
@@ -503,7 +536,14 @@ static int pg_scan(struct db *db, const struct scan_request *req, struct row_sou
                 .offsets = calloc(req->n_columns + 1, sizeof(size_t)),
                 .nulls = calloc(req->n_columns + 1, sizeof(bool)),
                 .table = req->table->name,
+                .columns = req->columns,
         };
+        for (size_t i = 0; req->order_by && req->order_by[i] && s->n_key < ELEMENTSOF(s->key); i++)
+                for (size_t c = 0; c < req->n_columns; c++)
+                        if (strcmp(req->order_by[i], req->columns[c]) == 0) {
+                                s->key[s->n_key++] = c;
+                                break;
+                        }
         if (!s->row || !s->offsets || !s->nulls) {
                 pg_scan_close(&s->base);
                 return -ENOMEM;

@@ -68,10 +68,11 @@ static int parse_offset(const char **pp, const char *end, int *ret, const char *
         return 0;
 }
 
-int time_parse(const char *s, size_t n, struct parsed_time *ret, const char **reason) {
+static int parse(const char *s, size_t n, bool server, struct parsed_time *ret, const char **reason) {
         const char *p = s, *end = s + n;
         int y, mo, d, h = 0, mi = 0, sec = 0;
         int64_t frac = 0;
+        bool bc = false;
 
         *ret = (struct parsed_time) {};
         if ((n == 8 && strncasecmp(s, "infinity", 8) == 0) || (n == 9 && strncasecmp(s, "+infinity", 9) == 0)) {
@@ -84,11 +85,29 @@ int time_parse(const char *s, size_t n, struct parsed_time *ret, const char **re
                 ret->has_time = true;
                 return 0;
         }
-        if (!digits(&p, end, 4, &y) || p >= end || *p++ != '-' || !digits(&p, end, 2, &mo) || p >= end ||
-            *p++ != '-' || !digits(&p, end, 2, &d)) {
+        /* PostgreSQL writes years past 9999 with more digits, and years before
+         * AD 1 as "0001-... BC" (1 BC is the astronomical year 0). */
+        if (n > 3 && memcmp(end - 3, " BC", 3) == 0) {
+                if (!server) {
+                        /* Not a zone named "BC": a year this tool does not read in source text. */
+                        *reason = "it is a date before AD 1 written with BC, which is not read here (1 BC is the year 0000)";
+                        return -EINVAL;
+                }
+                bc = true;
+                end -= 3;
+        }
+        if (!digits(&p, end, 4, &y)) {
                 *reason = "it is not a date or time in a form such as 2024-03-05 14:22:01";
                 return -EINVAL;
         }
+        while (server && p < end && *p >= '0' && *p <= '9' && y < 100000000)
+                y = y * 10 + (*p++ - '0');
+        if (p >= end || *p++ != '-' || !digits(&p, end, 2, &mo) || p >= end || *p++ != '-' || !digits(&p, end, 2, &d)) {
+                *reason = "it is not a date or time in a form such as 2024-03-05 14:22:01";
+                return -EINVAL;
+        }
+        if (bc)
+                y = 1 - y;
         static const unsigned char month_days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
         if (mo < 1 || mo > 12 || d < 1 || d > month_days[mo - 1] + (mo == 2 && is_leap(y))) {
                 *reason = "it is not a valid calendar date";
@@ -171,6 +190,14 @@ int time_parse(const char *s, size_t n, struct parsed_time *ret, const char **re
         return 0;
 }
 
+int time_parse(const char *s, size_t n, struct parsed_time *ret, const char **reason) {
+        return parse(s, n, false, ret, reason);
+}
+
+int time_parse_server(const char *s, size_t n, struct parsed_time *ret, const char **reason) {
+        return parse(s, n, true, ret, reason);
+}
+
 int64_t time_utc(const struct parsed_time *t) {
         if (!t->has_offset || t->micros == TIME_INFINITY || t->micros == TIME_MINUS_INFINITY)
                 return t->micros;
@@ -195,8 +222,9 @@ int time_format(int64_t micros, char *buf, size_t size) {
         int64_t y;
         unsigned m, d;
         civil_from_days(days, &y, &m, &d);
-        int n = snprintf(buf, size, "%04lld-%02u-%02u %02d:%02d:%02d", (long long) y, m, d, (int) (rem / 3600),
-                         (int) (rem / 60 % 60), (int) (rem % 60));
+        /* As PostgreSQL writes years before AD 1: the year 0 is 1 BC. */
+        int n = snprintf(buf, size, "%04lld-%02u-%02u %02d:%02d:%02d", (long long) (y > 0 ? y : 1 - y), m, d,
+                         (int) (rem / 3600), (int) (rem / 60 % 60), (int) (rem % 60));
         if (us && n > 0 && (size_t) n < size) {
                 char frac[8];
                 snprintf(frac, sizeof(frac), ".%06lld", (long long) us);
@@ -205,5 +233,7 @@ int time_format(int64_t micros, char *buf, size_t size) {
                         frac[--len] = '\0';
                 n += snprintf(buf + n, size - (size_t) n, "%s", frac);
         }
+        if (y <= 0 && n > 0 && (size_t) n < size)
+                n += snprintf(buf + n, size - (size_t) n, " BC");
         return n;
 }

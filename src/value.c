@@ -137,6 +137,26 @@ static int parse_real_text(const char *s, size_t n, double *ret) {
                 return -EINVAL;
         memcpy(buf, s, n);
         buf[n] = '\0';
+        /* Decimal only: strtod() would also read '0x1A' and '0x1p3', which
+         * neither SQLite nor PostgreSQL take for numbers. */
+        const char *p = buf + (buf[0] == '+' || buf[0] == '-');
+        if (strcasecmp(p, "inf") != 0 && strcasecmp(p, "infinity") != 0 && strcasecmp(p, "nan") != 0) {
+                size_t digits = 0;
+                for (; *p >= '0' && *p <= '9'; p++)
+                        digits++;
+                if (*p == '.')
+                        for (p++; *p >= '0' && *p <= '9'; p++)
+                                digits++;
+                if (digits && (*p == 'e' || *p == 'E')) {
+                        p += 1 + (p[1] == '+' || p[1] == '-');
+                        if (!(*p >= '0' && *p <= '9'))
+                                return -EINVAL;
+                        while (*p >= '0' && *p <= '9')
+                                p++;
+                }
+                if (!digits || *p)
+                        return -EINVAL;
+        }
         char *end;
         errno = 0;
         double d = strtod(buf, &end);
@@ -174,6 +194,12 @@ static int to_integer(const struct value *in, const struct col_spec *spec, struc
                         return reason(why, "text with a whole number out of the range of %s", col_type_names[spec->type]);
                 if (r < 0)
                         return reason(why, "text that is not a whole number");
+                /* '007', '+5' and '-0' are text SQLite kept as written: the
+                 * number would not be the same string. */
+                char canonical[24];
+                int len = snprintf(canonical, sizeof(canonical), "%" PRId64, v);
+                if (len < 0 || (size_t) len != in->n || memcmp(canonical, in->s, in->n) != 0)
+                        return reason(why, "text that is not a whole number as written (it would become %s)", canonical);
                 break;
         default:
                 return wrong_kind(why, in->kind);
@@ -347,22 +373,94 @@ static int to_json(const struct value *in, const struct col_spec *spec, struct v
         return keep(buf, canonical.data ? canonical.data : "", canonical.len, ret, VALUE_TEXT);
 }
 
+/* What julianday() yields for the years 1 to 9999: as Unix seconds these
+ * would be days in January and February 1970, so either reading is a guess. */
+#define JULIAN_DAY_MIN 1721425.5
+#define JULIAN_DAY_MAX 5373484.5
+/* PostgreSQL's earliest time, 4714-11-24 BC, in Unix microseconds (its
+ * latest, in the year 294276, is beyond what int64 microseconds since 1970
+ * can say). */
+#define PG_TIMESTAMP_MIN INT64_C(-210866803200000000)
+/* The Go driver reads an integer beyond this in a timestamp column as milliseconds. */
+#define MILLISECONDS_BEYOND INT64_C(1000000000000)
+
+/* A double as the decimal it stands for (the shortest one that reads back
+ * as the same double, as SQLite and most languages print it), in whole
+ * microseconds: -EDOM when that decimal has digits below the microsecond,
+ * so REAL seconds follow the same rule as text. */
+static int real_seconds_to_micros(double d, int64_t *ret, char shortest[static 40]) {
+        int prec;
+        for (prec = 1; prec <= 17; prec++) {
+                snprintf(shortest, 40, "%.*e", prec - 1, d);
+                if (strtod(shortest, NULL) == d)
+                        break;
+        }
+        /* "-d.ddde+XX": the digits, then the exponent. */
+        const char *p = shortest;
+        bool negative = *p == '-';
+        p += negative;
+        int64_t digits = 0;
+        int n_digits = 0;
+        for (; *p && *p != 'e'; p++)
+                if (*p >= '0' && *p <= '9') {
+                        digits = digits * 10 + (*p - '0');
+                        n_digits++;
+                }
+        int exponent = *p == 'e' ? atoi(p + 1) : 0;
+        /* value = digits * 10^(exponent - (n_digits - 1)); in microseconds: + 6. */
+        int shift = exponent - (n_digits - 1) + 6;
+        while (shift < 0 && digits % 10 == 0 && digits != 0) {
+                digits /= 10;
+                shift++;
+        }
+        if (digits == 0)
+                shift = 0;
+        /* Print the shortest form in plain notation for messages. */
+        snprintf(shortest, 40, "%.*g", prec, d);
+        if (shift < 0)
+                return -EDOM;
+        for (; shift > 0; shift--) {
+                if (digits > INT64_MAX / 10)
+                        return -ERANGE;
+                digits *= 10;
+        }
+        *ret = negative ? -digits : digits;
+        return 0;
+}
+
 static int to_timestamp(const struct value *in, const struct col_spec *spec, struct value *ret, char **why) {
         int64_t micros;
         switch (in->kind) {
         case VALUE_TIMESTAMP:
                 micros = in->i;
                 break;
-        case VALUE_INT: /* Unix time in seconds, as SQLite's unixepoch() */
-                if (in->i > INT64_MAX / 1000000 || in->i < INT64_MIN / 1000000)
-                        return reason(why, "a Unix time out of range");
-                micros = in->i * 1000000;
+        case VALUE_INT:
+                if (in->i >= (int64_t) JULIAN_DAY_MIN + 1 && in->i <= (int64_t) JULIAN_DAY_MAX)
+                        return reason(why, "a number in the range of julianday() values: it is either a Julian day or "
+                                           "a Unix time in early 1970, and which one is a guess; store text or Unix seconds");
+                if (in->i > MILLISECONDS_BEYOND || in->i < -MILLISECONDS_BEYOND) {
+                        /* Milliseconds (JavaScript, Prisma), as the server's Go SQLite driver reads them. */
+                        if (in->i > INT64_MAX / 1000 || in->i < INT64_MIN / 1000)
+                                return reason(why, "a Unix time out of range");
+                        micros = in->i * 1000;
+                } else
+                        micros = in->i * 1000000; /* Unix time in seconds, as SQLite's unixepoch() */
                 break;
-        case VALUE_REAL:
+        case VALUE_REAL: {
+                char shortest[40];
                 if (!isfinite(in->d) || fabs(in->d) > 9.2e12)
                         return reason(why, "a Unix time out of range");
-                micros = llround(in->d * 1e6); /* to the nearest microsecond, as documented */
+                if (in->d >= JULIAN_DAY_MIN && in->d < JULIAN_DAY_MAX)
+                        return reason(why, "a number in the range of julianday() values: it is either a Julian day or "
+                                           "a Unix time in early 1970, and which one is a guess; store text or Unix seconds");
+                int r = real_seconds_to_micros(in->d, &micros, shortest);
+                if (r == -EDOM)
+                        return reason(why, "a Unix time with digits below the microsecond (%s), which PostgreSQL cannot keep",
+                                      shortest);
+                if (r < 0)
+                        return reason(why, "a Unix time out of range");
                 break;
+        }
         case VALUE_TEXT: {
                 struct parsed_time t;
                 const char *msg;
@@ -377,6 +475,8 @@ static int to_timestamp(const struct value *in, const struct col_spec *spec, str
         default:
                 return wrong_kind(why, in->kind);
         }
+        if (micros != TIME_INFINITY && micros != TIME_MINUS_INFINITY && micros < PG_TIMESTAMP_MIN)
+                return reason(why, "a time outside PostgreSQL's range (4714 BC to 294276 AD)");
         *ret = (struct value) { .kind = VALUE_TIMESTAMP, .i = micros };
         return 0;
 }
@@ -605,9 +705,9 @@ char *value_describe_escaped(const struct value *v, unsigned escape_flags) {
                 time_format(v->i, tmp, sizeof(tmp));
                 return strdup(tmp);
         case VALUE_DATE:
+                /* The date part, and " BC" when there is one. */
                 time_format(v->i * INT64_C(86400000000), tmp, sizeof(tmp));
-                tmp[10] = '\0';
-                return strdup(tmp);
+                return strdup_printf("%.*s%s", (int) strcspn(tmp, " "), tmp, strstr(tmp, " BC") ? " BC" : "");
         case VALUE_NUMERIC:
                 r = strbuf_append(&b, v->s, v->n);
                 break;

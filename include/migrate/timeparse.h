@@ -22,6 +22,10 @@ struct parsed_time {
 /* Returns 0, or -EINVAL with a static reason. */
 int time_parse(const char *s, size_t n, struct parsed_time *ret, const char **ret_reason);
 
+/* PostgreSQL's own ISO output as well: years past 9999, and " BC" after a
+ * year before AD 1 ("0001-06-15 12:00:00+00 BC" is the year 0). */
+int time_parse_server(const char *s, size_t n, struct parsed_time *ret, const char **ret_reason);
+
 /* The parsed time in UTC: its offset applied (infinities stay infinite). */
 int64_t time_utc(const struct parsed_time *t);
 

@@ -318,6 +318,35 @@ static void test_format_small_buffer(void) {
         CHECK_STREQ(buf, "2024-03-05");
 }
 
+/* PostgreSQL's own output: " BC" years (1 BC is the year 0) and years past
+ * 9999.  Expected values from PostgreSQL 15: extract(epoch from ...),
+ * to_timestamp(1700000000000), date '0001-01-01 BC' - date '1970-01-01'. */
+static void test_server_output(void) {
+        struct parsed_time t;
+        const char *reason;
+        static const char bc[] = "0001-06-15 12:00:00+00 BC";
+        CHECK(time_parse_server(bc, strlen(bc), &t, &reason) == 0);
+        CHECK(time_utc(&t) == INT64_C(-62152833600) * S);
+        static const char bc_date[] = "0001-01-01 BC";
+        CHECK(time_parse_server(bc_date, strlen(bc_date), &t, &reason) == 0);
+        CHECK(t.micros == INT64_C(-719528) * 86400 * S);
+        static const char bc2[] = "0044-03-15 00:00:00+00 BC";
+        CHECK(time_parse_server(bc2, strlen(bc2), &t, &reason) == 0);
+        CHECK(time_utc(&t) == INT64_C(-63517824000) * S);
+        static const char far[] = "55840-11-08 22:13:20+00";
+        CHECK(time_parse_server(far, strlen(far), &t, &reason) == 0);
+        CHECK(time_utc(&t) == INT64_C(1700000000000) * S);
+        /* Source text is not PostgreSQL's output: neither form is read there. */
+        CHECK(time_parse(bc, strlen(bc), &t, &reason) == -EINVAL);
+        CHECK(time_parse(far, strlen(far), &t, &reason) == -EINVAL);
+}
+
+static void test_format_bc(void) {
+        FORMATS(INT64_C(-62152833600) * S, "0001-06-15 12:00:00 BC");
+        FORMATS(INT64_C(-719528) * 86400 * S, "0001-01-01 00:00:00 BC");
+        FORMATS(INT64_C(-719528) * 86400 * S - S, "0002-12-31 23:59:59 BC");
+}
+
 int main(void) {
         RUN(test_date_only);
         RUN(test_date_and_time);
@@ -334,5 +363,7 @@ int main(void) {
         RUN(test_format);
         RUN(test_format_parse_round_trip);
         RUN(test_format_small_buffer);
+        RUN(test_server_output);
+        RUN(test_format_bc);
         TAP_END();
 }

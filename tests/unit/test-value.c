@@ -122,7 +122,6 @@ static void test_bigint(void) {
         /* SQLite keeps text in an INTEGER column as it is. */
         CHECK(ACCEPTS(v_text("42"), col(COL_BIGINT), VALUE_INT).i == 42);
         CHECK(ACCEPTS(v_text("-7"), col(COL_BIGINT), VALUE_INT).i == -7);
-        CHECK(ACCEPTS(v_text("+7"), col(COL_BIGINT), VALUE_INT).i == 7);
         CHECK(ACCEPTS(v_text("9223372036854775807"), col(COL_BIGINT), VALUE_INT).i == INT64_MAX);
         CHECK(ACCEPTS(v_text("-9223372036854775808"), col(COL_BIGINT), VALUE_INT).i == INT64_MIN);
         REJECTS(v_text("abc"), col(COL_BIGINT), "not a whole number");
@@ -139,10 +138,14 @@ static void test_bigint(void) {
         REJECTS(v_text("9223372036854775808"), col(COL_BIGINT), "out of the range of bigint");
         REJECTS(v_text("-9223372036854775809"), col(COL_BIGINT), "out of the range of bigint");
         REJECTS(v_text("123456789012345678901234567890123"), col(COL_BIGINT), "out of the range of bigint");
-        /* Leading zeros are digits of value zero, however many. */
-        CHECK(ACCEPTS(v_text("007"), col(COL_BIGINT), VALUE_INT).i == 7);
-        CHECK(ACCEPTS(v_text("-0000000000000000000000000000000000000042"), col(COL_BIGINT), VALUE_INT).i == -42);
-        CHECK(ACCEPTS(v_text("0000000000000000000000000000000000000000"), col(COL_BIGINT), VALUE_INT).i == 0);
+        /* Text SQLite kept as written ('007', '+5', '-0') is carried only when
+         * the number is written the same way: nothing changes meaning silently. */
+        REJECTS(v_text("007"), col(COL_BIGINT), "not a whole number as written (it would become 7)");
+        REJECTS(v_text("+5"), col(COL_BIGINT), "not a whole number as written (it would become 5)");
+        REJECTS(v_text("-0"), col(COL_BIGINT), "not a whole number as written (it would become 0)");
+        REJECTS(v_text("-0000000000000000000000000000000000000042"), col(COL_BIGINT), "it would become -42");
+        REJECTS(v_text("0000000000000000000000000000000000000000"), col(COL_BIGINT), "it would become 0");
+        CHECK(ACCEPTS(v_text("0"), col(COL_BIGINT), VALUE_INT).i == 0);
         /* A counted string: "12" of "123". */
         CHECK(ACCEPTS(v_textn("123", 2), col(COL_BIGINT), VALUE_INT).i == 12);
         REJECTS(v_blob("\x01", 1), col(COL_BIGINT), "a blob value");
@@ -230,6 +233,16 @@ static void test_double_from_text(void) {
         REJECTS(v_text("-1e400"), d, "out of range");
         REJECTS(v_text("1e-400"), d, "out of range");
         REJECTS(v_text("abc"), d, "not a number");
+        /* SQLite never read these as numbers: neither is reinterpreted. */
+        REJECTS(v_text("0x1A"), d, "not a number");
+        REJECTS(v_text("0x1A"), col(COL_NUMERIC), "not a number");
+        REJECTS(v_text("0x1p3"), d, "not a number");
+        REJECTS(v_text("1e"), d, "not a number");
+        REJECTS(v_text("."), d, "not a number");
+        REJECTS(v_text("infinityx"), d, "not a number");
+        CHECK(ACCEPTS(v_text(".5"), d, VALUE_REAL).d == 0.5);
+        CHECK(ACCEPTS(v_text("5."), d, VALUE_REAL).d == 5.0);
+        CHECK(ACCEPTS(v_text("+1E-2"), d, VALUE_REAL).d == 0.01);
         REJECTS(v_text(""), d, "not a number");
         REJECTS(v_text(" 1"), d, "not a number");
         REJECTS(v_text("1 "), d, "not a number");
@@ -398,6 +411,29 @@ static void test_timestamp_from_numbers(void) {
         CHECK(ACCEPTS(v_real(1709648521.5), tz, VALUE_TIMESTAMP).i == T_20240305_142201 * S + 500000);
         CHECK(ACCEPTS(v_real(-0.25), tz, VALUE_TIMESTAMP).i == -250000);
         CHECK(ACCEPTS(v_real(0.0), tz, VALUE_TIMESTAMP).i == 0);
+        /* A REAL is the decimal it prints as: exact to the microsecond, where
+         * d * 1e6 truncated would be one less (497.99999999999994). */
+        CHECK(ACCEPTS(v_real(1709648521.123456), tz, VALUE_TIMESTAMP).i == T_20240305_142201 * S + 123456);
+        CHECK(ACCEPTS(v_real(0.000498), tz, VALUE_TIMESTAMP).i == 498);
+        CHECK(ACCEPTS(v_real(-0.000249), tz, VALUE_TIMESTAMP).i == -249);
+        CHECK(ACCEPTS(v_real(-1709648521.5), tz, VALUE_TIMESTAMP).i == -T_20240305_142201 * S - 500000);
+        CHECK(ACCEPTS(v_real(1e9), tz, VALUE_TIMESTAMP).i == INT64_C(1000000000) * S);
+        /* Digits below the microsecond: refused, as in text. */
+        REJECTS(v_real(1700000000.1234567), tz, "digits below the microsecond (1700000000.1234567)");
+        REJECTS(v_real(0.0000016), tz, "digits below the microsecond (1.6e-06)");
+        REJECTS(v_real(-1e-7), tz, "digits below the microsecond");
+        /* julianday() values: a Julian day or a Unix time in early 1970? */
+        REJECTS(v_real(2460375.5), tz, "julianday()");
+        REJECTS(v_real(1721425.5), tz, "julianday()");
+        REJECTS(v_int(2460376), tz, "julianday()");
+        CHECK(ACCEPTS(v_real(1721425.25), tz, VALUE_TIMESTAMP).i == INT64_C(1721425250000));
+        CHECK(ACCEPTS(v_real(5373484.5), tz, VALUE_TIMESTAMP).i == INT64_C(5373484500000));
+        /* Integers beyond 1e12 are milliseconds, as the Go driver reads them. */
+        CHECK(ACCEPTS(v_int(INT64_C(1700000000000)), tz, VALUE_TIMESTAMP).i == INT64_C(1700000000000) * 1000);
+        CHECK(ACCEPTS(v_int(INT64_C(-1700000000000)), tz, VALUE_TIMESTAMP).i == INT64_C(-1700000000000) * 1000);
+        CHECK(ACCEPTS(v_int(INT64_C(1000000000000)), tz, VALUE_TIMESTAMP).i == INT64_C(1000000000000) * S);
+        /* Before 4714 BC PostgreSQL has no time. */
+        REJECTS(v_int(INT64_C(-300000000000)), tz, "outside PostgreSQL's range");
         REJECTS(v_real(1e300), ts, "out of range");
         REJECTS(v_real(NAN), ts, "out of range");
         REJECTS(v_real(INFINITY), ts, "out of range");
@@ -641,6 +677,10 @@ static void test_describe(void) {
         DESCRIBES(v_real(NAN), "NaN");
         /* A message about -0.0 vs 0.0 must show the difference. */
         DESCRIBES(v_real(-0.0), "-0");
+        /* Dates before AD 1 as PostgreSQL writes them (the year 0 is 1 BC). */
+        DESCRIBES(((struct value) { .kind = VALUE_DATE, .i = -719528 }), "0001-01-01 BC");
+        DESCRIBES(((struct value) { .kind = VALUE_DATE, .i = -719162 }), "0001-01-01");
+        DESCRIBES(((struct value) { .kind = VALUE_TIMESTAMP, .i = INT64_C(-62152833600) * S }), "0001-06-15 12:00:00 BC");
         DESCRIBES(v_real(0.0), "0");
         /* Short even for extreme magnitudes. */
         DESCRIBES(v_real(1e20), "1e+20");
