@@ -3,6 +3,7 @@
 #include "fuzz.h"
 
 #include <inttypes.h>
+#include <string.h>
 #include <time.h>
 
 #include "migrate/timeparse.h"
@@ -18,6 +19,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         char buf[64];
         int n = time_format(t.micros, buf, sizeof(buf));
         FUZZ_CHECK(n > 0 && (size_t) n < sizeof(buf), "time_format returned %d", n);
+        /* Years before AD 1 are printed the way PostgreSQL prints them
+         * ("0001-01-01 ... BC" is the year 0), a form source text never
+         * uses and time_parse() refuses on purpose: nothing to read back. */
+        if (n > 3 && memcmp(buf + n - 3, " BC", 3) == 0)
+                return 0;
         struct parsed_time again;
         reason = NULL;
         FUZZ_CHECK(time_parse(buf, (size_t) n, &again, &reason) == 0, "'%s' does not parse: %s", buf, reason);
