@@ -19,7 +19,7 @@ void index_done(struct index *x) {
         free(x->sql);
 }
 
-static void foreign_key_done(struct foreign_key *fk) {
+void foreign_key_done(struct foreign_key *fk) {
         for (size_t i = 0; i < fk->n; i++) {
                 free(fk->from[i]);
                 free(fk->to[i]);

@@ -842,7 +842,9 @@ static int add_key(struct strbuf *b, const struct table *t, const struct index *
         }
         if (!text)
                 return -ENOMEM;
-        return strbuf_printf(b, "%s%s%s", k ? ", " : "", text, x->desc[k] ? " DESC" : "");
+        /* A key or UNIQUE constraint has no order in PostgreSQL: carried without DESC. */
+        bool desc = x->desc[k] && !x->primary && !x->constraint;
+        return strbuf_printf(b, "%s%s%s", k ? ", " : "", text, desc ? " DESC" : "");
 }
 
 static int create_index(struct pg_db *p, const struct table *t, const struct index *x, char ***not_carried) {
@@ -905,8 +907,9 @@ static int add_foreign_key(struct pg_db *p, const struct table *t, const struct 
         if (r >= 0)
                 r = sql_append_identifier_list(&sql, (const char *const *) fk->to, fk->n);
         if (r >= 0)
-                r = strbuf_printf(&sql, ") ON UPDATE %s ON DELETE %s", fk->on_update ? fk->on_update : "NO ACTION",
-                                  fk->on_delete ? fk->on_delete : "NO ACTION");
+                r = strbuf_printf(&sql, ") ON UPDATE %s ON DELETE %s%s", fk->on_update ? fk->on_update : "NO ACTION",
+                                  fk->on_delete ? fk->on_delete : "NO ACTION",
+                                  fk->deferred ? " DEFERRABLE INITIALLY DEFERRED" : "");
         if (r < 0)
                 return r;
         /* SQLite does not enforce foreign keys unless asked: rows may break one. */
@@ -972,12 +975,15 @@ static int add_check(struct pg_db *p, const struct table *t, size_t k, char ***n
 
 /* Generators continue past the largest value -- and past SQLite's
  * AUTOINCREMENT high-water mark, so ids are never reused.  ALTER SEQUENCE
- * RESTART, unlike setval(), is undone by a rollback. */
-static int set_sequence(struct pg_db *p, const struct table *t, const struct column *c, int64_t floor) {
+ * RESTART, unlike setval(), is undone by a rollback.  When the largest
+ * value is the largest bigint there is no next one: the sequence is left
+ * used up at its maximum (the next insert without an id fails, as SQLite's
+ * AUTOINCREMENT would), and that is reported. */
+static int set_sequence(struct pg_db *p, const struct table *t, const struct column *c, int64_t floor, char ***notes) {
         _cleanup_free_ char *qt = sql_quote_identifier(t->name), *qc = sql_quote_identifier(c->name);
         _cleanup_free_ char *lt = sql_quote_literal(qt);
         _cleanup_free_ char *sql = strdup_printf(
-                "SELECT pg_get_serial_sequence(%s, $1), greatest(coalesce(max(%s), 0), %" PRId64 ") + 1 FROM %s", lt, qc,
+                "SELECT pg_get_serial_sequence(%s, $1), greatest(coalesce(max(%s), 0), %" PRId64 ") FROM %s", lt, qc,
                 floor, qt);
         _cleanup_free_ char *what = strdup_printf("cannot set the sequence of %s.%s", t->name, c->name);
         const char *params[] = { c->name };
@@ -987,8 +993,26 @@ static int set_sequence(struct pg_db *p, const struct table *t, const struct col
         int r = query(p, what, sql, 1, params, &res);
         if (r < 0 || PQgetisnull(res, 0, 0))
                 return r; /* no sequence behind this column */
-        _cleanup_free_ char *restart = strdup_printf("ALTER SEQUENCE %s RESTART WITH %s", PQgetvalue(res, 0, 0),
-                                                     PQgetvalue(res, 0, 1));
+        int64_t largest = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
+        if (largest == INT64_MAX) {
+                _cleanup_free_ char *restart = strdup_printf("ALTER SEQUENCE %s RESTART WITH %" PRId64, PQgetvalue(res, 0, 0),
+                                                             largest);
+                _cleanup_free_ char *lseq = sql_quote_literal(PQgetvalue(res, 0, 0));
+                _cleanup_free_ char *use = lseq ? strdup_printf("SELECT nextval(%s)", lseq) : NULL;
+                if (!restart || !use)
+                        return -ENOMEM;
+                r = exec(p, what, restart);
+                if (r >= 0)
+                        r = exec(p, what, use);
+                if (r >= 0)
+                        r = strv_consume(notes, strdup_printf("generator of %s.%s: the largest value is %" PRId64
+                                                              ", the largest bigint, so the sequence is left at its "
+                                                              "maximum and new rows need an explicit %s",
+                                                              t->name, c->name, largest, c->name));
+                return r;
+        }
+        _cleanup_free_ char *restart = strdup_printf("ALTER SEQUENCE %s RESTART WITH %" PRId64, PQgetvalue(res, 0, 0),
+                                                     largest + 1);
         return restart ? exec(p, what, restart) : -ENOMEM;
 }
 
@@ -1017,7 +1041,7 @@ static int pg_finish_tables(struct db *db, const struct catalog *plan, bool crea
                 for (size_t k = 0; r >= 0 && k < plan->tables[i].n_columns; k++)
                         if (plan->tables[i].columns[k].identity)
                                 r = set_sequence(p, &plan->tables[i], &plan->tables[i].columns[k],
-                                                 plan->tables[i].sequence > 0 ? plan->tables[i].sequence : 0);
+                                                 plan->tables[i].sequence > 0 ? plan->tables[i].sequence : 0, not_carried);
         return r;
 }
 

@@ -317,6 +317,102 @@ static int read_checks(struct table *t, const char *sql) {
         return 0;
 }
 
+/* Whether the foreign key from these columns to ref_table is declared
+ * DEFERRABLE INITIALLY DEFERRED: PRAGMA foreign_key_list does not say, so
+ * the CREATE TABLE text is read with SQLite's tokenizer rules.  Each
+ * definition between commas of the column list is either a column (its
+ * name first, maybe a REFERENCES clause) or a table constraint (FOREIGN KEY
+ * (cols) REFERENCES ...).  Only DEFERRABLE INITIALLY DEFERRED defers in
+ * SQLite; every other form is immediate, as PostgreSQL's default. */
+/* One definition, tokens [a, b): 1 when it declares fk deferred, 0 when it
+ * declares fk immediate, -1 when it is not fk's. */
+static int definition_deferred(const struct sql_tokens *tk, size_t a, size_t b, const struct foreign_key *fk) {
+        size_t refs = b, d = 0;
+        for (size_t k = a; k < b && refs == b; k++) {
+                if (sql_token_is(&tk->v[k], "("))
+                        d++;
+                else if (sql_token_is(&tk->v[k], ")"))
+                        d--;
+                else if (d == 0 && sql_token_is(&tk->v[k], "REFERENCES"))
+                        refs = k;
+        }
+        if (refs + 1 >= b)
+                return -1;
+        _cleanup_free_ char *ref = sql_token_value(&tk->v[refs + 1]);
+        if (!ref || strcasecmp(ref, fk->ref_table) != 0)
+                return -1;
+        size_t n_from = 0;
+        bool match = true;
+        size_t fkw = a;
+        while (fkw < refs && !sql_token_is(&tk->v[fkw], "FOREIGN"))
+                fkw++;
+        if (fkw < refs) { /* FOREIGN KEY ( a , b ) */
+                for (size_t k = fkw + 3; k < refs && !sql_token_is(&tk->v[k], ")"); k++) {
+                        if (sql_token_is(&tk->v[k], ","))
+                                continue;
+                        _cleanup_free_ char *col = sql_token_value(&tk->v[k]);
+                        match = match && col && n_from < fk->n && strcasecmp(col, fk->from[n_from]) == 0;
+                        n_from++;
+                }
+        } else { /* a column definition: its name first */
+                _cleanup_free_ char *col = sql_token_value(&tk->v[a]);
+                match = col && strcasecmp(col, fk->from[0]) == 0;
+                n_from = 1;
+        }
+        if (!match || n_from != fk->n)
+                return -1;
+        for (size_t k = refs + 2; k + 2 < b; k++)
+                if (sql_token_is(&tk->v[k], "DEFERRABLE") && !sql_token_is(&tk->v[k - 1], "NOT") &&
+                    sql_token_is(&tk->v[k + 1], "INITIALLY") && sql_token_is(&tk->v[k + 2], "DEFERRED"))
+                        return 1;
+        return 0;
+}
+
+/* Whether a foreign key is declared DEFERRABLE INITIALLY DEFERRED:
+ * PRAGMA foreign_key_list does not say, so the CREATE TABLE text is read
+ * with SQLite's tokenizer rules, definition by definition (split at the
+ * commas of the outer parentheses).  Only DEFERRABLE INITIALLY DEFERRED
+ * defers in SQLite; every other form is immediate, PostgreSQL's default. */
+static bool foreign_key_deferred(const struct sql_tokens *tk, const struct foreign_key *fk) {
+        size_t depth = 0, def_start = 0;
+        for (size_t i = 0; i < tk->n; i++) {
+                const struct sql_token *t = &tk->v[i];
+                bool ends = false;
+                if (sql_token_is(t, "(")) {
+                        if (++depth == 1)
+                                def_start = i + 1;
+                } else if (sql_token_is(t, ")") && depth > 0)
+                        ends = --depth == 0;
+                else if (sql_token_is(t, ",") && depth == 1)
+                        ends = true;
+                if (!ends)
+                        continue;
+                int r = definition_deferred(tk, def_start, i, fk);
+                if (r >= 0)
+                        return r == 1;
+                def_start = i + 1;
+                if (depth == 0)
+                        break; /* the end of the column list */
+        }
+        return false;
+}
+
+static int read_deferred(struct sqlite_db *s, struct table *t) {
+        _cleanup_(sqlite3_finalizep) sqlite3_stmt *st = NULL;
+        int r = prepare(s, "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?1", &st);
+        if (r < 0)
+                return r;
+        if (sqlite3_bind_text(st, 1, t->name, -1, SQLITE_STATIC) != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW)
+                return fail_sqlite(s, "cannot read a table's definition");
+        const char *sql = (const char *) sqlite3_column_text(st, 0), *why;
+        _cleanup_(sql_tokens_done) struct sql_tokens tk = {};
+        if (!sql || sql_tokenize(sql, &tk, &why) < 0)
+                return 0; /* SQLite read it: it can only be ours that does not */
+        for (size_t k = 0; k < t->n_fks; k++)
+                t->fks[k].deferred = foreign_key_deferred(&tk, &t->fks[k]);
+        return 0;
+}
+
 static int read_foreign_keys(struct sqlite_db *s, struct table *t) {
         _cleanup_free_ char *qt = sql_quote_identifier(t->name);
         _cleanup_free_ char *sql = strdup_printf(
@@ -353,27 +449,79 @@ static int read_foreign_keys(struct sqlite_db *s, struct table *t) {
         }
         if (r != SQLITE_DONE)
                 return fail_sqlite(s, "cannot list foreign keys");
+        return t->n_fks ? read_deferred(s, t) : 0;
+}
+
+/* SQLite resolves a foreign key's table and columns case-insensitively:
+ * "REFERENCES users" finds "Users".  The target's names are quoted, so the
+ * parent's own spelling is written.  A foreign key that names no parent
+ * columns refers to the parent's primary key.  One SQLite cannot resolve
+ * either (no such table, no matching key) is not carried, with or without
+ * a column list: SQLite never enforced it. */
+static int resolve_foreign_key(struct catalog *c, const struct table *t, struct foreign_key *fk, char **ret_why) {
+        const struct table *parent = NULL;
+        for (size_t i = 0; !parent && i < c->n_tables; i++)
+                if (strcasecmp(c->tables[i].name, fk->ref_table) == 0)
+                        parent = &c->tables[i];
+        if (!parent)
+                return (*ret_why = strdup_printf("foreign key of %s (%s) referencing %s: the database has no table %s",
+                                                 t->name, fk->from[0], fk->ref_table, fk->ref_table))
+                               ? -ENOENT
+                               : -ENOMEM;
+        char *name = strdup(parent->name);
+        if (!name)
+                return -ENOMEM;
+        free(fk->ref_table);
+        fk->ref_table = name;
+        for (size_t j = 0; j < fk->n; j++)
+                for (size_t i = 0; i < t->n_columns; i++)
+                        if (strcasecmp(t->columns[i].name, fk->from[j]) == 0 && strcmp(t->columns[i].name, fk->from[j]) != 0) {
+                                free(fk->from[j]);
+                                if (!(fk->from[j] = strdup(t->columns[i].name)))
+                                        return -ENOMEM;
+                        }
+        const struct column *key[64];
+        size_t n_key = table_primary_key(parent, key, 64);
+        for (size_t j = 0; j < fk->n; j++) {
+                const struct column *col = NULL;
+                if (!fk->to[j])
+                        col = n_key == fk->n ? key[j] : NULL;
+                for (size_t i = 0; fk->to[j] && !col && i < parent->n_columns; i++)
+                        if (strcasecmp(parent->columns[i].name, fk->to[j]) == 0)
+                                col = &parent->columns[i];
+                if (!col)
+                        return (*ret_why = strdup_printf("foreign key of %s (%s) referencing %s: %s has no %s", t->name,
+                                                         fk->from[0], parent->name, parent->name,
+                                                         fk->to[j] ? "such column" : "matching primary key"))
+                                       ? -ENOENT
+                                       : -ENOMEM;
+                free(fk->to[j]);
+                if (!(fk->to[j] = strdup(col->name)))
+                        return -ENOMEM;
+        }
         return 0;
 }
 
-/* A foreign key that names no parent columns refers to the parent's key. */
-static int resolve_foreign_keys(struct sqlite_db *s, struct catalog *c) {
-        for (size_t i = 0; i < c->n_tables; i++)
-                for (size_t k = 0; k < c->tables[i].n_fks; k++) {
-                        struct foreign_key *fk = &c->tables[i].fks[k];
-                        const struct table *parent = catalog_find_table(c, fk->ref_table);
-                        for (size_t j = 0; j < fk->n; j++) {
-                                if (fk->to[j])
-                                        continue;
-                                const struct column *key[64];
-                                if (!parent || table_primary_key(parent, key, 64) != fk->n)
-                                        return db_fail(&s->base, -EINVAL,
-                                                       "%s: a foreign key of table %s refers to %s, which has no matching primary key",
-                                                       s->path, c->tables[i].name, fk->ref_table);
-                                if (!(fk->to[j] = strdup(key[j]->name)))
-                                        return -ENOMEM;
+static int resolve_foreign_keys(struct catalog *c) {
+        for (size_t i = 0; i < c->n_tables; i++) {
+                struct table *t = &c->tables[i];
+                for (size_t k = 0; k < t->n_fks;) {
+                        _cleanup_free_ char *why = NULL;
+                        int r = resolve_foreign_key(c, t, &t->fks[k], &why);
+                        if (r == -ENOENT) {
+                                r = strv_consume(&c->not_carried, TAKE_PTR(why));
+                                foreign_key_done(&t->fks[k]);
+                                memmove(&t->fks[k], &t->fks[k + 1], (t->n_fks - k - 1) * sizeof(struct foreign_key));
+                                t->n_fks--;
+                                if (r < 0)
+                                        return r;
+                                continue;
                         }
+                        if (r < 0)
+                                return r;
+                        k++;
                 }
+        }
         return 0;
 }
 
@@ -577,7 +725,7 @@ static int sqlite_read_catalog(struct db *db, struct catalog **ret) {
                 if (r < 0)
                         return r;
         }
-        r = resolve_foreign_keys(s, c);
+        r = resolve_foreign_keys(c);
         if (r >= 0)
                 r = read_sequences(s, c);
         if (r < 0)

@@ -37,6 +37,7 @@ struct foreign_key {
         char **from, **to;
         char *ref_table;
         char *on_update, *on_delete; /* "NO ACTION", "CASCADE", "SET NULL", "SET DEFAULT", "RESTRICT" */
+        bool deferred;               /* DEFERRABLE INITIALLY DEFERRED: checked at commit */
 };
 
 struct check {
@@ -72,6 +73,7 @@ static inline void catalog_freep(struct catalog **c) {
 }
 void table_done(struct table *t);
 void index_done(struct index *x);
+void foreign_key_done(struct foreign_key *fk);
 
 const struct table *catalog_find_table(const struct catalog *c, const char *name);
 const struct column *table_find_column(const struct table *t, const char *name);
