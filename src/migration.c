@@ -11,6 +11,7 @@
 #include "migrate/interrupt.h"
 #include "migrate/log.h"
 #include "migrate/pg_db.h"
+#include "migrate/pg_names.h"
 #include "migrate/progress.h"
 #include "migrate/sqlite_db.h"
 #include "migrate/strv.h"
@@ -144,6 +145,16 @@ static int read_catalogs(struct database_run *run, bool verify_only) {
         if (r < 0)
                 return failed(r);
         run->mapped = true;
+        if (run->map.create) {
+                r = pg_names_check(run->source_catalog, &problems, &run->source_catalog->notes);
+                if (r == -EINVAL) {
+                        log_error("%s database: names PostgreSQL would cut short (before anything was written):", run->name);
+                        print_list("  ", problems);
+                        return EXIT_STATUS_FAILED;
+                }
+                if (r < 0)
+                        return failed(r);
+        }
         /* The target's generators must also pass SQLite's AUTOINCREMENT high-water marks. */
         for (size_t i = 0; !run->map.create && i < run->map.n_tables; i++)
                 ((struct table *) run->map.tables[i].target)->sequence = run->map.tables[i].source->sequence;
@@ -332,8 +343,12 @@ static void print_summary(const struct database_run *run, bool verify_only) {
                 out_line(stdout, "  %-32s %12s %12s %9s %8.2fs", "(source integrity check)", "ok", "", "", run->integrity_seconds);
         for (size_t i = 0; run->source_catalog->not_carried && run->source_catalog->not_carried[i]; i++)
                 out_line(stdout, "  not carried: %s", run->source_catalog->not_carried[i]);
+        /* "note: ..." says how something was carried; the rest was not. */
         for (size_t i = 0; run->not_carried && run->not_carried[i]; i++)
-                out_line(stdout, "  not carried: %s", run->not_carried[i]);
+                if (strncmp(run->not_carried[i], "note: ", 6) == 0)
+                        out_line(stdout, "  %s", run->not_carried[i]);
+                else
+                        out_line(stdout, "  not carried: %s", run->not_carried[i]);
 }
 
 int migration_run(const struct migrate_config *c, const struct cli_options *o) {

@@ -14,6 +14,7 @@
 #include "migrate/interrupt.h"
 #include "migrate/numeric.h"
 #include "migrate/expr.h"
+#include "migrate/pg_names.h"
 #include "migrate/sql_quote.h"
 #include "migrate/strbuf.h"
 #include "migrate/strv.h"
@@ -30,9 +31,18 @@ struct pg_db {
         PGcancel *cancel;
         enum pg_mode mode;
         char **lifted_fks; /* "constraint on table\tALTER TABLE ... ADD CONSTRAINT ..." to restore */
+        char *schema;      /* current_schema(), quoted: every table name is qualified with it */
 };
 
 DEFINE_POINTER_CLEANUP(PGresult, PQclear)
+
+/* "schema"."table": a table named like a pg_catalog one (pg_language,
+ * pg_type...) must never resolve to the catalog's, which comes first in
+ * every search path.  NULL on ENOMEM. */
+static char *qualified(const struct pg_db *p, const char *table) {
+        _cleanup_free_ char *q = sql_quote_identifier(table);
+        return q ? strdup_printf("%s.%s", p->schema, q) : NULL;
+}
 
 /* The server's words, with its detail and context when it gave them. */
 static char *server_message(struct pg_db *p, const PGresult *res) {
@@ -126,7 +136,7 @@ static int pg_read_catalog(struct db *db, struct catalog **ret) {
         int r = query(p, "cannot read the catalog",
                       "SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,"
                       "       pg_get_expr(d.adbin, d.adrelid), a.attgenerated <> '',"
-                      "       pg_get_serial_sequence(quote_ident(c.relname), a.attname) IS NOT NULL,"
+                      "       pg_get_serial_sequence(quote_ident(n.nspname) || '.' || quote_ident(c.relname), a.attname) IS NOT NULL,"
                       "       coalesce(array_position(pk.conkey, a.attnum), 0)"
                       "  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
                       "  JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped"
@@ -176,7 +186,7 @@ static int pg_read_catalog(struct db *db, struct catalog **ret) {
 
 static int pg_count_rows(struct db *db, const struct table *t, int64_t *ret) {
         struct pg_db *p = (struct pg_db *) db;
-        _cleanup_free_ char *qt = sql_quote_identifier(t->name);
+        _cleanup_free_ char *qt = qualified(p, t->name);
         _cleanup_free_ char *sql = strdup_printf("SELECT count(*) FROM %s", qt);
         _cleanup_(PQclearp) PGresult *res = NULL;
         int r = query(p, "cannot count rows", sql, 0, NULL, &res);
@@ -214,7 +224,7 @@ static int pg_tables_with_rows(struct db *db, const char *const *tables, char **
         struct pg_db *p = (struct pg_db *) db;
         *ret = NULL;
         for (size_t i = 0; tables[i]; i++) {
-                _cleanup_free_ char *qt = sql_quote_identifier(tables[i]);
+                _cleanup_free_ char *qt = qualified(p, tables[i]);
                 _cleanup_free_ char *sql = strdup_printf("SELECT EXISTS (SELECT 1 FROM %s)", qt);
                 _cleanup_(PQclearp) PGresult *res = NULL;
                 int r = query(p, "cannot look for existing rows", sql, 0, NULL, &res);
@@ -500,7 +510,7 @@ static void pg_scan_close(struct row_source *src) {
 static int pg_scan(struct db *db, const struct scan_request *req, struct row_source **ret) {
         struct pg_db *p = (struct pg_db *) db;
         _cleanup_strbuf_ struct strbuf sql = {};
-        _cleanup_free_ char *qt = sql_quote_identifier(req->table->name);
+        _cleanup_free_ char *qt = qualified(p, req->table->name);
         int r = strbuf_puts(&sql, "COPY (SELECT ");
         if (r >= 0)
                 r = sql_append_identifier_list(&sql, req->columns, req->n_columns);
@@ -561,7 +571,7 @@ static int pg_empty_tables(struct db *db, const struct catalog *existing) {
                 return 0;
         int r = strbuf_puts(&sql, "TRUNCATE ");
         for (size_t i = 0; r >= 0 && i < existing->n_tables; i++) {
-                _cleanup_free_ char *q = sql_quote_identifier(existing->tables[i].name);
+                _cleanup_free_ char *q = qualified(p, existing->tables[i].name);
                 r = strbuf_printf(&sql, "%s%s", i ? ", " : "", q);
         }
         if (r >= 0)
@@ -576,7 +586,7 @@ static int pg_create_tables(struct db *db, const struct catalog *plan) {
         for (size_t i = 0; i < plan->n_tables; i++) {
                 const struct table *t = &plan->tables[i];
                 _cleanup_strbuf_ struct strbuf sql = {};
-                _cleanup_free_ char *qt = sql_quote_identifier(t->name);
+                _cleanup_free_ char *qt = qualified(p, t->name);
                 int r = strbuf_printf(&sql, "CREATE TABLE %s (", qt);
                 for (size_t k = 0; r >= 0 && k < t->n_columns; k++) {
                         const struct column *c = &t->columns[k];
@@ -741,7 +751,7 @@ static int pg_open_sink(struct db *db, const struct table *t, const char *const 
                         struct row_sink **ret) {
         struct pg_db *p = (struct pg_db *) db;
         _cleanup_strbuf_ struct strbuf sql = {};
-        _cleanup_free_ char *qt = sql_quote_identifier(t->name);
+        _cleanup_free_ char *qt = qualified(p, t->name);
         int r = strbuf_printf(&sql, "COPY %s (", qt);
         if (r >= 0)
                 r = sql_append_identifier_list(&sql, columns, n);
@@ -847,12 +857,56 @@ static int add_key(struct strbuf *b, const struct table *t, const struct index *
         return strbuf_printf(b, "%s%s%s", k ? ", " : "", text, desc ? " DESC" : "");
 }
 
+/* Whether a relation (table, index, sequence) of that name is in the schema. */
+static int relation_exists(struct pg_db *p, const char *name, bool *ret) {
+        const char *params[] = { name };
+        _cleanup_(PQclearp) PGresult *res = NULL;
+        int r = query(p, "cannot look up a name",
+                      "SELECT EXISTS (SELECT 1 FROM pg_class WHERE relname = $1 AND relnamespace = current_schema()::regnamespace)",
+                      1, params, &res);
+        if (r >= 0)
+                *ret = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+        return r;
+}
+
+/* Index names are not data: one PostgreSQL already uses (a key's generated
+ * t_pkey, a t_id_seq, an index whose long name was shortened to the same)
+ * becomes name_1, name_2, ... (cut to fit 63 bytes), and that is said. */
+static int choose_index_name(struct pg_db *p, const struct table *t, const struct index *x, char **ret, char ***notes) {
+        _cleanup_free_ char *name = strdup(x->name);
+        bool taken = true;
+        int r = name ? relation_exists(p, name, &taken) : -ENOMEM;
+        for (unsigned n = 1; r >= 0 && taken; n++) {
+                char suffix[16];
+                snprintf(suffix, sizeof(suffix), "_%u", n);
+                free(name);
+                name = pg_name_with_suffix(x->name, suffix);
+                r = name ? relation_exists(p, name, &taken) : -ENOMEM;
+        }
+        if (r < 0)
+                return r;
+        if (strcmp(name, x->name) != 0 &&
+            (r = strv_consume(notes, strdup_printf("note: index %s on %s: created as %s, because PostgreSQL already has a "
+                                                   "table, index or sequence named %s",
+                                                   x->name, t->name, name, x->name))) < 0)
+                return r;
+        *ret = TAKE_PTR(name);
+        return 0;
+}
+
 static int create_index(struct pg_db *p, const struct table *t, const struct index *x, char ***not_carried) {
         _cleanup_strbuf_ struct strbuf sql = {};
-        _cleanup_free_ char *qt = sql_quote_identifier(t->name), *qi = sql_quote_identifier(x->name);
+        _cleanup_free_ char *qt = qualified(p, t->name), *qi = NULL, *name = NULL;
         _cleanup_free_ char *why = NULL;
         bool expressions = false;
         int r;
+        if (!x->primary && !x->constraint) {
+                r = choose_index_name(p, t, x, &name, not_carried);
+                if (r < 0)
+                        return r;
+                if (!(qi = sql_quote_identifier(name)))
+                        return -ENOMEM;
+        }
         if (x->primary)
                 r = strbuf_printf(&sql, "ALTER TABLE %s ADD PRIMARY KEY (", qt);
         else if (x->constraint)
@@ -898,7 +952,7 @@ static int create_index(struct pg_db *p, const struct table *t, const struct ind
 
 static int add_foreign_key(struct pg_db *p, const struct table *t, const struct foreign_key *fk, char ***not_carried) {
         _cleanup_strbuf_ struct strbuf sql = {};
-        _cleanup_free_ char *qt = sql_quote_identifier(t->name), *qr = sql_quote_identifier(fk->ref_table);
+        _cleanup_free_ char *qt = qualified(p, t->name), *qr = qualified(p, fk->ref_table);
         int r = strbuf_printf(&sql, "ALTER TABLE %s ADD FOREIGN KEY (", qt);
         if (r >= 0)
                 r = sql_append_identifier_list(&sql, (const char *const *) fk->from, fk->n);
@@ -932,7 +986,7 @@ static int add_foreign_key(struct pg_db *p, const struct table *t, const struct 
 /* Only a default the translator can write from its tree is carried:
  * literals, CURRENT_* and expressions of those. */
 static int set_default(struct pg_db *p, const struct table *t, const struct column *c, char ***not_carried) {
-        _cleanup_free_ char *qt = sql_quote_identifier(t->name), *qc = sql_quote_identifier(c->name);
+        _cleanup_free_ char *qt = qualified(p, t->name), *qc = sql_quote_identifier(c->name);
         const struct expr_target target = { .use = EXPR_DEFAULT, .column = &c->spec };
         _cleanup_free_ char *expr = NULL, *why = NULL;
         int r = expr_translate(c->default_sql, &target, &expr, &why);
@@ -964,7 +1018,7 @@ static int add_check(struct pg_db *p, const struct table *t, size_t k, char ***n
                 return strv_consume(not_carried, strdup_printf("%s: it has %s (see EXPRESSIONS in migrate(1))", label, why));
         if (r < 0)
                 return r;
-        _cleanup_free_ char *qt = sql_quote_identifier(t->name), *qn = c->name ? sql_quote_identifier(c->name) : NULL;
+        _cleanup_free_ char *qt = qualified(p, t->name), *qn = c->name ? sql_quote_identifier(c->name) : NULL;
         _cleanup_free_ char *sql = strdup_printf("ALTER TABLE %s ADD %s%s CHECK (%s)", qt, qn ? "CONSTRAINT " : "",
                                                  qn ? qn : "", expr);
         r = sql ? exec_optional(p, sql, &why) : -ENOMEM;
@@ -980,7 +1034,7 @@ static int add_check(struct pg_db *p, const struct table *t, size_t k, char ***n
  * used up at its maximum (the next insert without an id fails, as SQLite's
  * AUTOINCREMENT would), and that is reported. */
 static int set_sequence(struct pg_db *p, const struct table *t, const struct column *c, int64_t floor, char ***notes) {
-        _cleanup_free_ char *qt = sql_quote_identifier(t->name), *qc = sql_quote_identifier(c->name);
+        _cleanup_free_ char *qt = qualified(p, t->name), *qc = sql_quote_identifier(c->name);
         _cleanup_free_ char *lt = sql_quote_literal(qt);
         _cleanup_free_ char *sql = strdup_printf(
                 "SELECT pg_get_serial_sequence(%s, $1), greatest(coalesce(max(%s), 0), %" PRId64 ") FROM %s", lt, qc,
@@ -1005,7 +1059,7 @@ static int set_sequence(struct pg_db *p, const struct table *t, const struct col
                 if (r >= 0)
                         r = exec(p, what, use);
                 if (r >= 0)
-                        r = strv_consume(notes, strdup_printf("generator of %s.%s: the largest value is %" PRId64
+                        r = strv_consume(notes, strdup_printf("note: generator of %s.%s: the largest value is %" PRId64
                                                               ", the largest bigint, so the sequence is left at its "
                                                               "maximum and new rows need an explicit %s",
                                                               t->name, c->name, largest, c->name));
@@ -1060,6 +1114,7 @@ static void pg_close(struct db *db) {
         if (p->conn)
                 PQfinish(p->conn); /* an open transaction is rolled back by the server */
         strv_free(p->lifted_fks);
+        free(p->schema);
         free(p->base.label);
         free(p->base.error);
         free(p);
@@ -1111,6 +1166,16 @@ int pg_db_open(const struct db_endpoint *ep, enum pg_mode mode, struct db **ret,
         int r = 0;
         for (size_t i = 0; r >= 0 && i < ELEMENTSOF(session); i++)
                 r = exec(p, "cannot set up the session", session[i]);
+        if (r >= 0) {
+                _cleanup_(PQclearp) PGresult *res = NULL;
+                r = query(p, "cannot read the current schema", "SELECT quote_ident(current_schema())", 0, NULL, &res);
+                if (r >= 0 && PQgetisnull(res, 0, 0))
+                        r = db_fail(&p->base, -EINVAL, "%s: no schema of the search_path exists, so there is no place for "
+                                    "the tables; create the schema or correct search_path (in the URL's options or the "
+                                    "role's settings)", p->base.label);
+                else if (r >= 0 && !(p->schema = strdup(PQgetvalue(res, 0, 0))))
+                        r = -ENOMEM;
+        }
         if (r >= 0)
                 r = exec(p, "cannot start a transaction",
                          mode == PG_TARGET_VERIFY ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN");

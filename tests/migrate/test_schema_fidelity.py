@@ -36,6 +36,11 @@ def reported(res, fragment, what):
     t.check(lines, what, res.describe())
 
 
+def noted(res, fragment, what):
+    lines = [l for l in res.out.splitlines() if l.strip().startswith("note:") and fragment in l]
+    t.check(lines, what, res.describe())
+
+
 # -- REFERENCES users when the table is "Users" --------------------------
 res, db = scenario("fk_case", """
 CREATE TABLE "Users" (id INTEGER PRIMARY KEY, name TEXT);
@@ -44,7 +49,7 @@ INSERT INTO "Users" VALUES (1, 'ann');
 INSERT INTO posts VALUES (1, 1, 1);
 """)
 succeeds(res, "REFERENCES users for a table \"Users\"")
-t.equal(t.psql(db, "SELECT string_agg(pg_get_constraintdef(oid), ' | ' ORDER BY 1) FROM pg_constraint"
+t.equal(t.psql(db, "SELECT string_agg(pg_get_constraintdef(oid), ' | ' ORDER BY pg_get_constraintdef(oid) COLLATE \"C\") FROM pg_constraint"
                    " WHERE contype = 'f' AND conrelid = 'posts'::regclass"),
         'FOREIGN KEY (author) REFERENCES "Users"(id) | FOREIGN KEY (editor) REFERENCES "Users"(id)',
         "both foreign keys reference \"Users\" by its own spelling")
@@ -95,8 +100,53 @@ CREATE TABLE big (id INTEGER PRIMARY KEY, v TEXT);
 INSERT INTO big VALUES (1, 'a'), (9223372036854775807, 'b');
 """)
 succeeds(res, "rowid 9223372036854775807")
-reported(res, "generator of big.id", "the used-up sequence is reported")
+noted(res, "generator of big.id", "the used-up sequence is reported")
 t.equal(t.value(db, "SELECT last_value || ' ' || is_called FROM big_id_seq"), "9223372036854775807 true",
         "the sequence is left at its maximum")
+
+# -- index names PostgreSQL already uses, names over 63 bytes -------------
+long_a = "ix_" + "a" * 70 + "_first"
+long_b = "ix_" + "a" * 70 + "_second"
+res, db = scenario("names", """
+CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT, v INTEGER CONSTRAINT %s CHECK (v > 0));
+CREATE INDEX t_pkey ON t (name);
+CREATE INDEX t_id_seq ON t (v);
+CREATE INDEX %s ON t (name, v);
+CREATE INDEX %s ON t (v, name);
+INSERT INTO t VALUES (1, 'a', 2);
+""" % ("ck_" + "c" * 70, long_a, long_b))
+succeeds(res, "colliding and long index names")
+idx = t.psql(db, "SELECT string_agg(indexname, ' ' ORDER BY indexname) FROM pg_indexes WHERE tablename = 't'").split()
+t.note(idx)
+t.check("t_pkey_1" in idx and "t_id_seq_1" in idx, "t_pkey and t_id_seq are created as t_pkey_1 and t_id_seq_1", idx)
+noted(res, "index t_pkey on t: created as t_pkey_1", "the t_pkey rename is reported")
+t.equal(len([i for i in idx if i.startswith("ix_")]), 2, "both long index names are created, distinct")
+t.check(all(len(i.encode()) <= 63 for i in idx), "every index name fits 63 bytes", idx)
+t.check(any(long_a in l and "created as" in l for l in res.both.splitlines()), "the shortened name is reported",
+        res.describe())
+t.equal(t.value(db, "SELECT count(*) FROM pg_constraint WHERE contype = 'c' AND conname LIKE 'ck_ccc%'"), "1",
+        "the long CHECK constraint name is shortened and carried")
+
+res, db = scenario("long_table", """
+CREATE TABLE %s (id INTEGER PRIMARY KEY);
+CREATE TABLE short (id INTEGER PRIMARY KEY, %s TEXT);
+""" % ("t" * 64, "c" * 70))
+t.equal(res.rc, 1, "a table or column name over 63 bytes is refused")
+t.check(any("t" * 64 in l and "63" in l for l in res.err.splitlines()), "the long table is named", res.describe())
+t.check(any("short." + "c" * 70 in l for l in res.err.splitlines()), "the long column is named", res.describe())
+t.equal(t.tables(db), [], "nothing was created")
+
+# -- tables named like pg_catalog objects ------------------------------------
+res, db = scenario("catalog_names", """
+CREATE TABLE user (id INTEGER PRIMARY KEY, name TEXT);
+CREATE TABLE session (id INTEGER PRIMARY KEY, user_id INTEGER REFERENCES user (id));
+CREATE TABLE pg_language (id INTEGER PRIMARY KEY, lanname TEXT);
+INSERT INTO user VALUES (1, 'ann');
+INSERT INTO session VALUES (7, 1);
+INSERT INTO pg_language VALUES (1, 'R');
+""")
+succeeds(res, "tables named user, session and pg_language")
+t.equal(t.value(db, "SELECT lanname FROM public.pg_language"), "R", "public.pg_language holds the row")
+t.equal(t.value(db, "SELECT name FROM public.\"user\""), "ann", "public.user holds the row")
 
 t.finish()
