@@ -15,6 +15,7 @@ void index_done(struct index *x) {
         free(x->keys);
         free(x->exprs);
         free(x->desc);
+        free(x->nocase);
         free(x->where);
         free(x->sql);
 }

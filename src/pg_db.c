@@ -836,9 +836,29 @@ static int restore_foreign_keys(struct pg_db *p) {
 /* ---- after the load: keys, indexes, foreign keys, defaults, generators ---- */
 
 /* One key: a quoted column name, or an expression translated from the tree. */
-static int add_key(struct strbuf *b, const struct table *t, const struct index *x, size_t k, char **ret_why) {
+/* A key SQLite compares with COLLATE NOCASE, on a text column: only then
+ * does the collation change what is unique. */
+static bool key_folds_case(const struct table *t, const struct index *x, size_t k) {
+        const struct column *c = x->keys[k] && x->nocase && x->nocase[k] ? table_find_column(t, x->keys[k]) : NULL;
+        return c && c->spec.type == COL_TEXT;
+}
+
+static bool index_folds_case(const struct table *t, const struct index *x) {
+        bool folds = false;
+        for (size_t k = 0; x->unique && k < x->n_keys; k++)
+                folds |= key_folds_case(t, x, k);
+        return folds;
+}
+
+/* One key: a quoted column name, or an expression translated from the tree.
+ * fold: a NOCASE key becomes lower(key COLLATE "C"), which folds ASCII
+ * letters only -- SQLite's NOCASE exactly. */
+static int add_key(struct strbuf *b, const struct table *t, const struct index *x, size_t k, bool fold, char **ret_why) {
         _cleanup_free_ char *text = NULL;
-        if (x->keys[k])
+        if (x->keys[k] && fold && key_folds_case(t, x, k)) {
+                _cleanup_free_ char *q = sql_quote_identifier(x->keys[k]);
+                text = q ? strdup_printf("lower(%s COLLATE \"C\")", q) : NULL;
+        } else if (x->keys[k])
                 text = sql_quote_identifier(x->keys[k]);
         else if (!x->exprs || !x->exprs[k])
                 return (*ret_why = strdup("an expression key SQLite does not show")) ? -EOPNOTSUPP : -ENOMEM;
@@ -853,7 +873,7 @@ static int add_key(struct strbuf *b, const struct table *t, const struct index *
         if (!text)
                 return -ENOMEM;
         /* A key or UNIQUE constraint has no order in PostgreSQL: carried without DESC. */
-        bool desc = x->desc[k] && !x->primary && !x->constraint;
+        bool desc = x->desc[k] && !x->primary && !x->constraint && !fold;
         return strbuf_printf(b, "%s%s%s", k ? ", " : "", text, desc ? " DESC" : "");
 }
 
@@ -872,42 +892,52 @@ static int relation_exists(struct pg_db *p, const char *name, bool *ret) {
 /* Index names are not data: one PostgreSQL already uses (a key's generated
  * t_pkey, a t_id_seq, an index whose long name was shortened to the same)
  * becomes name_1, name_2, ... (cut to fit 63 bytes), and that is said. */
-static int choose_index_name(struct pg_db *p, const struct table *t, const struct index *x, char **ret, char ***notes) {
-        _cleanup_free_ char *name = strdup(x->name);
+static int choose_index_name(struct pg_db *p, const struct table *t, const char *want, char **ret, char ***notes) {
+        _cleanup_free_ char *name = strdup(want);
         bool taken = true;
         int r = name ? relation_exists(p, name, &taken) : -ENOMEM;
         for (unsigned n = 1; r >= 0 && taken; n++) {
                 char suffix[16];
                 snprintf(suffix, sizeof(suffix), "_%u", n);
                 free(name);
-                name = pg_name_with_suffix(x->name, suffix);
+                name = pg_name_with_suffix(want, suffix);
                 r = name ? relation_exists(p, name, &taken) : -ENOMEM;
         }
         if (r < 0)
                 return r;
-        if (strcmp(name, x->name) != 0 &&
+        if (strcmp(name, want) != 0 &&
             (r = strv_consume(notes, strdup_printf("note: index %s on %s: created as %s, because PostgreSQL already has a "
                                                    "table, index or sequence named %s",
-                                                   x->name, t->name, name, x->name))) < 0)
+                                                   want, t->name, name, want))) < 0)
                 return r;
         *ret = TAKE_PTR(name);
         return 0;
 }
 
-static int create_index(struct pg_db *p, const struct table *t, const struct index *x, char ***not_carried) {
+/* fold: the unique index on lower() that carries a COLLATE NOCASE key or
+ * UNIQUE constraint (for a primary key, next to the key itself). */
+static int create_index(struct pg_db *p, const struct table *t, const struct index *x, bool fold, char ***not_carried) {
         _cleanup_strbuf_ struct strbuf sql = {};
-        _cleanup_free_ char *qt = qualified(p, t->name), *qi = NULL, *name = NULL;
+        _cleanup_free_ char *qt = qualified(p, t->name), *qi = NULL, *name = NULL, *want = NULL;
         _cleanup_free_ char *why = NULL;
-        bool expressions = false;
+        bool expressions = fold;
         int r;
-        if (!x->primary && !x->constraint) {
-                r = choose_index_name(p, t, x, &name, not_carried);
+        if (fold && (x->primary || x->constraint)) {
+                _cleanup_free_ char *base = strdup_printf("%s_%s_nocase", t->name, x->primary ? "pkey" : x->keys[0]);
+                want = base ? pg_name_shorten(base) : NULL;
+        } else if (!x->primary && !x->constraint)
+                want = strdup(x->name);
+        if (want) {
+                r = choose_index_name(p, t, want, &name, not_carried);
                 if (r < 0)
                         return r;
                 if (!(qi = sql_quote_identifier(name)))
                         return -ENOMEM;
-        }
-        if (x->primary)
+        } else if (fold || (!x->primary && !x->constraint))
+                return -ENOMEM;
+        if (fold)
+                r = strbuf_printf(&sql, "CREATE UNIQUE INDEX %s ON %s (", qi, qt);
+        else if (x->primary)
                 r = strbuf_printf(&sql, "ALTER TABLE %s ADD PRIMARY KEY (", qt);
         else if (x->constraint)
                 r = strbuf_printf(&sql, "ALTER TABLE %s ADD UNIQUE (", qt);
@@ -915,7 +945,7 @@ static int create_index(struct pg_db *p, const struct table *t, const struct ind
                 r = strbuf_printf(&sql, "CREATE %sINDEX %s ON %s (", x->unique ? "UNIQUE " : "", qi, qt);
         for (size_t k = 0; r >= 0 && k < x->n_keys; k++) {
                 expressions |= !x->keys[k];
-                r = add_key(&sql, t, x, k, &why);
+                r = add_key(&sql, t, x, k, fold, &why);
         }
         if (r == -EOPNOTSUPP)
                 return strv_consume(not_carried, strdup_printf("index %s on %s: its key has %s (see EXPRESSIONS in "
@@ -936,7 +966,7 @@ static int create_index(struct pg_db *p, const struct table *t, const struct ind
         }
         if (r < 0)
                 return r;
-        if (x->primary || x->constraint || (!x->where && !expressions)) {
+        if (!fold && (x->primary || x->constraint || (!x->where && !expressions))) {
                 /* Keys and plain indexes must work: a failure is the run's failure. */
                 _cleanup_free_ char *what = strdup_printf("cannot create %s of table %s",
                                                           x->primary ? "the primary key" : "an index", t->name);
@@ -945,8 +975,16 @@ static int create_index(struct pg_db *p, const struct table *t, const struct ind
         /* Translated expressions: PostgreSQL may still refuse one (types, immutability). */
         r = exec_optional(p, sql.data, &why);
         if (r >= 0 && why)
-                r = strv_consume(not_carried, strdup_printf("%sindex %s on %s: PostgreSQL does not accept it (%s)",
-                                                            x->where ? "partial " : "", x->name, t->name, why));
+                r = strv_consume(not_carried, strdup_printf("%sindex %s on %s%s: PostgreSQL does not accept it (%s)",
+                                                            x->where ? "partial " : "", x->name, t->name,
+                                                            fold ? " (its COLLATE NOCASE uniqueness)" : "", why));
+        else if (r >= 0 && fold)
+                r = strv_consume(not_carried, strdup_printf("note: %s%s of %s: COLLATE NOCASE carried as unique index %s on "
+                                                            "lower(column COLLATE \"C\"), which folds ASCII letters only, "
+                                                            "as SQLite's NOCASE",
+                                                            x->primary ? "primary key" : x->constraint ? "UNIQUE constraint"
+                                                                                                       : "unique index ",
+                                                            x->primary || x->constraint ? "" : x->name, t->name, name));
         return r;
 }
 
@@ -1078,10 +1116,16 @@ static int pg_finish_tables(struct db *db, const struct catalog *plan, bool crea
                 /* The primary key first: foreign keys need it. */
                 for (size_t k = 0; r >= 0 && k < t->n_indexes; k++)
                         if (t->indexes[k].primary)
-                                r = create_index(p, t, &t->indexes[k], not_carried);
-                for (size_t k = 0; r >= 0 && k < t->n_indexes; k++)
-                        if (!t->indexes[k].primary)
-                                r = create_index(p, t, &t->indexes[k], not_carried);
+                                r = create_index(p, t, &t->indexes[k], false, not_carried);
+                for (size_t k = 0; r >= 0 && k < t->n_indexes; k++) {
+                        const struct index *x = &t->indexes[k];
+                        bool fold = index_folds_case(t, x);
+                        /* A NOCASE UNIQUE becomes a unique index on lower(); a key stays, and gets one too. */
+                        if (!x->primary && !(fold && x->constraint))
+                                r = create_index(p, t, x, fold && !x->constraint, not_carried);
+                        if (r >= 0 && fold && (x->primary || x->constraint))
+                                r = create_index(p, t, x, true, not_carried);
+                }
                 for (size_t k = 0; r >= 0 && k < t->n_columns; k++)
                         if (t->columns[k].default_sql && !t->columns[k].identity)
                                 r = set_default(p, t, &t->columns[k], not_carried);

@@ -125,6 +125,12 @@ static int read_index_keys(struct sqlite_db *s, struct index *x) {
                 if (!keys || !desc)
                         return -ENOMEM;
                 x->desc = desc;
+                bool *nocase = reallocarray(x->nocase, x->n_keys + 1, sizeof(bool));
+                if (!nocase)
+                        return -ENOMEM;
+                x->nocase = nocase;
+                const char *coll = (const char *) sqlite3_column_text(st, 4);
+                x->nocase[x->n_keys] = coll && strcasecmp(coll, "NOCASE") == 0;
                 /* cid -2 is an expression: no column name. */
                 x->keys[x->n_keys] = sqlite3_column_int(st, 1) == -2 ? NULL : column_text(st, 2);
                 x->desc[x->n_keys] = sqlite3_column_int(st, 3) != 0;

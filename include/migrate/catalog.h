@@ -27,6 +27,7 @@ struct index {
         size_t n_keys;
         char **keys;      /* column names; NULL where the key is an expression */
         bool *desc;
+        bool *nocase;     /* n_keys: the key compares with COLLATE NOCASE */
         char **exprs;     /* n_keys: the source's text of each expression key, comments dropped; NULL for a column */
         char *where;      /* partial index predicate, comments dropped, or NULL */
         char *sql;        /* the source's CREATE INDEX statement, or NULL */

@@ -149,4 +149,40 @@ succeeds(res, "tables named user, session and pg_language")
 t.equal(t.value(db, "SELECT lanname FROM public.pg_language"), "R", "public.pg_language holds the row")
 t.equal(t.value(db, "SELECT name FROM public.\"user\""), "ann", "public.user holds the row")
 
+# -- COLLATE NOCASE uniqueness ---------------------------------------------
+res, db = scenario("nocase", """
+CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT COLLATE NOCASE UNIQUE, login TEXT, nick TEXT);
+CREATE UNIQUE INDEX users_login ON users (login COLLATE NOCASE);
+CREATE INDEX users_nick ON users (nick COLLATE NOCASE);
+CREATE TABLE tags (name TEXT COLLATE NOCASE PRIMARY KEY) WITHOUT ROWID;
+INSERT INTO users VALUES (1, 'Ann@example.com', 'Ann', 'x'), (2, 'bob@example.com', 'bob', 'X'),
+                         (3, 'Élise@example.com', 'Élise', 'y'), (4, 'élise@example.com', 'élise', 'y');
+INSERT INTO tags VALUES ('R'), ('été'), ('ÉTÉ');
+""")
+succeeds(res, "COLLATE NOCASE unique constraint and index")
+
+
+def insert_fails(sql, what):
+    env_out = mtest.subprocess.run(t.psql_prefix + ["-At", "-d", db, "-c", sql], stdout=mtest.subprocess.PIPE,
+                                   stderr=mtest.subprocess.PIPE)
+    t.check(b"duplicate key" in env_out.stderr, what, env_out.stderr.decode())
+
+
+def insert_works(sql, what):
+    out = mtest.subprocess.run(t.psql_prefix + ["-At", "-d", db, "-c", "BEGIN; %s; ROLLBACK" % sql],
+                               stdout=mtest.subprocess.PIPE, stderr=mtest.subprocess.PIPE)
+    t.check(out.returncode == 0 and not out.stderr.strip(), what, out.stderr.decode())
+
+
+insert_fails("INSERT INTO users (id, email) VALUES (10, 'ANN@EXAMPLE.COM')",
+             "the NOCASE UNIQUE email refuses a case variant, as SQLite did")
+insert_fails("INSERT INTO users (id, login) VALUES (11, 'BOB')", "the NOCASE unique index refuses a case variant")
+insert_works("INSERT INTO users (id, login) VALUES (12, 'ÉLISE')",
+             "non-ASCII case variants stay distinct, as in SQLite's NOCASE")
+insert_fails("INSERT INTO tags VALUES ('r')", "the NOCASE primary key refuses a case variant")
+insert_works("INSERT INTO users (id, nick) VALUES (13, 'x')", "a plain NOCASE index does not make the column unique")
+noted(res, "UNIQUE constraint of users: COLLATE NOCASE carried", "the NOCASE UNIQUE constraint is reported")
+noted(res, "unique index users_login of users: COLLATE NOCASE carried", "the NOCASE unique index is reported")
+noted(res, "primary key of tags: COLLATE NOCASE carried", "the NOCASE primary key is reported")
+
 t.finish()
