@@ -914,6 +914,29 @@ static int choose_index_name(struct pg_db *p, const struct table *t, const char 
         return 0;
 }
 
+/* SQLite lets a primary key other than INTEGER PRIMARY KEY hold NULL (an old
+ * bug kept for compatibility); PostgreSQL's may not.  Such a key becomes a
+ * UNIQUE constraint, which, like SQLite's key, lets NULLs repeat. */
+static int key_holds_null(struct pg_db *p, const struct table *t, const struct index *x, bool *ret) {
+        _cleanup_strbuf_ struct strbuf sql = {};
+        _cleanup_free_ char *qt = qualified(p, t->name);
+        int r = qt ? strbuf_printf(&sql, "SELECT EXISTS (SELECT 1 FROM %s WHERE false", qt) : -ENOMEM;
+        for (size_t k = 0; r >= 0 && k < x->n_keys; k++) {
+                _cleanup_free_ char *q = x->keys[k] ? sql_quote_identifier(x->keys[k]) : NULL;
+                r = q ? strbuf_printf(&sql, " OR %s IS NULL", q) : x->keys[k] ? -ENOMEM : 0;
+        }
+        if (r >= 0)
+                r = strbuf_putc(&sql, ')');
+        if (r < 0)
+                return r;
+        _cleanup_(PQclearp) PGresult *res = NULL;
+        _cleanup_free_ char *what = strdup_printf("cannot look for NULL in the primary key of %s", t->name);
+        r = query(p, what ? what : "cannot look for NULL in a key", sql.data, 0, NULL, &res);
+        if (r >= 0)
+                *ret = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+        return r;
+}
+
 /* fold: the unique index on lower() that carries a COLLATE NOCASE key or
  * UNIQUE constraint (for a primary key, next to the key itself). */
 static int create_index(struct pg_db *p, const struct table *t, const struct index *x, bool fold, char ***not_carried) {
@@ -935,8 +958,13 @@ static int create_index(struct pg_db *p, const struct table *t, const struct ind
                         return -ENOMEM;
         } else if (fold || (!x->primary && !x->constraint))
                 return -ENOMEM;
+        bool nulls = false;
+        if (x->primary && !fold && (r = key_holds_null(p, t, x, &nulls)) < 0)
+                return r;
         if (fold)
                 r = strbuf_printf(&sql, "CREATE UNIQUE INDEX %s ON %s (", qi, qt);
+        else if (nulls)
+                r = strbuf_printf(&sql, "ALTER TABLE %s ADD UNIQUE (", qt);
         else if (x->primary)
                 r = strbuf_printf(&sql, "ALTER TABLE %s ADD PRIMARY KEY (", qt);
         else if (x->constraint)
@@ -970,7 +998,13 @@ static int create_index(struct pg_db *p, const struct table *t, const struct ind
                 /* Keys and plain indexes must work: a failure is the run's failure. */
                 _cleanup_free_ char *what = strdup_printf("cannot create %s of table %s",
                                                           x->primary ? "the primary key" : "an index", t->name);
-                return exec(p, what ? what : "cannot create an index", sql.data);
+                r = exec(p, what ? what : "cannot create an index", sql.data);
+                if (r >= 0 && nulls)
+                        r = strv_consume(not_carried, strdup_printf("note: primary key of %s: a key column holds NULL, "
+                                                                    "which PostgreSQL's primary keys cannot; carried as a "
+                                                                    "UNIQUE constraint (NULLs may repeat, as in SQLite)",
+                                                                    t->name));
+                return r;
         }
         /* Translated expressions: PostgreSQL may still refuse one (types, immutability). */
         r = exec_optional(p, sql.data, &why);

@@ -186,4 +186,18 @@ noted(res, "UNIQUE constraint of users: COLLATE NOCASE carried", "the NOCASE UNI
 noted(res, "unique index users_login of users: COLLATE NOCASE carried", "the NOCASE unique index is reported")
 noted(res, "primary key of tags: COLLATE NOCASE carried", "the NOCASE primary key is reported")
 
+# -- a TEXT primary key holding NULL ----------------------------------------
+res, db = scenario("pk_null", """
+CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE uses (id INTEGER PRIMARY KEY, setting TEXT REFERENCES settings (name));
+INSERT INTO settings VALUES ('a', '1'), (NULL, '2');
+INSERT INTO uses VALUES (1, 'a');
+""")
+succeeds(res, "a TEXT primary key holding NULL")
+t.equal(t.value(db, "SELECT string_agg(contype::text, '' ORDER BY contype) FROM pg_constraint"
+                    " WHERE conrelid = 'settings'::regclass"), "u", "the key is carried as a UNIQUE constraint")
+noted(res, "primary key of settings: a key column holds NULL", "the UNIQUE key is reported")
+t.equal(t.value(db, "SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND conrelid = 'uses'::regclass"), "1",
+        "the foreign key referencing it is carried")
+
 t.finish()
