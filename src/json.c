@@ -9,7 +9,10 @@
 #include "migrate/numeric.h"
 #include "migrate/utf8.h"
 
-#define MAX_DEPTH 512
+/* Our parser recurses: a bound.  json keeps text as written, and
+ * PostgreSQL's json takes a few thousand levels with its default stack. */
+#define MAX_DEPTH_JSONB 512
+#define MAX_DEPTH_JSON 2000
 
 /* A parsed value: scalars keep their output text; containers their children. */
 struct node {
@@ -117,6 +120,10 @@ static int parse_string(struct parser *ps, struct strbuf *raw) {
                 if (ps->end - ps->p < 4 || hex4(ps->p, &cp) < 0)
                         return fail(ps, "a \\u escape needs four hex digits");
                 ps->p += 4;
+                bool paired = ps->end - ps->p >= 6 && ps->p[0] == '\\' && ps->p[1] == 'u' && hex4(ps->p + 2, &lo) >= 0 &&
+                              lo >= 0xdc00 && lo <= 0xdfff;
+                if (!ps->jsonb && cp >= 0xd800 && cp <= 0xdfff && !(cp <= 0xdbff && paired))
+                        continue; /* json keeps "\ud800" as written, as PostgreSQL's json does; only jsonb decodes it */
                 if (cp >= 0xd800 && cp <= 0xdbff) {
                         if (ps->end - ps->p < 6 || ps->p[0] != '\\' || ps->p[1] != 'u' || hex4(ps->p + 2, &lo) < 0 ||
                             lo < 0xdc00 || lo > 0xdfff)
@@ -224,7 +231,7 @@ static int parse_container(struct parser *ps, bool object, struct node **ret) {
         if (!x)
                 return -ENOMEM;
         x->kind = object ? J_OBJECT : J_ARRAY;
-        if (++ps->depth > MAX_DEPTH) {
+        if (++ps->depth > (ps->jsonb ? MAX_DEPTH_JSONB : MAX_DEPTH_JSON)) {
                 node_free(x);
                 return fail(ps, "it is nested too deeply");
         }

@@ -242,7 +242,9 @@ static int count_source_rows(struct database_run *run) {
 
 static int copy_database(struct database_run *run, struct engine *e, bool drop_all) {
         size_t problems = 0;
-        int r = engine_preflight(e, &problems);
+        int r = run->map.create ? engine_widen(e, &run->not_carried) : 0;
+        if (r >= 0)
+                r = engine_preflight(e, &problems);
         if (r < 0)
                 return failed(r);
         if (problems > 0) {

@@ -22,6 +22,10 @@ struct engine {
  * anything: all problems are reported together, in seconds, before the
  * target is touched.  *ret_problems counts them. */
 int engine_preflight(struct engine *e, size_t *ret_problems);
+/* Only when creating the target: columns whose declared type would refuse
+ * some of their values get a wider type that holds them all exactly (see
+ * widen.c); each choice is added to *notes. */
+int engine_widen(struct engine *e, char ***notes);
 /* Stream every table into the target. */
 int engine_copy(struct engine *e);
 /* Row counts of every table, then every record value by value, both sides

@@ -200,4 +200,58 @@ noted(res, "primary key of settings: a key column holds NULL", "the UNIQUE key i
 t.equal(t.value(db, "SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND conrelid = 'uses'::regclass"), "1",
         "the foreign key referencing it is carried")
 
+# -- declared types SQLite's affinity maps wrongly: mapped by the data ------
+deep = "[" * 1500 + "]" * 1500
+res, db = scenario("types", """
+CREATE TABLE kinds (id INTEGER PRIMARY KEY, t TIME, s STRING, e ENUM, ip INET, fp FLOATING POINT, pt POINT,
+                    v VARCHAR(3), n NUMERIC(4,2), j JSON, u UUID, jd JSON, ok_n NUMERIC(4,2), ok_v VARCHAR(8),
+                    ok_fp FLOATING POINT);
+INSERT INTO kinds VALUES (1, '10:30:00', 'abc', 'red', '10.0.0.1', 1.5, 2.25, 'longer', 12345.678, 'not json',
+                          'not-a-uuid', '["\\ud800"]', 12.5, 'short', 3),
+                         (2, '23:59:59.5', 'x', 'green', '::1', 2, 3, 'ab', 1, '{"a": 1}',
+                          '00000000-0000-0000-0000-000000000001', '%s', 1.25, 'x', 4);
+CREATE TABLE anything (id INTEGER PRIMARY KEY, a ANY) STRICT;
+INSERT INTO anything VALUES (1, 'text'), (2, 'more');
+""" % deep)
+succeeds(res, "columns whose declared types refuse their values")
+cols = {c[0]: c[1] for c in t.columns(db, "kinds")}
+t.note(cols)
+for col, typ in [("t", "text"), ("s", "text"), ("e", "text"), ("ip", "text"), ("fp", "double precision"),
+                 ("pt", "double precision"), ("v", "text"), ("n", "numeric"), ("j", "text"), ("u", "text"),
+                 ("jd", "json"), ("ok_n", "numeric(4,2)"), ("ok_v", "character varying(8)"), ("ok_fp", "bigint")]:
+    t.equal(cols.get(col), typ, "kinds.%s is created as %s" % (col, typ))
+for col in ["t", "s", "e", "ip", "fp", "pt", "v", "n", "j", "u"]:
+    noted(res, "column kinds.%s (declared" % col, "the type chosen for kinds.%s is reported" % col)
+t.check(not any("column kinds.ok_" in l or "column kinds.jd" in l for l in res.out.splitlines()),
+        "columns that fit their declared type are not reported", res.out)
+t.equal(t.columns(db, "anything")[1][1], "text", "a STRICT table's ANY column holding text is text")
+t.equal(t.value(db, "SELECT t || '|' || v || '|' || n || '|' || fp FROM kinds WHERE id = 1"),
+        "10:30:00|longer|12345.678|1.5", "the values are kept exactly")
+t.equal(t.value(db, "SELECT jd::text FROM kinds WHERE id = 1"), '["\\ud800"]',
+        "json keeps a lone surrogate escape as written")
+t.equal(t.value(db, "SELECT length(jd::text) FROM kinds WHERE id = 2"), "3000", "json keeps deep nesting")
+
+# -- a boolean refusing a value stays a refusal --------------------------------
+res, db = scenario("bool_refused", """
+CREATE TABLE flags (id INTEGER PRIMARY KEY, f BOOLEAN);
+INSERT INTO flags VALUES (1, 'maybe');
+""")
+t.equal(res.rc, 65, "a boolean column holding 'maybe' is still refused")
+t.check(any("flags" in l and "column f" in l for l in res.err.splitlines()), "the refusal names the table and column",
+        res.describe())
+
+# -- existing targets keep their types -------------------------------------------
+d = t.new_dir("existing_types")
+con = sqlite3.connect(os.path.join(d, "rstudio-pm.sqlite"))
+con.executescript("CREATE TABLE names (id INTEGER PRIMARY KEY, v VARCHAR(3)); INSERT INTO names VALUES (1, 'longer');")
+con.close()
+url = t.create_database("existing_types")
+t.psql("existing_types", "CREATE TABLE names (id bigint PRIMARY KEY, v varchar(3)); ALTER TABLE names OWNER TO %s"
+       % mtest.qi(t.user))
+res = t.migrate(t.write_config("existing_types", d, url=url, usage_url=False))
+t.equal(res.rc, 65, "into an existing varchar(3) column, a longer value is refused")
+t.check(any("names" in l and "column v" in l for l in res.err.splitlines()), "the refusal names the table and column",
+        res.describe())
+t.equal(t.columns("existing_types", "names")[1][1], "character varying(3)", "the existing column keeps its type")
+
 t.finish()

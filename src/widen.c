@@ -1,0 +1,159 @@
+/* Creating the target: a column whose declared type would refuse the
+ * values SQLite let it hold (SQLite's type affinity never refuses one) gets
+ * the narrowest wider type that holds every value of the column exactly,
+ * and that choice is reported per column.  Only these widenings exist:
+ *   varchar(n)          -> text
+ *   numeric(p,s)        -> numeric, then text
+ *   numeric (affinity)  -> text           (TIME, STRING, ENUM, INET, ANY...)
+ *   bigint              -> double precision, numeric, then text (FLOATING POINT, POINT)
+ *   double precision    -> numeric, then text
+ *   json, jsonb, uuid   -> text
+ * Booleans, timestamps, dates and bytea are never widened: a value they
+ * refuse is refused by name, as before.  Into existing tables nothing is
+ * widened: the server made their types. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "migrate/cleanup.h"
+#include "migrate/engine.h"
+#include "migrate/interrupt.h"
+#include "migrate/log.h"
+#include "migrate/strbuf.h"
+#include "migrate/strv.h"
+
+#define MAX_CANDIDATES 4
+
+struct column_widening {
+        struct col_spec candidates[MAX_CANDIDATES]; /* [0]: the declared type */
+        bool viable[MAX_CANDIDATES];
+        size_t n;
+        char *first_reason; /* why the declared type refused a value */
+};
+
+static size_t candidates_for(const struct col_spec *spec, struct col_spec out[static MAX_CANDIDATES]) {
+        const struct col_spec text = { .type = COL_TEXT, .length = -1, .precision = -1, .scale = -1 };
+        const struct col_spec numeric = { .type = COL_NUMERIC, .length = -1, .precision = -1, .scale = -1 };
+        const struct col_spec dbl = { .type = COL_DOUBLE, .length = -1, .precision = -1, .scale = -1 };
+        size_t n = 0;
+        out[n++] = *spec;
+        switch (spec->type) {
+        case COL_TEXT:
+                if (spec->length >= 0)
+                        out[n++] = text;
+                break;
+        case COL_NUMERIC:
+                if (spec->precision >= 0)
+                        out[n++] = numeric;
+                out[n++] = text;
+                break;
+        case COL_BIGINT:
+                out[n++] = dbl;
+                out[n++] = numeric;
+                out[n++] = text;
+                break;
+        case COL_DOUBLE:
+                out[n++] = numeric;
+                out[n++] = text;
+                break;
+        case COL_JSON:
+        case COL_JSONB:
+        case COL_UUID:
+                out[n++] = text;
+                break;
+        default:
+                break;
+        }
+        return n;
+}
+
+static int widen_table(struct engine *e, struct table_map *t, char ***notes) {
+        _cleanup_(value_buffer_done) struct value_buffer buf = {};
+        _cleanup_free_ struct column_widening *w = calloc(t->n_columns + 1, sizeof(*w));
+        _cleanup_free_ char *what = strdup_printf("%s.%s", e->name, t->source->name);
+        bool any = false;
+        int r = 0;
+        if (!w || !what)
+                return -ENOMEM;
+        for (size_t i = 0; i < t->n_columns; i++) {
+                const struct column *c = table_find_column(t->target, t->target_columns[i]);
+                if (c && !c->identity)
+                        w[i].n = candidates_for(&t->specs[i], w[i].candidates);
+                for (size_t k = 0; k < w[i].n; k++)
+                        w[i].viable[k] = true;
+                any |= w[i].n > 1;
+        }
+        if (!any)
+                return 0;
+        const struct scan_request req = { .table = t->source, .columns = t->source_columns, .n_columns = t->n_columns };
+        _cleanup_(row_source_closep) struct row_source *src = NULL;
+        r = e->source->ops->scan(e->source, &req, &src);
+        if (r < 0) {
+                log_error("%s", e->source->error ? e->source->error : "cannot read the source");
+                return r;
+        }
+        progress_start(e->progress, "types", what, t->source_rows);
+        const struct value *row;
+        int64_t n_rows = 0;
+        while ((r = src->next(src, &row)) > 0) {
+                for (size_t i = 0; i < t->n_columns; i++)
+                        for (size_t k = 0; k < w[i].n; k++) {
+                                if (!w[i].viable[k])
+                                        continue;
+                                struct value out;
+                                _cleanup_free_ char *reason = NULL;
+                                value_buffer_reset(&buf);
+                                int c = value_convert(&row[i], &w[i].candidates[k], &buf, &out, &reason);
+                                while (c == -ENOBUFS) {
+                                        free(reason);
+                                        reason = NULL;
+                                        if ((c = value_buffer_reserve(&buf, buf.size ? buf.size * 2 : 4096)) >= 0)
+                                                c = value_convert(&row[i], &w[i].candidates[k], &buf, &out, &reason);
+                                }
+                                if (c == -EINVAL) {
+                                        w[i].viable[k] = false;
+                                        if (k == 0)
+                                                w[i].first_reason = TAKE_PTR(reason);
+                                } else if (c < 0)
+                                        return c;
+                        }
+                progress_update(e->progress, ++n_rows);
+                if (interrupted())
+                        return -EINTR;
+        }
+        progress_end(e->progress);
+        if (r < 0) {
+                log_error("%s", e->source->error ? e->source->error : "cannot read the source");
+                return r;
+        }
+        for (size_t i = 0; r >= 0 && i < t->n_columns; i++) {
+                size_t k = 0;
+                while (k < w[i].n && !w[i].viable[k])
+                        k++;
+                if (k == 0 || k == w[i].n) { /* fits as declared, or nothing holds it: the pre-flight says which values */
+                        free(w[i].first_reason);
+                        continue;
+                }
+                struct column *c = (struct column *) table_find_column(t->target, t->target_columns[i]);
+                _cleanup_free_ char *from = col_spec_name(&w[i].candidates[0]), *to = col_spec_name(&w[i].candidates[k]);
+                r = strv_consume(notes, strdup_printf("note: column %s.%s (declared %s): a %s column would refuse some of "
+                                                      "its values (%s), so it is created as %s, which holds every one "
+                                                      "exactly",
+                                                      t->source->name, t->source_columns[i], c->declared,
+                                                      from ? from : "?", w[i].first_reason ? w[i].first_reason : "?",
+                                                      to ? to : "?"));
+                free(w[i].first_reason);
+                c->spec = w[i].candidates[k];
+                t->specs[i] = w[i].candidates[k];
+        }
+        return r;
+}
+
+int engine_widen(struct engine *e, char ***notes) {
+        for (size_t i = 0; i < e->map->n_tables; i++) {
+                int r = widen_table(e, &e->map->tables[i], notes);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
