@@ -1,16 +1,18 @@
 /* Creating the target: a column whose declared type would refuse the
  * values SQLite let it hold (SQLite's type affinity never refuses one) gets
  * the narrowest wider type that holds every value of the column exactly,
- * and that choice is reported per column.  Only these widenings exist:
- *   varchar(n)          -> text
- *   numeric(p,s)        -> numeric, then text
- *   numeric (affinity)  -> text           (TIME, STRING, ENUM, INET, ANY...)
- *   bigint              -> double precision, numeric, then text (FLOATING POINT, POINT)
- *   double precision    -> numeric, then text
- *   json, jsonb, uuid   -> text
- * Booleans, timestamps, dates and bytea are never widened: a value they
- * refuse is refused by name, as before.  Into existing tables nothing is
- * widened: the server made their types. */
+ * and that choice is reported per column.  Only a limit SQLite never
+ * enforced, or a declared type that SQLite's affinity rules map to the wrong
+ * kind, is widened:
+ *   varchar(n)                         -> text
+ *   numeric(p,s)                       -> numeric
+ *   numeric by affinity (TIME, STRING, ENUM, INET, ANY...) -> text
+ *   bigint by affinity (FLOATING POINT, POINT)             -> double precision, numeric, text
+ *   json, jsonb, uuid                  -> text
+ * A genuine INTEGER, REAL, NUMERIC, BOOLEAN, date or time, or BLOB column
+ * keeps its type: a value it refuses is refused by name (dirty data is not
+ * a reason to change the server's schema).  Into existing tables nothing
+ * is widened: the server made their types. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +33,11 @@ struct column_widening {
         char *first_reason; /* why the declared type refused a value */
 };
 
-static size_t candidates_for(const struct col_spec *spec, struct col_spec out[static MAX_CANDIDATES]) {
+static bool declared_has(const char *declared, const char *word) {
+        return declared && strcasestr(declared, word) != NULL;
+}
+
+static size_t candidates_for(const struct col_spec *spec, const char *declared, struct col_spec out[static MAX_CANDIDATES]) {
         const struct col_spec text = { .type = COL_TEXT, .length = -1, .precision = -1, .scale = -1 };
         const struct col_spec numeric = { .type = COL_NUMERIC, .length = -1, .precision = -1, .scale = -1 };
         const struct col_spec dbl = { .type = COL_DOUBLE, .length = -1, .precision = -1, .scale = -1 };
@@ -45,16 +51,15 @@ static size_t candidates_for(const struct col_spec *spec, struct col_spec out[st
         case COL_NUMERIC:
                 if (spec->precision >= 0)
                         out[n++] = numeric;
-                out[n++] = text;
+                else if (!declared_has(declared, "NUMERIC") && !declared_has(declared, "DECIMAL"))
+                        out[n++] = text; /* SQLite's "anything else" rule, not a number type */
                 break;
         case COL_BIGINT:
-                out[n++] = dbl;
-                out[n++] = numeric;
-                out[n++] = text;
-                break;
-        case COL_DOUBLE:
-                out[n++] = numeric;
-                out[n++] = text;
+                if (declared_has(declared, "POINT")) { /* "INT" inside "POINT" made it an integer */
+                        out[n++] = dbl;
+                        out[n++] = numeric;
+                        out[n++] = text;
+                }
                 break;
         case COL_JSON:
         case COL_JSONB:
@@ -78,7 +83,7 @@ static int widen_table(struct engine *e, struct table_map *t, char ***notes) {
         for (size_t i = 0; i < t->n_columns; i++) {
                 const struct column *c = table_find_column(t->target, t->target_columns[i]);
                 if (c && !c->identity)
-                        w[i].n = candidates_for(&t->specs[i], w[i].candidates);
+                        w[i].n = candidates_for(&t->specs[i], c->declared, w[i].candidates);
                 for (size_t k = 0; k < w[i].n; k++)
                         w[i].viable[k] = true;
                 any |= w[i].n > 1;

@@ -239,6 +239,14 @@ INSERT INTO flags VALUES (1, 'maybe');
 t.equal(res.rc, 65, "a boolean column holding 'maybe' is still refused")
 t.check(any("flags" in l and "column f" in l for l in res.err.splitlines()), "the refusal names the table and column",
         res.describe())
+res, db = scenario("int_refused", """
+CREATE TABLE counts (id INTEGER PRIMARY KEY, n INTEGER, r REAL, d NUMERIC);
+INSERT INTO counts VALUES (1, 'abc', 'x', 'y');
+""")
+t.equal(res.rc, 65, "text in INTEGER, REAL and NUMERIC columns is still refused")
+for col in ["n", "r", "d"]:
+    t.check(any("counts" in l and "column %s" % col in l for l in res.err.splitlines()),
+            "the refusal names counts.%s" % col, res.describe())
 
 # -- existing targets keep their types -------------------------------------------
 d = t.new_dir("existing_types")
@@ -253,5 +261,16 @@ t.equal(res.rc, 65, "into an existing varchar(3) column, a longer value is refus
 t.check(any("names" in l and "column v" in l for l in res.err.splitlines()), "the refusal names the table and column",
         res.describe())
 t.equal(t.columns("existing_types", "names")[1][1], "character varying(3)", "the existing column keeps its type")
+
+# -- a partial index whose predicate uses LIKE --------------------------------
+res, db = scenario("like_predicate", """
+CREATE TABLE pkgs (id INTEGER PRIMARY KEY, name TEXT);
+CREATE INDEX pkgs_a ON pkgs (name) WHERE name LIKE 'a%';
+INSERT INTO pkgs VALUES (1, 'Abc'), (2, 'abc');
+""")
+succeeds(res, "a partial index WHERE name LIKE 'a%'")
+reported(res, "partial index pkgs_a on pkgs", "the LIKE partial index is reported as not carried")
+t.equal(t.value(db, "SELECT count(*) FROM pg_indexes WHERE indexname = 'pkgs_a'"), "0",
+        "it is not created with PostgreSQL's case-sensitive LIKE")
 
 t.finish()
