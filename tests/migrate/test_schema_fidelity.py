@@ -27,6 +27,12 @@ def scenario(name, script):
     return res, name
 
 
+def v(db, sql):
+    """A query's output; empty (and the check fails) where the old code
+    left the table or object out, so every check still runs."""
+    return t.psql(db, sql, check=False)
+
+
 def succeeds(res, what):
     return t.equal(res.rc, 0, what + ": the migration succeeds") or t.note(res.describe())
 
@@ -49,8 +55,8 @@ INSERT INTO "Users" VALUES (1, 'ann');
 INSERT INTO posts VALUES (1, 1, 1);
 """)
 succeeds(res, "REFERENCES users for a table \"Users\"")
-t.equal(t.psql(db, "SELECT string_agg(pg_get_constraintdef(oid), ' | ' ORDER BY pg_get_constraintdef(oid) COLLATE \"C\") FROM pg_constraint"
-                   " WHERE contype = 'f' AND conrelid = 'posts'::regclass"),
+t.equal(v(db, "SELECT string_agg(pg_get_constraintdef(oid), ' | ' ORDER BY pg_get_constraintdef(oid) COLLATE \"C\") FROM pg_constraint"
+                   " WHERE contype = 'f' AND conrelid = to_regclass('posts')"),
         'FOREIGN KEY (author) REFERENCES "Users"(id) | FOREIGN KEY (editor) REFERENCES "Users"(id)',
         "both foreign keys reference \"Users\" by its own spelling")
 
@@ -62,7 +68,7 @@ INSERT INTO a VALUES (1, 5, 6);
 succeeds(res, "dangling foreign keys")
 reported(res, "referencing missing:", "the dangling foreign key without a column list is reported as not carried")
 reported(res, "referencing missing2:", "the dangling foreign key with a column list is reported as not carried")
-t.equal(t.value(db, "SELECT gone || ',' || gone2 FROM a"), "5,6", "the rows are copied")
+t.equal(v(db, "SELECT gone || ',' || gone2 FROM a"), "5,6", "the rows are copied")
 
 # -- DEFERRABLE INITIALLY DEFERRED stays deferred ------------------------
 res, db = scenario("fk_deferred", """
@@ -79,7 +85,7 @@ INSERT INTO child VALUES (1, 1, 1, 1, 2);
 """)
 succeeds(res, "deferred foreign keys")
 fks = t.rows(db, "SELECT pg_get_constraintdef(oid) AS def, condeferrable AS d, condeferred AS i FROM pg_constraint"
-                 " WHERE contype = 'f' AND conrelid = 'child'::regclass ORDER BY 1")
+                 " WHERE contype = 'f' AND conrelid = to_regclass('child') ORDER BY 1")
 t.note(fks)
 got = {f["def"].split(" REFERENCES")[0]: (f["d"], f["i"]) for f in fks}
 t.equal(got.get("FOREIGN KEY (p)"), (True, True), "child.p is DEFERRABLE INITIALLY DEFERRED")
@@ -101,7 +107,7 @@ INSERT INTO big VALUES (1, 'a'), (9223372036854775807, 'b');
 """)
 succeeds(res, "rowid 9223372036854775807")
 noted(res, "generator of big.id", "the used-up sequence is reported")
-t.equal(t.value(db, "SELECT last_value || ' ' || is_called FROM big_id_seq"), "9223372036854775807 true",
+t.equal(v(db, "SELECT last_value || ' ' || is_called FROM big_id_seq"), "9223372036854775807 true",
         "the sequence is left at its maximum")
 
 # -- index names PostgreSQL already uses, names over 63 bytes -------------
@@ -116,7 +122,7 @@ CREATE INDEX %s ON t (v, name);
 INSERT INTO t VALUES (1, 'a', 2);
 """ % ("ck_" + "c" * 70, long_a, long_b))
 succeeds(res, "colliding and long index names")
-idx = t.psql(db, "SELECT string_agg(indexname, ' ' ORDER BY indexname) FROM pg_indexes WHERE tablename = 't'").split()
+idx = v(db, "SELECT string_agg(indexname, ' ' ORDER BY indexname) FROM pg_indexes WHERE tablename = 't'").split()
 t.note(idx)
 t.check("t_pkey_1" in idx and "t_id_seq_1" in idx, "t_pkey and t_id_seq are created as t_pkey_1 and t_id_seq_1", idx)
 noted(res, "index t_pkey on t: created as t_pkey_1", "the t_pkey rename is reported")
@@ -124,7 +130,7 @@ t.equal(len([i for i in idx if i.startswith("ix_")]), 2, "both long index names 
 t.check(all(len(i.encode()) <= 63 for i in idx), "every index name fits 63 bytes", idx)
 t.check(any(long_a in l and "created as" in l for l in res.both.splitlines()), "the shortened name is reported",
         res.describe())
-t.equal(t.value(db, "SELECT count(*) FROM pg_constraint WHERE contype = 'c' AND conname LIKE 'ck_ccc%'"), "1",
+t.equal(v(db, "SELECT count(*) FROM pg_constraint WHERE contype = 'c' AND conname LIKE 'ck_ccc%'"), "1",
         "the long CHECK constraint name is shortened and carried")
 
 res, db = scenario("long_table", """
@@ -146,8 +152,8 @@ INSERT INTO session VALUES (7, 1);
 INSERT INTO pg_language VALUES (1, 'R');
 """)
 succeeds(res, "tables named user, session and pg_language")
-t.equal(t.value(db, "SELECT lanname FROM public.pg_language"), "R", "public.pg_language holds the row")
-t.equal(t.value(db, "SELECT name FROM public.\"user\""), "ann", "public.user holds the row")
+t.equal(v(db, "SELECT lanname FROM public.pg_language"), "R", "public.pg_language holds the row")
+t.equal(v(db, "SELECT name FROM public.\"user\""), "ann", "public.user holds the row")
 
 # -- COLLATE NOCASE uniqueness ---------------------------------------------
 res, db = scenario("nocase", """
@@ -194,10 +200,10 @@ INSERT INTO settings VALUES ('a', '1'), (NULL, '2');
 INSERT INTO uses VALUES (1, 'a');
 """)
 succeeds(res, "a TEXT primary key holding NULL")
-t.equal(t.value(db, "SELECT string_agg(contype::text, '' ORDER BY contype) FROM pg_constraint"
-                    " WHERE conrelid = 'settings'::regclass"), "u", "the key is carried as a UNIQUE constraint")
+t.equal(v(db, "SELECT string_agg(contype::text, '' ORDER BY contype) FROM pg_constraint"
+                    " WHERE conrelid = to_regclass('settings')"), "u", "the key is carried as a UNIQUE constraint")
 noted(res, "primary key of settings: a key column holds NULL", "the UNIQUE key is reported")
-t.equal(t.value(db, "SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND conrelid = 'uses'::regclass"), "1",
+t.equal(v(db, "SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND conrelid = to_regclass('uses')"), "1",
         "the foreign key referencing it is carried")
 
 # -- declared types SQLite's affinity maps wrongly: mapped by the data ------
@@ -224,12 +230,12 @@ for col in ["t", "s", "e", "ip", "fp", "pt", "v", "n", "j", "u"]:
     noted(res, "column kinds.%s (declared" % col, "the type chosen for kinds.%s is reported" % col)
 t.check(not any("column kinds.ok_" in l or "column kinds.jd" in l for l in res.out.splitlines()),
         "columns that fit their declared type are not reported", res.out)
-t.equal(t.columns(db, "anything")[1][1], "text", "a STRICT table's ANY column holding text is text")
-t.equal(t.value(db, "SELECT t || '|' || v || '|' || n || '|' || fp FROM kinds WHERE id = 1"),
+t.equal((t.columns(db, "anything") + [(None, None)] * 2)[1][1], "text", "a STRICT table's ANY column holding text is text")
+t.equal(v(db, "SELECT t || '|' || v || '|' || n || '|' || fp FROM kinds WHERE id = 1"),
         "10:30:00|longer|12345.678|1.5", "the values are kept exactly")
-t.equal(t.value(db, "SELECT jd::text FROM kinds WHERE id = 1"), '["\\ud800"]',
+t.equal(v(db, "SELECT jd::text FROM kinds WHERE id = 1"), '["\\ud800"]',
         "json keeps a lone surrogate escape as written")
-t.equal(t.value(db, "SELECT length(jd::text) FROM kinds WHERE id = 2"), "3000", "json keeps deep nesting")
+t.equal(v(db, "SELECT length(jd::text) FROM kinds WHERE id = 2"), "3000", "json keeps deep nesting")
 
 # -- a boolean refusing a value stays a refusal --------------------------------
 res, db = scenario("bool_refused", """
@@ -270,7 +276,7 @@ INSERT INTO pkgs VALUES (1, 'Abc'), (2, 'abc');
 """)
 succeeds(res, "a partial index WHERE name LIKE 'a%'")
 reported(res, "partial index pkgs_a on pkgs", "the LIKE partial index is reported as not carried")
-t.equal(t.value(db, "SELECT count(*) FROM pg_indexes WHERE indexname = 'pkgs_a'"), "0",
+t.equal(v(db, "SELECT count(*) FROM pg_indexes WHERE indexname = 'pkgs_a'"), "0",
         "it is not created with PostgreSQL's case-sensitive LIKE")
 
 t.finish()
