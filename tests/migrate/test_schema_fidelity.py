@@ -196,7 +196,7 @@ noted(res, "primary key of tags: COLLATE NOCASE carried", "the NOCASE primary ke
 res, db = scenario("pk_null", """
 CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE uses (id INTEGER PRIMARY KEY, setting TEXT REFERENCES settings (name));
-INSERT INTO settings VALUES ('a', '1'), (NULL, '2');
+INSERT INTO settings VALUES ('a', '1'), (NULL, '2'), (NULL, '0'), (NULL, '3');
 INSERT INTO uses VALUES (1, 'a');
 """)
 succeeds(res, "a TEXT primary key holding NULL")
@@ -205,6 +205,11 @@ t.equal(v(db, "SELECT string_agg(contype::text, '' ORDER BY contype) FROM pg_con
 noted(res, "primary key of settings: a key column holds NULL", "the UNIQUE key is reported")
 t.equal(v(db, "SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND conrelid = to_regclass('uses')"), "1",
         "the foreign key referencing it is carried")
+t.equal(v(db, "SELECT string_agg(value, ',' ORDER BY value) FROM settings WHERE name IS NULL"), "0,2,3",
+        "the three rows with a NULL key are copied")
+res = t.migrate(t.write_config("pk_null", os.path.join(t.tmp, "pk_null"), url=t.url.rsplit("/", 1)[0] + "/pk_null",
+                               usage_url=False), "--verify")
+t.equal(res.rc, 0, "--verify passes with repeated NULL keys") or t.note(res.describe())
 
 # -- declared types SQLite's affinity maps wrongly: mapped by the data ------
 deep = "[" * 1500 + "]" * 1500
