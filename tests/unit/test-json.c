@@ -71,8 +71,33 @@ static void test_invalid(void) {
         }
 }
 
+/* PostgreSQL's json keeps text as written: a lone surrogate escape and a
+ * few thousand levels of nesting are accepted there (jsonb refuses the
+ * first), so json accepts them here too. */
+static void test_json_as_postgresql_json_takes_it(void) {
+        static const char *const lone[] = { "[\"\\ud800\"]", "\"\\udc00 x\"", "\"\\ud800\\u0041\"" };
+        for (size_t i = 0; i < sizeof(lone) / sizeof(lone[0]); i++) {
+                _cleanup_strbuf_ struct strbuf out = {};
+                const char *reason = NULL;
+                CHECK(json_check(lone[i], strlen(lone[i]), false, &out, &reason) == 0);
+                CHECK(json_check(lone[i], strlen(lone[i]), true, &out, &reason) == -EINVAL);
+                CHECK_CONTAINS(reason, "surrogate");
+        }
+        char deep[4002];
+        memset(deep, '[', 1500);
+        memset(deep + 1500, ']', 1500);
+        _cleanup_strbuf_ struct strbuf out = {};
+        const char *reason = NULL;
+        CHECK(json_check(deep, 3000, false, &out, &reason) == 0);
+        memset(deep, '[', 2001);
+        memset(deep + 2001, ']', 2001);
+        CHECK(json_check(deep, 4002, false, &out, &reason) == -EINVAL);
+        CHECK_CONTAINS(reason, "nested too deeply");
+}
+
 int main(void) {
         RUN(test_jsonb_text_as_postgresql_prints_it);
+        RUN(test_json_as_postgresql_json_takes_it);
         RUN(test_json_only_checks);
         RUN(test_invalid);
         TAP_END();
