@@ -79,6 +79,12 @@ CREATE TABLE child (id INTEGER PRIMARY KEY,
                     r INTEGER, s INTEGER,
                     CONSTRAINT two FOREIGN KEY (r, s) REFERENCES pair (a, b) DEFERRABLE INITIALLY DEFERRED);
 CREATE TABLE pair (a INTEGER, b INTEGER, PRIMARY KEY (a, b));
+CREATE TABLE "auth_user" ("id" integer NOT NULL PRIMARY KEY AUTOINCREMENT, "username" varchar(150) NOT NULL UNIQUE);
+CREATE TABLE "blog_post" ("id" integer NOT NULL PRIMARY KEY AUTOINCREMENT, "author_id" integer NOT NULL
+    REFERENCES "auth_user" ("id") DEFERRABLE INITIALLY DEFERRED, "editor_id" integer NULL
+    REFERENCES "auth_user" ("id") ON DELETE CASCADE DEFERRABLE INITIALLY IMMEDIATE);
+INSERT INTO auth_user VALUES (1, 'ann');
+INSERT INTO blog_post VALUES (1, 1, NULL);
 INSERT INTO parent VALUES (1);
 INSERT INTO pair VALUES (1, 2);
 INSERT INTO child VALUES (1, 1, 1, 1, 2);
@@ -91,6 +97,11 @@ got = {f["def"].split(" REFERENCES")[0]: (f["d"], f["i"]) for f in fks}
 t.equal(got.get("FOREIGN KEY (p)"), (True, True), "child.p is DEFERRABLE INITIALLY DEFERRED")
 t.equal(got.get("FOREIGN KEY (q)"), (False, False), "child.q (deferrable only in a comment) is immediate")
 t.equal(got.get("FOREIGN KEY (r, s)"), (True, True), "the table constraint (r, s) is DEFERRABLE INITIALLY DEFERRED")
+fks = t.rows(db, "SELECT pg_get_constraintdef(oid) AS def, condeferrable AS d, condeferred AS i FROM pg_constraint"
+                 " WHERE contype = 'f' AND conrelid = to_regclass('blog_post') ORDER BY 1")
+got = {f["def"].split(" REFERENCES")[0]: (f["d"], f["i"]) for f in fks}
+t.equal(got.get("FOREIGN KEY (author_id)"), (True, True), "Django's quoted author_id is DEFERRABLE INITIALLY DEFERRED")
+t.equal(got.get("FOREIGN KEY (editor_id)"), (False, False), "INITIALLY IMMEDIATE stays immediate")
 
 # -- PRIMARY KEY (ts DESC) ------------------------------------------------
 res, db = scenario("pk_desc", """
