@@ -248,7 +248,7 @@ class Run:
                               % (self.rc, self.stderr[-3000:]))
             return lines("postgres", "SELECT pid FROM pg_stat_activity WHERE application_name = '%s'"
                                      " AND datname = '%s' AND state = 'active'"
-                                     " AND query ~* '^COPY \"?package_downloads\"? .* FROM STDIN'"
+                                     " AND query ~* '^COPY (\"?\\w+\"?\\.)?\"?package_downloads\"? .* FROM STDIN'"
                                      % (APP, DBS["usage"]))
         wait_until("migrate to COPY into usage.package_downloads", copying)
 
