@@ -1246,12 +1246,12 @@ int pg_db_open(const struct db_endpoint *ep, enum pg_mode mode, struct db **ret,
                 r = exec(p, "cannot set up the session", session[i]);
         if (r >= 0) {
                 _cleanup_(PQclearp) PGresult *res = NULL;
-                r = query(p, "cannot read the current schema", "SELECT quote_ident(current_schema())", 0, NULL, &res);
+                r = query(p, "cannot read the current schema", "SELECT current_schema()", 0, NULL, &res);
                 if (r >= 0 && PQgetisnull(res, 0, 0))
                         r = db_fail(&p->base, -EINVAL, "%s: no schema of the search_path exists, so there is no place for "
                                     "the tables; create the schema or correct search_path (in the URL's options or the "
                                     "role's settings)", p->base.label);
-                else if (r >= 0 && !(p->schema = strdup(PQgetvalue(res, 0, 0))))
+                else if (r >= 0 && !(p->schema = sql_quote_identifier(PQgetvalue(res, 0, 0))))
                         r = -ENOMEM;
         }
         if (r >= 0)
