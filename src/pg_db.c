@@ -13,6 +13,7 @@
 #include "migrate/hex.h"
 #include "migrate/interrupt.h"
 #include "migrate/numeric.h"
+#include "migrate/sha256.h"
 #include "migrate/expr.h"
 #include "migrate/pg_names.h"
 #include "migrate/sql_quote.h"
@@ -243,6 +244,8 @@ struct pg_scan {
         struct pg_db *db;
         const struct col_spec *specs;
         size_t n;
+        size_t n_fields;         /* n, then one per column read as its digest */
+        size_t *digest_of;       /* field n + j: the digest of column digest_of[j] */
         struct value *row;
         char *line;              /* the current line from libpq */
         struct strbuf field;     /* unescaped fields of the current line, NUL-separated */
@@ -387,6 +390,25 @@ static int decode_text(struct pg_scan *s, const struct col_spec *spec, const cha
         return -EBADMSG;
 }
 
+/* "length:sha256-hex", as pg_scan's digest column spells it. */
+static int decode_digest(struct pg_scan *s, const char *t, struct value *v) {
+        char *end;
+        errno = 0;
+        unsigned long long n = strtoull(t, &end, 10);
+        if (errno || end == t || *end != ':' || strlen(end + 1) != 2 * SHA256_DIGEST_SIZE)
+                return -EBADMSG;
+        char *out = s->buf.data + s->buf.used;
+        for (size_t i = 0; i < SHA256_DIGEST_SIZE; i++) {
+                int h = hex_digit_value(end[1 + 2 * i]), l = hex_digit_value(end[2 + 2 * i]);
+                if (h < 0 || l < 0)
+                        return -EBADMSG;
+                out[i] = (char) (h << 4 | l);
+        }
+        s->buf.used += SHA256_DIGEST_SIZE;
+        *v = (struct value) { .kind = VALUE_DIGEST, .s = out, .n = (size_t) n };
+        return 0;
+}
+
 static int decode_line(struct pg_scan *s, const char *line, size_t len) {
         s->field.len = 0;
         s->buf.used = 0;
@@ -394,13 +416,13 @@ static int decode_line(struct pg_scan *s, const char *line, size_t len) {
         bool *nulls = s->nulls;
         /* Decoded bytes never outgrow the line (uuids: 16 bytes each): room for
          * all of them up front, so values of this row never move. */
-        int r = value_buffer_reserve(&s->buf, len + 16 * s->n + 16);
+        int r = value_buffer_reserve(&s->buf, len + 16 * s->n + SHA256_DIGEST_SIZE * (s->n_fields - s->n) + 16);
         if (r < 0)
                 return r;
         while (start <= len) {
                 const char *tab = memchr(line + start, '\t', len - start);
                 size_t end = tab ? (size_t) (tab - line) : len;
-                if (col >= s->n)
+                if (col >= s->n_fields)
                         return -EBADMSG;
                 s->offsets[col] = s->field.len;
                 r = unescape_field(line + start, end - start, &s->field, &nulls[col]);
@@ -411,7 +433,7 @@ static int decode_line(struct pg_scan *s, const char *line, size_t len) {
                 col++;
                 start = end + 1;
         }
-        if (col != s->n)
+        if (col != s->n_fields)
                 return -EBADMSG;
         for (size_t c = 0; c < s->n; c++) {
                 if (nulls[c]) {
@@ -419,12 +441,22 @@ static int decode_line(struct pg_scan *s, const char *line, size_t len) {
                         continue;
                 }
                 const char *t = s->field.data + s->offsets[c];
-                size_t n = (c + 1 < s->n ? s->offsets[c + 1] : s->field.len) - s->offsets[c] - 1;
+                size_t n = (c + 1 < s->n_fields ? s->offsets[c + 1] : s->field.len) - s->offsets[c] - 1;
                 r = decode_text(s, &s->specs[c], t, n, &s->row[c]);
                 if (r < 0) {
                         s->bad_column = c;
                         return r;
                 }
+        }
+        for (size_t c = s->n; c < s->n_fields; c++) {
+                if (nulls[c])
+                        continue;
+                size_t of = s->digest_of[c - s->n];
+                if (s->row[of].kind != VALUE_NULL)
+                        return -EBADMSG;
+                r = decode_digest(s, s->field.data + s->offsets[c], &s->row[of]);
+                if (r < 0)
+                        return r;
         }
         return 0;
 }
@@ -501,19 +533,70 @@ static void pg_scan_close(struct row_source *src) {
         }
         strbuf_done(&s->field);
         value_buffer_done(&s->buf);
+        free(s->digest_of);
         free(s->offsets);
         free(s->nulls);
         free(s->row);
         free(s);
 }
 
+/* Whether column i is read back as its digest when large: a text or bytea
+ * that is no key (keys order the merge, so they come whole). */
+static bool read_as_digest(const struct scan_request *req, size_t i) {
+        if (!req->large_as_digest || !req->specs || (req->specs[i].type != COL_BYTEA && req->specs[i].type != COL_TEXT))
+                return false;
+        for (size_t k = 0; req->order_by && req->order_by[k]; k++)
+                if (strcmp(req->order_by[k], req->columns[i]) == 0)
+                        return false;
+        return true;
+}
+
+/* The select list: each column, and after them, for each column read as a
+ * digest, "length:sha256" of the values over VALUE_WHOLE_MAX, which then
+ * come as NULL in their own column.  So no row the server sends holds a
+ * large value twice over in hex, and this process never holds a second
+ * copy of it (the text COPY of a 600 MB bytea would not fit in the
+ * server's 1 GB limit at all). */
+static int append_select_list(struct strbuf *sql, const struct scan_request *req, size_t *digest_of, size_t *ret_n) {
+        size_t n = 0;
+        int r = 0;
+        for (size_t i = 0; r >= 0 && i < req->n_columns; i++) {
+                _cleanup_free_ char *q = sql_quote_identifier(req->columns[i]);
+                if (!q)
+                        return -ENOMEM;
+                if (read_as_digest(req, i))
+                        r = strbuf_printf(sql, "%sCASE WHEN octet_length(%s) <= %d THEN %s END", i ? ", " : "", q,
+                                          VALUE_WHOLE_MAX, q);
+                else
+                        r = strbuf_printf(sql, "%s%s", i ? ", " : "", q);
+        }
+        for (size_t i = 0; r >= 0 && i < req->n_columns; i++) {
+                if (!read_as_digest(req, i))
+                        continue;
+                _cleanup_free_ char *q = sql_quote_identifier(req->columns[i]);
+                _cleanup_free_ char *bytes = req->specs[i].type == COL_TEXT ? strdup_printf("convert_to(%s, 'UTF8')", q)
+                                                                           : strdup(q ? q : "");
+                if (!q || !bytes)
+                        return -ENOMEM;
+                r = strbuf_printf(sql, ", CASE WHEN octet_length(%s) > %d THEN octet_length(%s) || ':' || encode(sha256(%s), 'hex') END",
+                                  q, VALUE_WHOLE_MAX, q, bytes);
+                digest_of[n++] = i;
+        }
+        *ret_n = n;
+        return r;
+}
+
 static int pg_scan(struct db *db, const struct scan_request *req, struct row_source **ret) {
         struct pg_db *p = (struct pg_db *) db;
         _cleanup_strbuf_ struct strbuf sql = {};
         _cleanup_free_ char *qt = qualified(p, req->table->name);
+        _cleanup_free_ size_t *digest_of = calloc(req->n_columns + 1, sizeof(size_t));
+        size_t n_digests = 0;
+        if (!digest_of)
+                return -ENOMEM;
         int r = strbuf_puts(&sql, "COPY (SELECT ");
         if (r >= 0)
-                r = sql_append_identifier_list(&sql, req->columns, req->n_columns);
+                r = append_select_list(&sql, req, digest_of, &n_digests);
         if (r >= 0)
                 r = strbuf_printf(&sql, " FROM %s", qt);
         for (size_t i = 0; r >= 0 && req->order_by && req->order_by[i]; i++) {
@@ -542,9 +625,11 @@ static int pg_scan(struct db *db, const struct scan_request *req, struct row_sou
                 .db = p,
                 .specs = req->specs,
                 .n = req->n_columns,
+                .n_fields = req->n_columns + n_digests,
+                .digest_of = TAKE_PTR(digest_of),
                 .row = calloc(req->n_columns + 1, sizeof(struct value)),
-                .offsets = calloc(req->n_columns + 1, sizeof(size_t)),
-                .nulls = calloc(req->n_columns + 1, sizeof(bool)),
+                .offsets = calloc(req->n_columns + n_digests + 1, sizeof(size_t)),
+                .nulls = calloc(req->n_columns + n_digests + 1, sizeof(bool)),
                 .table = req->table->name,
                 .columns = req->columns,
         };
@@ -702,11 +787,55 @@ static int encode_field(struct strbuf *b, const struct col_spec *spec, const str
         return 0;
 }
 
+/* Bytes handed to libpq straight from where the source holds them, a chunk
+ * at a time: libpq copies each call into its own buffer, which so stays
+ * near COPY_CHUNK however large the value. */
+static int send_direct(struct pg_sink *s, const char *data, size_t n) {
+        int r = flush_copy(s);
+        while (r >= 0 && n > 0) {
+                size_t chunk = n < COPY_CHUNK ? n : COPY_CHUNK;
+                if (interrupted())
+                        return db_fail(&s->db->base, -EINTR, "%s: table %s: interrupted", s->db->base.label, s->table);
+                if (PQputCopyData(s->db->conn, data, (int) chunk) != 1)
+                        return fail_result(s->db, "cannot send rows", NULL);
+                s->bytes += chunk;
+                data += chunk;
+                n -= chunk;
+        }
+        return r;
+}
+
+/* A text or bytea larger than a chunk: its header into the buffer, its bytes
+ * sent from the source's memory, never copied into the buffer. */
+static int write_large_field(struct pg_sink *s, const struct col_spec *spec, const struct value *v) {
+        size_t header = spec->type == COL_JSONB ? 1 : 0;
+        if (v->n + header > INT32_MAX)
+                return db_fail(&s->db->base, -EFBIG, "%s: table %s: a value of %zu bytes is larger than PostgreSQL can hold",
+                               s->db->base.label, s->table, v->n);
+        int r = put_be(&s->buf, v->n + header, 4);
+        if (r >= 0 && header)
+                r = strbuf_putc(&s->buf, 1); /* jsonb binary format version */
+        if (r >= 0)
+                r = send_direct(s, v->s, v->n);
+        return r;
+}
+
+static bool is_large_field(const struct col_spec *spec, const struct value *v) {
+        return v->n > COPY_CHUNK && (spec->type == COL_TEXT || spec->type == COL_JSON || spec->type == COL_JSONB ||
+                                     spec->type == COL_BYTEA);
+}
+
 static int pg_sink_write(struct row_sink *sink, const struct value *row) {
         struct pg_sink *s = (struct pg_sink *) sink;
         int r = put_be(&s->buf, (uint16_t) s->n, 2);
-        for (size_t i = 0; r >= 0 && i < s->n; i++)
-                r = row[i].kind == VALUE_NULL ? put_be(&s->buf, UINT32_MAX, 4) : encode_field(&s->buf, &s->specs[i], &row[i]);
+        for (size_t i = 0; r >= 0 && i < s->n; i++) {
+                if (row[i].kind == VALUE_NULL)
+                        r = put_be(&s->buf, UINT32_MAX, 4);
+                else if (is_large_field(&s->specs[i], &row[i]))
+                        r = write_large_field(s, &s->specs[i], &row[i]);
+                else
+                        r = encode_field(&s->buf, &s->specs[i], &row[i]);
+        }
         if (r < 0)
                 return r;
         return s->buf.len >= COPY_CHUNK ? flush_copy(s) : 0;

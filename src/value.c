@@ -13,6 +13,7 @@
 #include "migrate/hex.h"
 #include "migrate/json.h"
 #include "migrate/numeric.h"
+#include "migrate/sha256.h"
 #include "migrate/strbuf.h"
 #include "migrate/timeparse.h"
 #include "migrate/utf8.h"
@@ -96,7 +97,7 @@ const char *value_kind_name(enum value_kind k) {
                 [VALUE_NULL] = "NULL",   [VALUE_INT] = "integer", [VALUE_REAL] = "real",
                 [VALUE_TEXT] = "text",   [VALUE_BLOB] = "blob",   [VALUE_BOOL] = "boolean",
                 [VALUE_TIMESTAMP] = "timestamp", [VALUE_DATE] = "date", [VALUE_NUMERIC] = "numeric",
-                [VALUE_UUID] = "uuid",
+                [VALUE_UUID] = "uuid",   [VALUE_DIGEST] = "digest",
         };
         return names[k];
 }
@@ -570,7 +571,24 @@ int value_convert(const struct value *in, const struct col_spec *spec, struct va
         return -EINVAL;
 }
 
+/* A large value read back as its length and SHA-256 against the value itself. */
+static bool digest_matches(const struct value *digest, const struct value *v) {
+        if (v->kind != VALUE_TEXT && v->kind != VALUE_BLOB)
+                return false;
+        if (v->n != digest->n)
+                return false;
+        unsigned char sum[SHA256_DIGEST_SIZE];
+        sha256(v->s, v->n, sum);
+        return memcmp(sum, digest->s, SHA256_DIGEST_SIZE) == 0;
+}
+
 bool value_equal(const struct value *a, const struct value *b) {
+        if (a->kind == VALUE_DIGEST && b->kind == VALUE_DIGEST)
+                return a->n == b->n && memcmp(a->s, b->s, SHA256_DIGEST_SIZE) == 0;
+        if (a->kind == VALUE_DIGEST)
+                return digest_matches(a, b);
+        if (b->kind == VALUE_DIGEST)
+                return digest_matches(b, a);
         if (a->kind != b->kind)
                 return false;
         switch (a->kind) {
@@ -591,6 +609,8 @@ bool value_equal(const struct value *a, const struct value *b) {
         case VALUE_UUID:
                 /* An empty blob may have no pointer at all (SQLite gives NULL). */
                 return a->n == b->n && (a->n == 0 || memcmp(a->s, b->s, a->n) == 0);
+        case VALUE_DIGEST:
+                break;
         }
         return false;
 }
@@ -733,6 +753,20 @@ char *value_describe_escaped(const struct value *v, unsigned escape_flags) {
                 if (r >= 0)
                         r = v->n > 32 ? strbuf_printf(&b, "...' (%zu bytes)", v->n) : strbuf_putc(&b, '\'');
                 break;
+        case VALUE_DIGEST:
+                r = strbuf_printf(&b, "a value of %zu bytes", v->n);
+                break;
+        }
+        if (r >= 0 && (v->kind == VALUE_DIGEST || ((v->kind == VALUE_TEXT || v->kind == VALUE_BLOB) && v->n > VALUE_WHOLE_MAX))) {
+                /* A large value is compared by its digest: show it, as the
+                 * first bytes of two such values often agree. */
+                unsigned char sum[SHA256_DIGEST_SIZE];
+                if (v->kind != VALUE_DIGEST)
+                        sha256(v->s, v->n, sum);
+                const unsigned char *d = v->kind == VALUE_DIGEST ? (const unsigned char *) v->s : sum;
+                r = strbuf_puts(&b, " SHA-256 ");
+                for (size_t i = 0; r >= 0 && i < SHA256_DIGEST_SIZE; i++)
+                        r = strbuf_printf(&b, "%02x", d[i]);
         }
         return r < 0 ? NULL : strbuf_steal(&b);
 }

@@ -289,6 +289,7 @@ static int verify_pass(struct engine *e, struct comparison *c, bool sorted) {
                 .n_columns = t->n_columns,
                 /* Ordered even when sorted here: the driver's messages name the key. */
                 .order_by = t->key,
+                .large_as_digest = true,
         };
         r = side_init(&src, e->source, t, true, !sorted);
         if (r >= 0)

@@ -34,6 +34,9 @@ struct scan_request {
         const struct col_spec *specs;    /* how to decode each (drivers that yield typed values) */
         size_t n_columns;
         const char *const *order_by;     /* key columns, NULL-terminated; empty: no order */
+        /* Texts and blobs over VALUE_WHOLE_MAX (not keys) may come as their
+         * digest (VALUE_DIGEST) rather than whole: verification's target. */
+        bool large_as_digest;
 };
 
 struct db_ops {

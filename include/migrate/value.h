@@ -20,7 +20,13 @@ enum value_kind {
         VALUE_DATE,      /* i: days since 1970-01-01 */
         VALUE_NUMERIC,   /* s, n: canonical decimal text, e.g. "-12.50", "NaN", "Infinity" */
         VALUE_UUID,      /* s, n == 16 raw bytes */
+        VALUE_DIGEST,    /* s: the SHA-256 (32 bytes) of a text or blob of n bytes, too large to read back whole */
 };
+
+/* Texts and blobs larger than this are read back from a target as their
+ * length and SHA-256 (VALUE_DIGEST), so verification never holds a second
+ * copy of a large value. */
+#define VALUE_WHOLE_MAX (1024 * 1024)
 
 struct value {
         enum value_kind kind;
