@@ -3,11 +3,13 @@
 
 A table holds blobs of 1 MB, 100 MB and one large value (600 MB by
 default: larger than half of PostgreSQL's 1 GB limit, so its hex text is
-more than the server can build), plus a 3 MB text.  The migration and
---verify must both succeed, and the worker's peak RSS must stay under
+more than the server can build), plus a 3 MB text.  The migration
+must succeed, and the worker's peak RSS must stay under
 64 MiB plus one copy of the largest value.  Then one byte at the end of the
 large value is changed in the source: --verify must find it (exit 3),
-naming the row and column.
+naming the row and column, and only it, under the same bound.  (The
+migration itself verifies every value: a clean --verify adds nothing but
+time.)
 
 Peak RSS: migrate runs under a small Python wrapper whose
 getrusage(RUSAGE_CHILDREN) ru_maxrss is the largest peak of any process
@@ -97,22 +99,19 @@ t.check(rss < limit, "migration: peak RSS %.1f MiB is under 64 MiB + the largest
         % (rss / MIB, limit / MIB))
 
 # Independently of migrate: lengths and digests as PostgreSQL computes them.
-con = sqlite3.connect("file:%s?mode=ro" % path, uri=True)
-for i, size in enumerate(SIZES, 1):
-    got = t.value(t.db, "SELECT octet_length(data) || ' ' || md5(data) FROM blobs WHERE id = %d" % i)
-    want = con.execute("SELECT length(data) FROM blobs WHERE id = ?", (i,)).fetchone()[0]
-    blob = con.execute("SELECT data FROM blobs WHERE id = ?", (i,)).fetchone()[0]
-    t.equal(got, "%d %s" % (want, hashlib.md5(blob).hexdigest()), "row %d: the %d-byte value arrived intact" % (i, size))
-    del blob
-con.close()
-got = t.value(t.db, "SELECT octet_length(note) || ' ' || right(note, 3) FROM blobs WHERE id = %d" % (len(SIZES) + 1))
-t.equal(got, "%d end" % (TEXT_SIZE // 2 * 2 + 3), "the %d-byte text arrived intact" % (TEXT_SIZE + 3))
-
-res, rss, secs = migrate_measured(config, "--verify")
-t.equal(res.rc, 0, "--verify of the large values succeeds") or t.note(res.describe())
-report("--verify, %.0f s" % secs, rss)
-t.check(rss < limit, "--verify: peak RSS %.1f MiB is under 64 MiB + the largest value (%.1f MiB)"
-        % (rss / MIB, limit / MIB))
+if res.rc == 0:
+    con = sqlite3.connect("file:%s?mode=ro" % path, uri=True)
+    for i, size in enumerate(SIZES, 1):
+        got = t.value(t.db, "SELECT octet_length(data) || ' ' || md5(data) FROM blobs WHERE id = %d" % i)
+        blob = con.execute("SELECT data FROM blobs WHERE id = ?", (i,)).fetchone()[0]
+        t.equal(got, "%d %s" % (len(blob), hashlib.md5(blob).hexdigest()),
+                "row %d: the %d-byte value arrived intact" % (i, size))
+        del blob
+    con.close()
+    got = t.value(t.db, "SELECT octet_length(note) || ' ' || right(note, 3) FROM blobs WHERE id = %d" % (len(SIZES) + 1))
+    t.equal(got, "%d end" % (TEXT_SIZE // 2 * 2 + 3), "the %d-byte text arrived intact" % (TEXT_SIZE // 2 * 2 + 3))
+else:
+    t.check(False, "the values are in PostgreSQL (the migration failed)")
 
 # One byte at the very end of the largest blob changes in the source.
 big = SIZES.index(max(SIZES)) + 1
@@ -131,5 +130,9 @@ found = [l for l in res.lines_with("verification") if "row id=%d" % big in l or 
 t.check(found and "data" in found[0], "the difference names the row and column", res.describe())
 if found:
     t.note(found[0])
-t.check(rss < limit, "--verify with a difference: peak RSS %.1f MiB is under the bound" % (rss / MIB))
+t.check(res.lines_with("found 1 difference"), "only that value differs: the other large values verify equal",
+        res.describe())
+report("--verify, %.0f s" % secs, rss)
+t.check(rss < limit, "--verify: peak RSS %.1f MiB is under 64 MiB + the largest value (%.1f MiB)"
+        % (rss / MIB, limit / MIB))
 t.finish()
