@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "migrate/cleanup.h"
+#include "migrate/sha256.h"
 
 /* ---- records: kind byte, then 8 bytes of number or a length and bytes ---- */
 
@@ -40,6 +41,13 @@ int row_record_append(struct strbuf *b, const struct value *row, size_t n) {
                         r = strbuf_append(b, (const char *) &len, sizeof(len));
                         if (r >= 0 && v->n)
                                 r = strbuf_append(b, v->s, v->n);
+                        break;
+                }
+                case VALUE_DIGEST: { /* the length it stands for, then the SHA-256 */
+                        uint64_t len = v->n;
+                        r = strbuf_append(b, (const char *) &len, sizeof(len));
+                        if (r >= 0)
+                                r = strbuf_append(b, v->s, SHA256_DIGEST_SIZE);
                         break;
                 }
                 }
@@ -77,6 +85,15 @@ const char *row_record_decode(const char *p, struct value *out, size_t n) {
                         v->s = p;
                         v->n = (size_t) len;
                         p += len;
+                        break;
+                }
+                case VALUE_DIGEST: {
+                        uint64_t len;
+                        memcpy(&len, p, sizeof(len));
+                        p += sizeof(len);
+                        v->s = p;
+                        v->n = (size_t) len;
+                        p += SHA256_DIGEST_SIZE;
                         break;
                 }
                 }
