@@ -14,6 +14,7 @@
 #include "migrate/interrupt.h"
 #include "migrate/log.h"
 #include "migrate/row_sort.h"
+#include "migrate/sha256.h"
 #include "migrate/strbuf.h"
 
 /* Rows past this many bytes go to a temporary file when a table must be sorted. */
@@ -233,17 +234,43 @@ static int open_scan(struct db *db, const struct scan_request *req, struct row_s
         return r;
 }
 
+static bool is_key_column(const struct table_map *t, size_t i) {
+        for (size_t k = 0; k < t->n_key; k++)
+                if (t->key_index[k] == i)
+                        return true;
+        return false;
+}
+
+/* A row with its large texts and blobs (not keys) replaced by their digest,
+ * as a target reads them back: the sort never holds a large value. */
+static const struct value *digest_large_values(const struct table_map *t, const struct value *row, struct value *out,
+                                               unsigned char (*sums)[SHA256_DIGEST_SIZE]) {
+        for (size_t i = 0; i < t->n_columns; i++) {
+                out[i] = row[i];
+                if ((row[i].kind == VALUE_TEXT || row[i].kind == VALUE_BLOB) && row[i].n > VALUE_WHOLE_MAX &&
+                    !is_key_column(t, i)) {
+                        sha256(row[i].s, row[i].n, sums[i]);
+                        out[i] = (struct value) { .kind = VALUE_DIGEST, .s = (const char *) sums[i], .n = row[i].n };
+                }
+        }
+        return out;
+}
+
 /* Every row of a side into an external sort; the side then reads them back
  * in key order, converted already. */
 static int sort_side(struct comparison *c, struct side *s) {
         struct row_sort *sort = NULL;
         struct row_source *sorted = NULL;
         const struct value *row;
+        _cleanup_free_ struct value *small = calloc(c->t->n_columns + 1, sizeof(struct value));
+        _cleanup_free_ unsigned char(*sums)[SHA256_DIGEST_SIZE] = calloc(c->t->n_columns + 1, SHA256_DIGEST_SIZE);
+        if (!small || !sums)
+                return -ENOMEM;
         int r = row_sort_new(c->t->n_columns, c->t->key_index, c->t->n_key, SORT_MEMORY, &sort);
         if (r < 0)
                 return r;
         while ((r = side_next(c, s, &row)) > 0) {
-                r = row_sort_add(sort, row);
+                r = row_sort_add(sort, digest_large_values(c->t, row, small, sums));
                 if (r >= 0 && interrupted())
                         r = -EINTR;
                 if (r < 0)

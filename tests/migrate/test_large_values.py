@@ -9,7 +9,8 @@ must succeed, and the worker's peak RSS must stay under
 large value is changed in the source: --verify must find it (exit 3),
 naming the row and column, and only it, under the same bound.  (The
 migration itself verifies every value: a clean --verify adds nothing but
-time.)
+time.)  A table keyed by UUIDs in both cases, so that the verification
+must sort its rows, holds a 100 MB value under the same kind of bound.
 
 Peak RSS: migrate runs under a small Python wrapper whose
 getrusage(RUSAGE_CHILDREN) ru_maxrss is the largest peak of any process
@@ -135,4 +136,26 @@ t.check(res.lines_with("found 1 difference"), "only that value differs: the othe
 report("--verify, %.0f s" % secs, rss)
 t.check(rss < limit, "--verify: peak RSS %.1f MiB is under 64 MiB + the largest value (%.1f MiB)"
         % (rss / MIB, limit / MIB))
+
+# Keys whose conversion reorders them (UUIDs in upper and lower case) make
+# the verification sort both sides: a large value must not go into the sort
+# whole.
+SORTED_SIZE = 100 * 1000 * 1000
+d2 = t.new_dir("sorted")
+path2 = os.path.join(d2, "rstudio-pm.sqlite")
+con = sqlite3.connect(path2)
+con.execute("CREATE TABLE tokens (id UUID PRIMARY KEY, payload BLOB)")
+con.execute("INSERT INTO tokens VALUES ('B0000000-0000-0000-0000-000000000001', ?)", (pattern(SORTED_SIZE),))
+con.execute("INSERT INTO tokens VALUES ('a0000000-0000-0000-0000-000000000002', x'01')")
+con.commit()
+con.close()
+os.chmod(d2, 0o755)
+os.chmod(path2, 0o644)
+config2 = t.write_config("sorted", d2, url=t.create_database("sorted_keys"), usage_url=False)
+res, rss, secs = migrate_measured(config2)
+t.equal(res.rc, 0, "a %d-byte value in a table whose keys must be sorted migrates and verifies" % SORTED_SIZE) \
+    or t.note(res.describe())
+t.note("sorted verification, %.0f s: peak RSS %.1f MiB, bound %.1f MiB" % (secs, rss / MIB, (BUDGET + SORTED_SIZE) / MIB))
+t.check(rss < BUDGET + SORTED_SIZE, "sorted verification: peak RSS %.1f MiB is under 64 MiB + the value (%.1f MiB)"
+        % (rss / MIB, (BUDGET + SORTED_SIZE) / MIB))
 t.finish()
