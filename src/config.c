@@ -205,15 +205,11 @@ static int load(struct loader *l, const struct config_env *env) {
         return 0;
 }
 
-int config_load(const char *path, const struct config_env *env, struct migrate_config **ret, char **ret_error) {
-        _cleanup_(gcfg_freep) struct gcfg *g = NULL;
+static int config_from_gcfg(const char *path, struct gcfg *g, const struct config_env *env,
+                            struct migrate_config **ret, char **ret_error) {
         _cleanup_(config_freep) struct migrate_config *c = NULL;
         int r;
 
-        *ret_error = NULL;
-        r = gcfg_load(path, &g, ret_error);
-        if (r < 0)
-                return r;
         c = calloc(1, sizeof(*c));
         if (!c || !(c->path = strdup(path)))
                 return -ENOMEM;
@@ -226,6 +222,25 @@ int config_load(const char *path, const struct config_env *env, struct migrate_c
         }
         *ret = TAKE_PTR(c);
         return 0;
+}
+
+int config_load(const char *path, const struct config_env *env, struct migrate_config **ret, char **ret_error) {
+        _cleanup_(gcfg_freep) struct gcfg *g = NULL;
+        *ret_error = NULL;
+        int r = gcfg_load(path, &g, ret_error);
+        if (r < 0)
+                return r;
+        return config_from_gcfg(path, g, env, ret, ret_error);
+}
+
+int config_load_fd(int fd, const char *path, const struct config_env *env, struct migrate_config **ret,
+                   char **ret_error) {
+        _cleanup_(gcfg_freep) struct gcfg *g = NULL;
+        *ret_error = NULL;
+        int r = gcfg_load_fd(fd, path, &g, ret_error);
+        if (r < 0)
+                return r;
+        return config_from_gcfg(path, g, env, ret, ret_error);
 }
 
 static void endpoint_done(struct db_endpoint *ep) {

@@ -5,11 +5,13 @@
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "migrate/access.h"
 #include "migrate/cleanup.h"
 #include "migrate/config.h"
 #include "migrate/exit_status.h"
+#include "migrate/gcfg.h"
 #include "migrate/log.h"
 #include "migrate/migration.h"
 #include "migrate/plan.h"
@@ -74,16 +76,23 @@ int frontend_database(const struct cli_options *o) {
                 return EXIT_STATUS_BUSY;
         }
 
-        r = secure_check_readable(o->config_path, &error);
-        if (r < 0) {
-                log_error("%s", error);
-                return EXIT_STATUS_NOT_PERMITTED;
+        _cleanup_close_ int config_fd = secure_open_as_caller(o->config_path);
+        if (config_fd < 0) {
+                if (config_fd == -EACCES && secure_mode()) {
+                        log_error("%s: you cannot read this configuration file yourself (%s), so migrate will not read "
+                                  "it for you: run it with sudo, or give a file you can read",
+                                  o->config_path, strerror(-config_fd));
+                        return EXIT_STATUS_NOT_PERMITTED;
+                }
+                error = gcfg_open_error(o->config_path, -config_fd);
+                log_error("%s", error ? error : strerror(-config_fd));
+                return EXIT_STATUS_CONFIG;
         }
         const struct config_env env = {
                 .postgres_password = getenv(ENV_POSTGRES_PASSWORD),
                 .usage_password = getenv(ENV_POSTGRES_USAGE_PASSWORD),
         };
-        r = config_load(o->config_path, &env, &c, &error);
+        r = config_load_fd(config_fd, o->config_path, &env, &c, &error);
         if (r < 0) {
                 log_error("%s", error ? error : strerror(-r));
                 return EXIT_STATUS_CONFIG;
@@ -95,8 +104,11 @@ int frontend_database(const struct cli_options *o) {
         r = privsep_identity(svc.user, svc.group, access_gid, &id, &error);
         if (r < 0) {
                 log_error("%s", error ? error : strerror(-r));
-                return EXIT_STATUS_FAILED;
+                return r == -EPERM ? EXIT_STATUS_CONFIG : EXIT_STATUS_FAILED; /* EPERM: a unit that runs as root */
         }
-        const struct worker_job job = { .config = c, .options = o };
+        /* The worker writes into a pipe: whether the user sees a terminal is decided here. */
+        struct cli_options worker_options = *o;
+        worker_options.stderr_is_tty = isatty(STDERR_FILENO);
+        const struct worker_job job = { .config = c, .options = &worker_options };
         return privsep_run(&id, worker_main, (void *) &job);
 }

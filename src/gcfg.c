@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "migrate/cleanup.h"
 #include "migrate/strbuf.h"
@@ -393,43 +394,52 @@ int gcfg_parse(const char *path, const char *data, size_t size, struct gcfg **re
         return 0;
 }
 
+char *gcfg_open_error(const char *path, int e) {
+        return strdup_printf("%s: cannot open the configuration file: %s%s", path, strerror(e),
+                             e == EACCES ? " (run as root or as a member of the server's group)"
+                             : e == ENOENT ? " (give the right file with --config FILE)" : "");
+}
+
 int gcfg_load(const char *path, struct gcfg **ret, char **ret_error) {
-        _cleanup_fclose_ FILE *f = NULL;
+        *ret_error = NULL;
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0) {
+                int e = errno;
+                *ret_error = gcfg_open_error(path, e);
+                return -e;
+        }
+        return gcfg_load_fd(fd, path, ret, ret_error);
+}
+
+int gcfg_load_fd(int fd, const char *path, struct gcfg **ret, char **ret_error) {
         _cleanup_(strbuf_done) struct strbuf b = {};
         struct stat st;
         char chunk[65536];
 
         *ret_error = NULL;
-        f = fopen(path, "re");
-        if (!f) {
-                int e = errno;
-                *ret_error = strdup_printf("%s: cannot open the configuration file: %s%s", path, strerror(e),
-                                           e == EACCES ? " (run as root or as a member of the server's group)"
-                                           : e == ENOENT ? " (give the right file with --config FILE)" : "");
-                return -e;
-        }
-        if (fstat(fileno(f), &st) < 0)
+        if (fstat(fd, &st) < 0)
                 return -errno;
         if (S_ISDIR(st.st_mode)) {
                 *ret_error = strdup_printf("%s: is a directory, not a configuration file: give the .gcfg file with --config FILE", path);
                 return -EISDIR;
         }
         for (;;) {
-                size_t n = fread(chunk, 1, sizeof(chunk), f);
-                if (n > 0 && strbuf_append(&b, chunk, n) < 0)
+                ssize_t n = read(fd, chunk, sizeof(chunk));
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0) {
+                        int e = errno;
+                        *ret_error = strdup_printf("%s: cannot read the configuration file: %s", path, strerror(e));
+                        return -e;
+                }
+                if (n == 0)
+                        break;
+                if (strbuf_append(&b, chunk, (size_t) n) < 0)
                         return -ENOMEM;
                 if (b.len > GCFG_MAX_SIZE) {
                         *ret_error = strdup_printf("%s: larger than %u MiB: is this really a configuration file?", path,
                                                    GCFG_MAX_SIZE >> 20);
                         return -EFBIG;
-                }
-                if (n < sizeof(chunk)) {
-                        if (ferror(f)) {
-                                int e = errno ? errno : EIO;
-                                *ret_error = strdup_printf("%s: cannot read the configuration file: %s", path, strerror(e));
-                                return -e;
-                        }
-                        break;
                 }
         }
         return gcfg_parse(path, b.data ? b.data : "", b.len, ret, ret_error);

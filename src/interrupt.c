@@ -22,6 +22,7 @@ void interrupt_install(void) {
         sigaction(SIGINT, &sa, NULL);
         sigaction(SIGTERM, &sa, NULL);
         sigaction(SIGHUP, &sa, NULL);
+        sigaction(SIGQUIT, &sa, NULL); /* Ctrl-\: like Ctrl-C, no core dump */
         /* A closed pipe (e.g. output to head) must not kill us mid-transaction. */
         signal(SIGPIPE, SIG_IGN);
 }

@@ -365,7 +365,7 @@ int migration_run(const struct migrate_config *c, const struct cli_options *o) {
                           db_provider_flag_name(o->from), db_provider_flag_name(o->to));
                 return EXIT_STATUS_FAILED;
         }
-        progress_init(&progress, o->progress);
+        progress_init(&progress, o->progress, o->stderr_is_tty);
         interrupt_install();
         for (enum db_role role = DB_MAIN; role < _DB_ROLE_MAX && status == 0; role++) {
                 const struct db_endpoint *from = config_endpoint(c, o->from, role), *to = config_endpoint(c, o->to, role);

@@ -1,10 +1,12 @@
 #include "migrate/privsep.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/capability.h>
@@ -15,6 +17,7 @@
 #include "migrate/cleanup.h"
 #include "migrate/exit_status.h"
 #include "migrate/log.h"
+#include "migrate/relay.h"
 #include "migrate/service.h"
 #include "migrate/strbuf.h"
 
@@ -41,6 +44,13 @@ int privsep_identity(const char *user, const char *group, gid_t access_gid, stru
                                            account, user ? "User= of " SERVICE_UNIT : "the default", SERVICE_UNIT);
                 return -ESRCH;
         }
+        if (pw->pw_uid == 0) {
+                *ret_error = strdup_printf("%s runs as %s (uid 0)%s: migrate does its work as the service account, "
+                                           "never as root, and will not run; set User= in %s to the account that "
+                                           "owns the data (rstudio-pm by default)",
+                                           SERVICE_UNIT, account, user ? " according to its User=" : "", SERVICE_UNIT);
+                return -EPERM;
+        }
         gid_t gid = pw->pw_gid;
         if (group) {
                 struct group *g = getgrnam(group);
@@ -50,6 +60,13 @@ int privsep_identity(const char *user, const char *group, gid_t access_gid, stru
                         return -ESRCH;
                 }
                 gid = g->gr_gid;
+        }
+        if (gid == 0) {
+                *ret_error = strdup_printf("%s runs with the group root (gid 0)%s: migrate does its work with the service "
+                                           "account's group, never root's, and will not run; set Group= in %s "
+                                           "(rstudio-pm by default)",
+                                           SERVICE_UNIT, group ? " according to its Group=" : "", SERVICE_UNIT);
+                return -EPERM;
         }
         *ret = (struct privsep_identity) { .uid = pw->pw_uid, .gid = gid, .name = strdup(account), .from_root = true };
         return ret->name ? 0 : -ENOMEM;
@@ -115,6 +132,24 @@ static int privsep_drop(const struct privsep_identity *id, char **ret_error) {
         return 0;
 }
 
+/* In the worker: no terminal.  stdin is /dev/null, stdout and stderr the
+ * pipes, and a session of its own, so it has no controlling terminal to
+ * push input into (TIOCSTI) or to read from. */
+static int worker_stdio(int out_w, int err_w) {
+        int null = open("/dev/null", O_RDWR | O_CLOEXEC | O_NOCTTY);
+        if (null < 0 || dup2(null, STDIN_FILENO) < 0 || dup2(out_w, STDOUT_FILENO) < 0 ||
+            dup2(err_w, STDERR_FILENO) < 0)
+                return -errno;
+        close(null);
+        close(out_w);
+        close(err_w);
+        if (setsid() < 0)
+                return -errno;
+        /* Lines reach the user as they are written, as on a terminal. */
+        setvbuf(stdout, NULL, _IOLBF, 0);
+        return 0;
+}
+
 static volatile sig_atomic_t worker_pid;
 
 static void relay(int sig) {
@@ -135,11 +170,28 @@ int privsep_run(const struct privsep_identity *id, int (*fn)(void *data), void *
         sigaddset(&block, SIGINT);
         sigaddset(&block, SIGTERM);
         sigaddset(&block, SIGHUP);
+        sigaddset(&block, SIGQUIT);
         sigprocmask(SIG_BLOCK, &block, &old);
         sigemptyset(&sa.sa_mask);
         sigaction(SIGINT, &sa, NULL);
         sigaction(SIGTERM, &sa, NULL);
         sigaction(SIGHUP, &sa, NULL);
+        sigaction(SIGQUIT, &sa, NULL);
+
+        /* The worker's stdout and stderr: pipes the front end relays. */
+        _cleanup_close_ int out_r = -EBADF, out_w = -EBADF, err_r = -EBADF, err_w = -EBADF;
+        int fds[2];
+        if (pipe2(fds, O_CLOEXEC) < 0) {
+                log_error("cannot start the worker process (pipe): %s", strerror(errno));
+                return EXIT_STATUS_FAILED;
+        }
+        out_r = fds[0], out_w = fds[1];
+        if (pipe2(fds, O_CLOEXEC) < 0) {
+                log_error("cannot start the worker process (pipe): %s", strerror(errno));
+                return EXIT_STATUS_FAILED;
+        }
+        err_r = fds[0], err_w = fds[1];
+        bool stdout_failed = ferror(stdout); /* the child must not write it again */
 
         pid_t pid = fork();
         if (pid < 0) {
@@ -152,8 +204,15 @@ int privsep_run(const struct privsep_identity *id, int (*fn)(void *data), void *
                 signal(SIGINT, SIG_DFL);
                 signal(SIGTERM, SIG_DFL);
                 signal(SIGHUP, SIG_DFL);
+                signal(SIGQUIT, SIG_DFL);
                 sigprocmask(SIG_SETMASK, &old, NULL);
                 if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+                        _exit(EXIT_STATUS_FAILED);
+                if (stdout_failed)
+                        __fpurge(stdout);
+                close(out_r);
+                close(err_r);
+                if (worker_stdio(out_w, err_w) < 0)
                         _exit(EXIT_STATUS_FAILED);
                 _cleanup_free_ char *error = NULL;
                 if (privsep_drop(id, &error) < 0) {
@@ -171,6 +230,11 @@ int privsep_run(const struct privsep_identity *id, int (*fn)(void *data), void *
         }
         worker_pid = pid;
         sigprocmask(SIG_SETMASK, &old, NULL);
+        close(TAKE_FD(out_w));
+        close(TAKE_FD(err_w));
+        int r = relay_run(pid, TAKE_FD(out_r), TAKE_FD(err_r));
+        if (r < 0)
+                log_error("cannot relay the worker's output: %s", strerror(-r)); /* the worker goes on; wait for it */
 
         int status;
         while (waitpid(pid, &status, 0) < 0)

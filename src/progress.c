@@ -12,8 +12,7 @@ double now_seconds(void) {
         return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
 }
 
-void progress_init(struct progress *p, bool requested) {
-        bool tty = isatty(STDERR_FILENO);
+void progress_init(struct progress *p, bool requested, bool tty) {
         *p = (struct progress) { .enabled = requested || tty, .tty = tty };
 }
 

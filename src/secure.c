@@ -1,6 +1,7 @@
 #include "migrate/secure.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,7 +10,6 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include "migrate/strbuf.h"
 
 extern char **environ;
 
@@ -56,6 +56,11 @@ static int rebuild_environment(bool secure) {
 
 int secure_setup(void) {
         bool secure = secure_mode();
+        /* stdin, stdout and stderr exist: a file opened later must never
+         * become one of them because the caller closed it. */
+        for (int fd = 0; fd <= 2; fd++)
+                if (fcntl(fd, F_GETFD) < 0 && errno == EBADF && open("/dev/null", O_RDWR | O_NOCTTY) != fd)
+                        return -EBADF;
         /* Nothing inherited beyond stdin, stdout and stderr. */
         if (close_range(3, UINT_MAX, 0) < 0)
                 for (int fd = 3; fd < 1024; fd++)
@@ -67,16 +72,25 @@ int secure_setup(void) {
         return rebuild_environment(secure);
 }
 
-int secure_check_readable(const char *path, char **ret_error) {
-        *ret_error = NULL;
-        /* access() checks with the real uid and gid: what the caller could do without us. */
-        if (!secure_mode() || access(path, R_OK) == 0)
-                return 0;
-        int e = errno;
-        if (e == ENOENT)
-                return 0; /* the loader says it is missing, with the same words as always */
-        *ret_error = strdup_printf("%s: you cannot read this configuration file yourself (%s), so migrate will not read it "
-                                   "for you: run it with sudo, or give a file you can read",
-                                   path, strerror(e));
-        return -EACCES;
+int secure_open_as_caller(const char *path) {
+        int flags = O_RDONLY | O_CLOEXEC | O_NOCTTY;
+        if (!secure_mode()) {
+                int fd = open(path, flags);
+                return fd < 0 ? -errno : fd;
+        }
+        /* Checking the path and then opening it is a race a caller can win
+         * with a symlink: open it with the caller's own group instead, so the
+         * kernel checks the file we actually read.  The saved set-group-ID
+         * keeps the access group for the way back. */
+        gid_t elevated = getegid();
+        if (setegid(getgid()) < 0)
+                return -errno;
+        int fd = open(path, flags), e = errno;
+        if (setegid(elevated) < 0) {
+                /* Cannot happen with a saved set-group-ID; never go on half-switched. */
+                if (fd >= 0)
+                        close(fd);
+                return -errno;
+        }
+        return fd < 0 ? -e : fd;
 }

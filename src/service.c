@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include <unistd.h>
 
 #include "migrate/cleanup.h"
+#include "migrate/secure.h"
 #include "migrate/strbuf.h"
 
 #define SYSTEMD_BUS "org.freedesktop.systemd1"
@@ -21,43 +23,97 @@ static void bus_error_done(sd_bus_error *e) {
         sd_bus_error_free(e);
 }
 
-/* argv[0] of a process, or its executable when we may read that. */
-static bool process_is_server(const char *pid) {
+/* The server's executable.  Tests, which cannot install one in /opt, name
+ * another with MIGRATE_TEST_SERVER_PATH; a setgid run never honours it. */
+static const char *server_path(void) {
+        const char *p = secure_mode() ? NULL : getenv("MIGRATE_TEST_SERVER_PATH");
+        return p && p[0] == '/' ? p : SERVICE_BINARY;
+}
+
+static int read_proc_file(const char *pid, const char *name, char *buf, size_t size) {
+        char path[64];
+        snprintf(path, sizeof(path), "/proc/%s/%s", pid, name);
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        ssize_t n = read(fd, buf, size - 1);
+        if (n < 0)
+                return -errno;
+        buf[n] = '\0';
+        return (int) n;
+}
+
+/* The real uid of a process, from the Uid: line of /proc/PID/status. */
+static int process_owner(const char *pid, uid_t *ret) {
+        char status[4096];
+        int r = read_proc_file(pid, "status", status, sizeof(status));
+        if (r < 0)
+                return r;
+        const char *line = strstr(status, "\nUid:");
+        unsigned long uid;
+        if (!line || sscanf(line + 5, "%lu", &uid) != 1)
+                return -EIO;
+        *ret = (uid_t) uid;
+        return 0;
+}
+
+/* Is this process the server?  Its executable decides when we may read
+ * /proc/PID/exe (root may); otherwise (a member's run, another user's
+ * process) the name the kernel gave it at exec (comm) or its argv[0].
+ * Names can be forged by anyone: the caller also checks the owner. */
+static bool process_is_server(const char *pid, const char *server) {
         char path[64], exe[4096];
         snprintf(path, sizeof(path), "/proc/%s/exe", pid);
         ssize_t n = readlink(path, exe, sizeof(exe) - 1);
         if (n > 0) {
                 exe[n] = '\0';
-                if (strncmp(exe, SERVICE_BINARY, strlen(SERVICE_BINARY)) == 0 &&
-                    (exe[strlen(SERVICE_BINARY)] == '\0' || exe[strlen(SERVICE_BINARY)] == ' '))
+                size_t len = strlen(server);
+                /* " (deleted)": the server still runs from a binary an upgrade replaced. */
+                return strncmp(exe, server, len) == 0 && (exe[len] == '\0' || strcmp(exe + len, " (deleted)") == 0);
+        }
+        if (errno != EACCES && errno != EPERM)
+                return false; /* gone, or a kernel thread: no executable */
+        const char *base = strrchr(server, '/') ? strrchr(server, '/') + 1 : server;
+        char comm[64];
+        if (read_proc_file(pid, "comm", comm, sizeof(comm)) > 0) {
+                comm[strcspn(comm, "\n")] = '\0';
+                if (comm[0] && strncmp(comm, base, 15) == 0 && strlen(comm) == (strlen(base) < 15 ? strlen(base) : 15))
                         return true;
         }
-        snprintf(path, sizeof(path), "/proc/%s/cmdline", pid);
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
+        if (read_proc_file(pid, "cmdline", exe, sizeof(exe)) <= 0)
                 return false;
-        n = read(fd, exe, sizeof(exe) - 1);
-        if (n <= 0)
-                return false;
-        exe[n] = '\0'; /* argv[0] ends at the first NUL */
-        return strcmp(exe, SERVICE_BINARY) == 0;
+        return strcmp(exe, server) == 0; /* argv[0] ends at the first NUL */
+}
+
+static char *user_name(uid_t uid) {
+        struct passwd *pw = getpwuid(uid);
+        return pw ? strdup(pw->pw_name) : strdup_printf("uid %lu", (unsigned long) uid);
 }
 
 static int query_proc(struct service_state *s) {
+        const char *server = server_path();
+        /* Without systemd, User= is unknown: the server runs as the default account, or root. */
+        struct passwd *pw = getpwnam(SERVICE_DEFAULT_ACCOUNT);
+        uid_t account = pw ? pw->pw_uid : 0;
         _cleanup_(closedirp) DIR *d = opendir("/proc");
         if (!d)
                 return -errno;
         for (struct dirent *e; (e = readdir(d));) {
+                uid_t owner;
                 if (strspn(e->d_name, "0123456789") != strlen(e->d_name))
                         continue;
-                if (process_is_server(e->d_name)) {
-                        s->running = true;
-                        s->what = strdup_printf("no system bus to ask systemd, and process %s is %s", e->d_name,
-                                                SERVICE_BINARY);
-                        return s->what ? 0 : -ENOMEM;
-                }
+                if (!process_is_server(e->d_name, server) || process_owner(e->d_name, &owner) < 0)
+                        continue;
+                if (owner != 0 && owner != account)
+                        continue; /* anyone can name a process after the server */
+                _cleanup_free_ char *who = user_name(owner);
+                s->running = true;
+                s->what = strdup_printf("no system bus to ask systemd, and process %s of user %s is the server %s", e->d_name,
+                                        who ? who : "?", server);
+                return s->what ? 0 : -ENOMEM;
         }
-        s->what = strdup("no system bus to ask systemd; no " SERVICE_BINARY " process is running");
+        s->what = strdup_printf("no system bus to ask systemd; no %s process of %s or root is running", server,
+                                SERVICE_DEFAULT_ACCOUNT);
         return s->what ? 0 : -ENOMEM;
 }
 

@@ -2,6 +2,7 @@
  * leaves scope, so error paths need no goto ladder. */
 #pragma once
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -31,6 +32,14 @@ static inline void closep(int *fd) {
                 __typeof__(p) _taken_ = (p);     \
                 (p) = NULL;                      \
                 _taken_;                         \
+        })
+
+/* The same for a file descriptor: returns it and leaves -EBADF behind. */
+#define TAKE_FD(fd)                              \
+        ({                                       \
+                int _taken_fd_ = (fd);           \
+                (fd) = -EBADF;                   \
+                _taken_fd_;                      \
         })
 
 /* Declare "void name##p(type **)" that calls func on a non-NULL pointer. */

@@ -23,6 +23,7 @@ struct cli_options {
         bool drop_all;
         bool progress;
         enum db_provider from, to;
+        bool stderr_is_tty; /* not a flag: the front end's stderr is a terminal (progress bars) */
 };
 
 /* Returns 0, or -EINVAL with a one-line message and a hint (both allocated)

@@ -54,6 +54,9 @@ struct config_env {
 };
 
 int config_load(const char *path, const struct config_env *env, struct migrate_config **ret, char **ret_error);
+/* The same from a file the caller opened ("path" names it in messages). */
+int config_load_fd(int fd, const char *path, const struct config_env *env, struct migrate_config **ret,
+                   char **ret_error);
 void config_free(struct migrate_config *c);
 static inline void config_freep(struct migrate_config **c) {
         if (*c)

@@ -33,6 +33,12 @@ struct gcfg {
 int gcfg_parse(const char *path, const char *data, size_t size, struct gcfg **ret, char **ret_error);
 /* Read and parse a file. */
 int gcfg_load(const char *path, struct gcfg **ret, char **ret_error);
+/* Read and parse an open file; "path" names it in messages.  A setgid
+ * caller opens the file with the caller's rights and passes the descriptor,
+ * so that what is read is what was checked. */
+int gcfg_load_fd(int fd, const char *path, struct gcfg **ret, char **ret_error);
+/* The message for a file that open() refused with errno e. */
+char *gcfg_open_error(const char *path, int e);
 void gcfg_free(struct gcfg *c);
 static inline void gcfg_freep(struct gcfg **c) {
         if (*c)

@@ -15,7 +15,9 @@ struct progress {
         double started, last_shown;
 };
 
-void progress_init(struct progress *p, bool requested);
+/* "tty": the user's stderr is a terminal.  The front end decides it: the
+ * worker's own stderr is a pipe. */
+void progress_init(struct progress *p, bool requested, bool tty);
 void progress_start(struct progress *p, const char *phase, const char *what, int64_t total);
 /* Cheap enough to call for every row. */
 void progress_update(struct progress *p, int64_t done);

@@ -1,7 +1,7 @@
 /* Hygiene for a program that may run setgid: the environment rebuilt from
  * an allow-list, inherited file descriptors closed, no core dumps while it
  * holds passwords, and a configuration file only if the real user could
- * read it anyway. */
+ * read it anyway (opened with the caller's rights, read from that descriptor). */
 #pragma once
 
 #include <stdbool.h>
@@ -10,5 +10,7 @@
 bool secure_mode(void);
 /* Call first thing in main(). */
 int secure_setup(void);
-/* Under setgid, refuse a file the real user could not read without it. */
-int secure_check_readable(const char *path, char **ret_error);
+/* Open a file the caller named, for reading, with the caller's own rights:
+ * under setgid the effective group is the real one for the open().  Returns
+ * the descriptor or a negative errno. */
+int secure_open_as_caller(const char *path);
