@@ -335,6 +335,55 @@ def sigterm_during_copy():
     interrupted_by_signal(signal.SIGTERM, 143)
 
 
+def sigquit_during_copy():
+    """SIGQUIT (Ctrl-\\) during the copy: exit 131 with the same message, nothing committed"""
+    interrupted_by_signal(signal.SIGQUIT, 131)
+
+
+def verify_ok(config, what):
+    """The targets hold exactly the source: migrate --verify says so."""
+    wait_targets_idle()
+    r = Run(config, "--verify")
+    r.wait()
+    check(r.rc == 0 and "migrate: verified:" in r.stdout,
+          "%s: --verify afterwards exited %s:\n%s%s" % (what, r.rc, r.stdout[-2000:], r.stderr[-2000:]))
+
+
+def reader_gone(stderr_too):
+    """migrate database [2>&1] | head -1: returns the exit status and what stderr held (when kept apart)"""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PACKAGEMANAGER_")}
+    err = tempfile.TemporaryFile(dir=WORK)
+    proc = subprocess.Popen([MIGRATE, "--config", SMALL, "database"], stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT if stderr_too else err, env=env)
+    children.append(proc)
+    first = proc.stdout.readline()
+    proc.stdout.close()  # head -1 has its line and exits
+    try:
+        rc = proc.wait(timeout=WAIT)
+    except subprocess.TimeoutExpired:
+        raise Failure("migrate did not end within %d s after its reader went away" % WAIT)
+    err.seek(0)
+    print("# first line: %r; exit %s" % (first[:200], rc), flush=True)
+    return rc, err.read().decode("utf-8", "replace")
+
+
+def output_closed_early():
+    """migrate database 2>&1 | head -1: no silent death; exit 74 and the migration committed, as documented"""
+    rc, _ = reader_gone(stderr_too=True)
+    check(rc == 74, "exit status %s, expected 74 (the run completed, its output was lost)" % rc)
+    check(row_count("main", "repos") > 0 and row_count("usage", "package_downloads") > 0,
+          "exit 74 says the migration was committed, but the targets are empty")
+    verify_ok(SMALL, "after exit 74")
+
+
+def stdout_closed_early():
+    """migrate database | head -1, stderr kept: exit 74, said on stderr, the migration committed"""
+    rc, err = reader_gone(stderr_too=False)
+    check(rc == 74 and "cannot write to standard output" in err,
+          "exit status %s, expected 74 with a message on stderr:\n%s" % (rc, err[-2000:]))
+    verify_ok(SMALL, "after exit 74")
+
+
 def sigkill_during_copy():
     """SIGKILL of migrate during the copy: the server rolls both transactions back"""
     before = snapshot_before()
@@ -459,6 +508,7 @@ def drop_all_interrupted_both():
 SCENARIOS = [
     sigint_during_copy,
     sigterm_during_copy,
+    sigquit_during_copy,
     sigkill_during_copy,
     connection_dropped_during_copy,
     server_restart_during_copy,
@@ -467,6 +517,8 @@ SCENARIOS = [
     usage_not_empty_after_main,
     drop_all_interrupted_usage,
     drop_all_interrupted_both,
+    output_closed_early,
+    stdout_closed_early,
 ]
 
 
