@@ -212,8 +212,11 @@ int privsep_run(const struct privsep_identity *id, int (*fn)(void *data), void *
                         __fpurge(stdout);
                 close(out_r);
                 close(err_r);
-                if (worker_stdio(out_w, err_w) < 0)
+                int r = worker_stdio(out_w, err_w);
+                if (r < 0) {
+                        log_error("cannot set up the worker process's input and output: %s", strerror(-r));
                         _exit(EXIT_STATUS_FAILED);
+                }
                 _cleanup_free_ char *error = NULL;
                 if (privsep_drop(id, &error) < 0) {
                         log_error("%s", error ? error : "cannot give up privileges");

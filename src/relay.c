@@ -128,10 +128,9 @@ static void close_stream(struct stream *s) {
         s->from = -1;
 }
 
-int relay_run(pid_t worker, int out_fd, int err_fd) {
-        static struct stream streams[2];
-        streams[0] = (struct stream) { .from = out_fd, .to = STDOUT_FILENO };
-        streams[1] = (struct stream) { .from = err_fd, .to = STDERR_FILENO };
+static struct stream streams[2];
+
+static int relay_loop(pid_t worker) {
         /* A worker that left a child holding the pipes must not keep us here:
          * its exit, seen through a pidfd, ends the relay once the pipes are drained. */
         _cleanup_close_ int pidfd = (int) syscall(SYS_pidfd_open, worker, 0);
@@ -167,4 +166,15 @@ int relay_run(pid_t worker, int out_fd, int err_fd) {
                         return 0;
                 }
         }
+}
+
+int relay_run(pid_t worker, int out_fd, int err_fd) {
+        streams[0] = (struct stream) { .from = out_fd, .to = STDOUT_FILENO };
+        streams[1] = (struct stream) { .from = err_fd, .to = STDERR_FILENO };
+        int r = relay_loop(worker);
+        /* Whatever happened, the read ends are closed: a worker whose output
+         * nobody reads gets EPIPE, it is never blocked on a full pipe. */
+        close_stream(&streams[0]);
+        close_stream(&streams[1]);
+        return r;
 }

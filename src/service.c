@@ -43,12 +43,20 @@ static int read_proc_file(const char *pid, const char *name, char *buf, size_t s
         return (int) n;
 }
 
-/* The real uid of a process, from the Uid: line of /proc/PID/status. */
+/* The real uid of a running process, from /proc/PID/status: -ESRCH for a
+ * zombie, which has ended. */
 static int process_owner(const char *pid, uid_t *ret) {
         char status[4096];
         int r = read_proc_file(pid, "status", status, sizeof(status));
         if (r < 0)
                 return r;
+        const char *state = strstr(status, "\nState:");
+        if (state) {
+                state += strlen("\nState:");
+                state += strspn(state, " \t");
+                if (*state == 'Z' || *state == 'X')
+                        return -ESRCH;
+        }
         const char *line = strstr(status, "\nUid:");
         unsigned long uid;
         if (!line || sscanf(line + 5, "%lu", &uid) != 1)

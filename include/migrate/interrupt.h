@@ -1,4 +1,4 @@
-/* Ctrl-C and SIGTERM: the run stops at the next safe point, rolls back and
+/* Ctrl-C, Ctrl-\, SIGTERM and SIGHUP: the run stops at the next safe point, rolls back and
  * leaves the target as it was.  A query in flight is cancelled. */
 #pragma once
 

@@ -4,7 +4,10 @@
  *                        unit), supplementary groups reset, every capability
  *                        and the bounding set cleared, no_new_privs set;
  *   started by a member: it keeps the member's uid and the access group.
- * Every drop is checked afterwards; a failed check aborts the worker. */
+ * Every drop is checked afterwards; a failed check aborts the worker.  The
+ * worker is never root (a unit with User=root or Group=root is refused), and
+ * has no terminal: stdin /dev/null, stdout and stderr pipes that the front
+ * end relays (relay.h), a session of its own. */
 #pragma once
 
 #include <stdbool.h>
@@ -18,13 +21,14 @@ struct privsep_identity {
 };
 
 /* Who the worker will be.  "user"/"group": User= and Group= of the
- * unit (NULL: the default account); access_gid: the access group. */
+ * unit (NULL: the default account); access_gid: the access group.
+ * -EPERM (with a message) when that account is root. */
 int privsep_identity(const char *user, const char *group, gid_t access_gid, struct privsep_identity *ret,
                      char **ret_error);
 void privsep_identity_done(struct privsep_identity *id);
 
 /* Run fn(data) in a worker with that identity; returns the exit status the
  * front end should exit with (the worker's, or 128+N if a signal killed it).
- * SIGINT, SIGTERM and SIGHUP are relayed; if the front end dies, the worker
- * is killed too. */
+ * SIGINT, SIGTERM, SIGHUP and SIGQUIT are relayed; if the front end dies,
+ * the worker is killed too. */
 int privsep_run(const struct privsep_identity *id, int (*fn)(void *data), void *data);

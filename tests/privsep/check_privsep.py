@@ -10,8 +10,11 @@ Must run as root (CI does): it creates the accounts it needs
 mgt-member in that group; mgt-outsider in no such group) and leaves them.
 Prints TAP."""
 
+import fcntl
 import grp
+import json
 import os
+import pty
 import pwd
 import shutil
 import signal
@@ -19,6 +22,8 @@ import stat
 import subprocess
 import sys
 import tempfile
+import termios
+import threading
 import time
 
 UNIT = "rstudio-pm.service"
@@ -118,6 +123,127 @@ def worker_view(pid):
     return fields
 
 
+def proc_stat(pid):
+    """session and tty_nr from /proc/PID/stat (fields 6 and 7)."""
+    with open("/proc/%d/stat" % pid) as f:
+        rest = f.read().rsplit(")", 1)[1].split()
+    return {"session": int(rest[3]), "tty_nr": int(rest[4])}
+
+
+def fd_targets(pid):
+    out = {}
+    for fd in ("0", "1", "2"):
+        try:
+            out[fd] = os.readlink("/proc/%d/fd/%s" % (pid, fd))
+        except FileNotFoundError:
+            out[fd] = None
+    return out
+
+
+def worker_under_terminal(binary, config):
+    """Start a migration as root on a terminal of its own (a pty that is its
+    controlling terminal, on fds 0-2, as sudo in a shell gives it), catch the
+    worker while it copies; returns what /proc shows of the front end and
+    the worker, everything the terminal received and the exit status."""
+    master, slave = pty.openpty()
+    argv = [binary, "--config", config, "database"]  # no --progress: the terminal alone asks for bars
+
+    def take_terminal():
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+    proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, start_new_session=True,
+                            preexec_fn=take_terminal)
+    os.close(slave)
+    received = bytearray()
+
+    def drain():
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # EIO: every writer is gone
+                return
+            if not chunk:
+                return
+            received.extend(chunk)
+
+    reader = threading.Thread(target=drain)
+    reader.start()
+    seen, deadline = None, time.time() + 120
+    while seen is None and time.time() < deadline and proc.poll() is None:
+        for child in children(proc.pid):
+            try:
+                if psql("postgres", "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'rstudio-pm-migrate'"
+                                    " AND query LIKE 'COPY \"%'") != "0":
+                    seen = {"front": proc_stat(proc.pid), "worker": proc_stat(child), "worker fds": fd_targets(child),
+                            "front fds": fd_targets(proc.pid)}
+            except FileNotFoundError:
+                pass
+        time.sleep(0.02)
+    rc = proc.wait(timeout=600)
+    reader.join(timeout=30)
+    os.close(master)
+    return seen, rc, bytes(received).decode("utf-8", "replace")
+
+
+def start_as(user, argv):
+    """Start argv as user (through runuser); returns the Popen and the pid
+    of the program itself."""
+    proc = subprocess.Popen(as_user(user) + argv)
+    pid, deadline = proc.pid, time.time() + 10
+    while user != "root" and time.time() < deadline:
+        kids = children(proc.pid)
+        if kids:
+            pid = kids[0]
+            break
+        time.sleep(0.01)
+    # Until exec has happened the process has runuser's name.
+    time.sleep(0.3)
+    return proc, pid
+
+
+def stop(started):
+    proc, pid = started
+    for p in {pid} | set(children(proc.pid)):
+        try:
+            os.kill(p, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    proc.kill()
+    proc.wait()
+    deadline = time.time() + 10
+    while os.path.exists("/proc/%d" % pid) and time.time() < deadline:
+        time.sleep(0.02)
+
+
+# Run by the attacker (a member of the access group, not of the binary's
+# group): a second process swaps a symlink between a file the attacker may
+# read and the group-only secret, while the setgid binary runs N times on it.
+RACE = r"""
+import json, os, subprocess, sys
+binary, link, decoy, secret, marker, n = sys.argv[1:7]
+swapper = os.fork()
+if swapper == 0:
+    tmp = link + ".tmp"
+    while True:
+        for target in (decoy, secret):
+            try:
+                os.unlink(tmp)
+            except FileNotFoundError:
+                pass
+            os.symlink(target, tmp)
+            os.rename(tmp, link)
+statuses, leaks = {}, []
+for i in range(int(n)):
+    p = subprocess.run([binary, "--config", link, "database"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    out = (p.stdout + p.stderr).decode("utf-8", "replace")
+    statuses[str(p.returncode)] = statuses.get(str(p.returncode), 0) + 1
+    if marker in out:
+        leaks.append(out[-500:])
+os.kill(swapper, 9)
+print(json.dumps({"statuses": statuses, "leaks": leaks[:3], "n_leaks": len(leaks)}))
+"""
+
+
 def worker_during_copy(binary, config, user, inherit=None):
     """Start a migration (handing it the open file "inherit"), catch its
     worker while it copies, return what /proc shows of the worker and the
@@ -215,15 +341,40 @@ def main():
     nobus = {"DBUS_SYSTEM_BUS_ADDRESS": "unix:path=%s/no-bus" % work}
     r = migrate(binary, broken, env=nobus)
     check(r.rc == 78 and "no system bus" in r.err, "no system bus: noticed, allowed without a server process", r)
-    server = subprocess.Popen(["bash", "-c", "exec -a /opt/rstudio-pm/bin/rstudio-pm sleep 120"])
-    try:
-        time.sleep(0.2)
-        r = migrate(binary, broken, env=nobus)
-        check(r.rc == 5 and "process %d is /opt/rstudio-pm/bin/rstudio-pm" % server.pid in r.err,
-              "no system bus and a server process: refused (exit 5)", r)
-    finally:
-        server.kill()
-        server.wait()
+    # Anyone can name a process after the server: only the executable (when
+    # readable) or its name together with its owner (the service account or
+    # root) counts.  The test names its own server binary: a copy of sleep.
+    srvdir = os.path.join(work, "srv")
+    os.mkdir(srvdir, 0o755)
+    # Not named rstudio-pm: a process of that name and owner is the server to
+    # a run that cannot read its executable, whatever the path.
+    server_path = os.path.join(srvdir, "pm-test-server")
+    shutil.copy("/bin/sleep", server_path)
+    os.chmod(server_path, 0o755)
+    test_server = dict(nobus, MIGRATE_TEST_SERVER_PATH=server_path)
+    for path, env in (("/opt/rstudio-pm/bin/rstudio-pm", nobus), (server_path, test_server)):
+        spoof = start_as("mgt-outsider", ["bash", "-c", "exec -a %s sleep 120" % path])
+        try:
+            for user in ("root", "mgt-member"):
+                r = migrate(binary, broken, env=env, user=user)
+                check(r.rc == 78 and "no system bus" in r.err,
+                      "no system bus: a process of mgt-outsider named %s is not the server (run by %s)" % (path, user), r)
+        finally:
+            stop(spoof)
+    svc_name = pwd.getpwuid(svc.pw_uid).pw_name
+    for what, argv in (("started as itself", [server_path, "120"]),
+                       ("started with another argv[0]", ["bash", "-c", "exec -a other-name %s 120" % server_path])):
+        server = start_as("rstudio-pm", argv)
+        server_pid = server[1]
+        try:
+            for user in ("root", "mgt-member"):
+                r = migrate(binary, broken, env=test_server, user=user)
+                check(r.rc == 5 and "process %d of user %s is the server %s" % (server_pid, svc_name, server_path) in r.err,
+                      "no system bus: the server run by %s, %s, blocks (exit 5, pid and user named; run by %s)"
+                      % (svc_name, what, user), r)
+        finally:
+            stop(server)
+    # The test's server path is not honoured by a setgid run (checked further down).
 
     # --- who may run it -------------------------------------------------------
     r = migrate(binary, broken, user="mgt-outsider")
@@ -251,6 +402,19 @@ def main():
           "the Group= of a unit systemd has not loaded still decides", r)
     fake("AddUnit", UNIT, "inactive", "rstudio-pm", "rstudio-pm")
 
+    # --- the worker is never root ------------------------------------------------
+    reset_targets()
+    fake("AddUnit", UNIT, "inactive", "root", "")
+    r = migrate(binary, config)
+    check(r.rc == 78 and "runs as root (uid 0)" in r.err and "set User= in rstudio-pm.service" in r.err
+          and table_count(os.environ["MIGRATE_TEST_PGDATABASE"]) == 0,
+          "a unit with User=root is refused (exit 78), nothing done", r)
+    fake("AddUnit", UNIT, "inactive", "rstudio-pm", "root")
+    r = migrate(binary, config)
+    check(r.rc == 78 and "with the group root (gid 0)" in r.err and table_count(os.environ["MIGRATE_TEST_PGDATABASE"]) == 0,
+          "a unit with Group=root is refused (exit 78), nothing done", r)
+    fake("AddUnit", UNIT, "inactive", "rstudio-pm", "rstudio-pm")
+
     # --- an installed setgid copy ---------------------------------------------
     bindir = os.path.join(work, "bin")
     os.mkdir(bindir, 0o755)
@@ -269,6 +433,51 @@ def main():
     r = migrate(setgid, secret, user="mgt-member")
     check(r.rc == 77 and "you cannot read this configuration file yourself" in r.err,
           "setgid copy: a config the member cannot read is refused", r)
+    # The test's server path is a test's: a setgid run looks for the real one.
+    server = start_as("rstudio-pm", [server_path, "120"])
+    try:
+        r = migrate(setgid, broken, user="mgt-member", env=test_server)
+        check(r.rc == 78 and "/opt/rstudio-pm/bin/rstudio-pm" in r.err,
+              "setgid copy: MIGRATE_TEST_SERVER_PATH is ignored", r)
+    finally:
+        stop(server)
+
+    # A file is opened with the caller's rights, and what is read is what was
+    # opened: a member of the access group who is not in the binary's group
+    # races a symlink between a file of their own and a group-only secret.
+    # (The binary's group is mgt-outsider's here, a group mgt-member is not in.)
+    outsider_gid = pwd.getpwnam("mgt-outsider").pw_gid
+    racebin = os.path.join(bindir, "migrate-other-group")
+    shutil.copy(binary, racebin)
+    os.chown(racebin, 0, outsider_gid)
+    os.chmod(racebin, 0o2755)
+    marker = "S3cr3tLine-4711"
+    group_secret = os.path.join(work, "group-secret.gcfg")
+    with open(group_secret, "w") as f:
+        f.write(marker + "\n")
+    os.chown(group_secret, 0, outsider_gid)
+    os.chmod(group_secret, 0o640)
+    racedir = os.path.join(work, "race")
+    os.mkdir(racedir, 0o755)
+    os.chown(racedir, member.pw_uid, member.pw_gid)
+    decoy = os.path.join(racedir, "mine.gcfg")
+    shutil.copy(broken, decoy)
+    os.chown(decoy, member.pw_uid, member.pw_gid)
+    r = migrate(racebin, group_secret, user="mgt-member")
+    check(r.rc == 77 and marker not in r.out + r.err, "setgid copy of another group: its group's file is refused", r)
+    p = subprocess.run(as_user("mgt-member") + ["/usr/bin/python3", "-c", RACE, racebin, os.path.join(racedir, "link"),
+                                                decoy, group_secret, marker, "1000"],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=900,
+                       env=dict(os.environ, **nobus))
+    try:
+        race = json.loads(p.stdout.decode())
+    except ValueError:
+        race = None
+    if check(race is not None, "the symlink race ran 1000 times", p.stderr.decode()[-2000:]):
+        check(race["n_leaks"] == 0, "the symlink race never shows the secret (%s)" % race["statuses"], race)
+        check(race["statuses"].get("77", 0) > 0 and race["statuses"].get("78", 0) > 0,
+              "the race was run: both files were seen (%s)" % race["statuses"], race)
+
     # PG* variables are ignored: a bogus service would make libpq fail.
     reset_targets()
     r = migrate(setgid, config, user="mgt-member", env={"PGSERVICE": "bogus", "PGHOST": "192.0.2.1"})
@@ -299,6 +508,22 @@ def main():
         check(status["Gid"] == [str(group.gr_gid)] * 4, "member: worker's gid is the access group", status["Gid"])
         check(int(status["CapEff"][0], 16) == 0, "member: no effective capabilities", status["CapEff"])
         check(status["NoNewPrivs"] == ["1"], "member: no_new_privs", status["NoNewPrivs"])
+
+    # --- the worker has no terminal ----------------------------------------------
+    reset_targets()
+    seen, rc, shown = worker_under_terminal(binary, config)
+    check(rc == 0, "on a terminal: the migration succeeds", "exit %s\n%s" % (rc, shown[-3000:]))
+    if check(seen is not None, "on a terminal: caught the worker during the copy", shown[-3000:]):
+        check(seen["front"]["tty_nr"] != 0 and seen["front fds"]["2"].startswith("/dev/pts/"),
+              "on a terminal: the front end has it (the test is real)", seen)
+        check(seen["worker"]["tty_nr"] == 0, "on a terminal: the worker has no controlling terminal", seen)
+        check(seen["worker"]["session"] != seen["front"]["session"], "on a terminal: the worker has a session of its own",
+              seen)
+        fds = seen["worker fds"]
+        check(fds["0"] == "/dev/null" and fds["1"].startswith("pipe:") and fds["2"].startswith("pipe:"),
+              "on a terminal: the worker's stdin is /dev/null, its stdout and stderr pipes", fds)
+    check("\r\x1b[K" in shown and "migrate: success:" in shown,
+          "on a terminal: progress bars drawn (the front end's decision), the summary relayed", shown[-3000:])
 
     # --- the worker dies with the front end ----------------------------------------
     reset_targets()
