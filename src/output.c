@@ -32,9 +32,9 @@ int output_finish(int status) {
         if (!failure[fd]) {
                 char msg[512];
                 int n = snprintf(msg, sizeof(msg),
-                                 "migrate: error: cannot write to standard %s (%s): the run itself completed (a migration "
-                                 "was committed, a --verify found no difference), but its report was not read in full; "
-                                 "exit status %d\n",
+                                 "migrate: error: cannot write to standard %s (%s): the output was cut short, but the "
+                                 "command itself completed successfully (a migration is committed, a --verify found no "
+                                 "difference); exit status %d (man migrate, OUTPUT)\n",
                                  failure[1] ? "output" : "error", strerror(failure[1] ? failure[1] : failure[2]),
                                  EXIT_STATUS_OUTPUT);
                 if (n > 0) {
