@@ -12,8 +12,8 @@
 #include "migrate/log.h"
 #include "migrate/pg_db.h"
 #include "migrate/pg_names.h"
+#include "migrate/driver_factory.h"
 #include "migrate/progress.h"
-#include "migrate/sqlite_db.h"
 #include "migrate/strv.h"
 
 #define MAX_REPORTED 20
@@ -59,16 +59,20 @@ static void print_list(const char *intro, char **list) {
 static int open_databases(struct database_run *run, bool verify_only) {
         _cleanup_free_ char *error = NULL;
         _cleanup_(strv_freep) char **sessions = NULL;
-        int r = sqlite_db_open_source(run->from, &run->source, &error);
+        int r = db_open(run->from, DB_OPEN_SOURCE, &run->source, &error);
         if (r < 0) {
                 log_error("%s database: %s", run->name, error ? error : strerror(-r));
                 /* Locked by a writer: most likely the server still runs. */
-                return r == -EBUSY ? EXIT_STATUS_BUSY : r == -ENOMEM ? EXIT_STATUS_FAILED : EXIT_STATUS_SOURCE;
+                if (r == -EBUSY)
+                        return EXIT_STATUS_BUSY;
+                /* A SQLite file that cannot be used as it is; a PostgreSQL source that cannot be reached. */
+                return run->from->provider == DB_SQLITE && r != -ENOMEM && r != -EINTR ? EXIT_STATUS_SOURCE : failed(r);
         }
-        r = pg_db_open(run->to, verify_only ? PG_TARGET_VERIFY : PG_TARGET_WRITE, &run->target, &error);
+        free(TAKE_PTR(error));
+        r = db_open(run->to, verify_only ? DB_OPEN_VERIFY : DB_OPEN_TARGET, &run->target, &error);
         if (r < 0) {
                 log_error("%s", error ? error : strerror(-r));
-                return failed(r);
+                return r == -EBUSY ? EXIT_STATUS_BUSY : failed(r);
         }
         /* Another server node writing while we copy would make a liar of verification. */
         r = run->target->ops->other_sessions(run->target, &sessions);
@@ -145,7 +149,7 @@ static int read_catalogs(struct database_run *run, bool verify_only) {
         if (r < 0)
                 return failed(r);
         run->mapped = true;
-        if (run->map.create) {
+        if (run->map.create && run->to->provider == DB_POSTGRES) { /* PostgreSQL's name limit */
                 r = pg_names_check(run->source_catalog, &problems, &run->source_catalog->notes);
                 if (r == -EINVAL) {
                         log_error("%s database: names PostgreSQL would cut short (before anything was written):", run->name);
@@ -359,10 +363,10 @@ int migration_run(const struct migrate_config *c, const struct cli_options *o) {
         struct progress progress;
         int status = 0;
 
-        if (o->from != DB_SQLITE || o->to != DB_POSTGRES) {
-                log_error("migrating from %s to %s is not implemented yet: this version migrates SQLite (sqlite3) into "
-                          "PostgreSQL (pgx); nothing was changed",
-                          db_provider_flag_name(o->from), db_provider_flag_name(o->to));
+        if (o->from == o->to) {
+                log_error("--from and --to are both %s: migrate moves data between SQLite (sqlite3) and PostgreSQL (pgx); "
+                          "nothing was changed",
+                          db_provider_flag_name(o->from));
                 return EXIT_STATUS_FAILED;
         }
         progress_init(&progress, o->progress, o->stderr_is_tty);

@@ -252,6 +252,7 @@ struct pg_scan {
         size_t *offsets;
         bool *nulls;
         struct value_buffer buf; /* decoded bytea / uuid */
+        struct col_spec *own_specs; /* a source scan: the catalog's types of the columns */
         const char *table;
         const char *const *columns;
         size_t key[4], n_key;    /* key columns (the first few), for messages */
@@ -534,6 +535,7 @@ static void pg_scan_close(struct row_source *src) {
         strbuf_done(&s->field);
         value_buffer_done(&s->buf);
         free(s->digest_of);
+        free(s->own_specs);
         free(s->offsets);
         free(s->nulls);
         free(s->row);
@@ -603,11 +605,13 @@ static int pg_scan(struct db *db, const struct scan_request *req, struct row_sou
                 const struct column *c = table_find_column(req->table, req->order_by[i]);
                 _cleanup_free_ char *q = sql_quote_identifier(req->order_by[i]);
                 /* Byte order for text, as verification compares it; json has no
-                 * order of its own and jsonb's is not its text's: both by their text. */
+                 * order of its own and jsonb's is not its text's: both by their text.
+                 * Text also by (col)::text: a column a source carries as its text
+                 * (an enum, inet) sorts as that text. */
                 bool text = c && c->spec.type == COL_TEXT;
                 bool json = c && (c->spec.type == COL_JSON || c->spec.type == COL_JSONB);
-                r = strbuf_printf(&sql, "%s%s%s%s%s NULLS FIRST", i ? ", " : " ORDER BY ", json ? "(" : "", q,
-                                  json ? ")::text" : "", text || json ? " COLLATE \"C\"" : "");
+                r = strbuf_printf(&sql, "%s%s%s%s%s NULLS FIRST", i ? ", " : " ORDER BY ", text || json ? "(" : "", q,
+                                  text || json ? ")::text" : "", text || json ? " COLLATE \"C\"" : "");
         }
         if (r >= 0)
                 r = strbuf_puts(&sql, ") TO STDOUT");
@@ -642,6 +646,19 @@ static int pg_scan(struct db *db, const struct scan_request *req, struct row_sou
         if (!s->row || !s->offsets || !s->nulls) {
                 pg_scan_close(&s->base);
                 return -ENOMEM;
+        }
+        if (!s->specs) {
+                /* As a source, values decode as this database's catalog says. */
+                s->own_specs = calloc(req->n_columns + 1, sizeof(struct col_spec));
+                if (!s->own_specs) {
+                        pg_scan_close(&s->base);
+                        return -ENOMEM;
+                }
+                for (size_t i = 0; i < req->n_columns; i++) {
+                        const struct column *c = table_find_column(req->table, req->columns[i]);
+                        s->own_specs[i] = c ? c->spec : (struct col_spec) { .type = COL_TEXT, .length = -1 };
+                }
+                s->specs = s->own_specs;
         }
         *ret = &s->base;
         return 0;
@@ -1393,4 +1410,8 @@ int pg_db_open(const struct db_endpoint *ep, enum pg_mode mode, struct db **ret,
         }
         *ret = &p->base;
         return 0;
+}
+
+PGconn *pg_db_connection(struct db *db) {
+        return ((struct pg_db *) db)->conn;
 }

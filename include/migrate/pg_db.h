@@ -3,6 +3,7 @@
  * verification target it reads in one REPEATABLE READ READ ONLY snapshot. */
 #pragma once
 
+#include <libpq-fe.h>
 #include <stdbool.h>
 
 #include "migrate/config.h"
@@ -14,3 +15,6 @@ enum pg_mode {
 };
 
 int pg_db_open(const struct db_endpoint *ep, enum pg_mode mode, struct db **ret, char **ret_error);
+/* The connection of a database pg_db_open() opened, for the source role's
+ * catalog queries (pg_source.c); the driver keeps owning it. */
+PGconn *pg_db_connection(struct db *db);

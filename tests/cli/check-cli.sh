@@ -125,7 +125,8 @@ contains "nothing was committed" "$err" "connect error outcome"
 PACKAGEMANAGER_POSTGRES_PASSWORD=$secret run 1 --config "$work/good.gcfg" database --from=pgx --to=sqlite3
 contains "Migrate: PostgreSQL (pgx) -> SQLite (sqlite3)" "$out" "reverse plan"
 contains "password: PACKAGEMANAGER_POSTGRES_PASSWORD" "$out" "env password source"
-contains "migrating from pgx to sqlite3 is not implemented yet" "$err" "reverse direction is honest"
+contains "cannot connect to the PostgreSQL main database postgres://rspm:xxxxx@127.0.0.1:1/rstudio_pm" "$err" "reverse direction reads PostgreSQL"
+not_contains "$secret" "$err" "reverse direction hides the password"
 
 if [ "$failures" -ne 0 ]; then
 	echo "$failures check(s) failed"

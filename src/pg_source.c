@@ -1,0 +1,430 @@
+/* PostgreSQL as a source: the pg_db driver opened in one REPEATABLE READ
+ * READ ONLY snapshot, with a catalog that says everything a new database
+ * needs: keys, unique constraints, indexes, foreign keys and the identity
+ * sequences' current values.  Rows are read by pg_db's scan. */
+#include "migrate/pg_source.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "migrate/cleanup.h"
+#include "migrate/pg_db.h"
+#include "migrate/sql_quote.h"
+#include "migrate/strbuf.h"
+#include "migrate/strv.h"
+#include "migrate/typemap.h"
+
+struct pg_source {
+        struct db base;
+        struct db *inner; /* pg_db, read-only snapshot */
+};
+
+DEFINE_POINTER_CLEANUP(PGresult, PQclear)
+
+/* The inner driver's message becomes ours. */
+static int relay(struct pg_source *p, int r) {
+        if (r < 0)
+                db_fail(&p->base, r, "%s", p->inner->error ? p->inner->error : "PostgreSQL source failed");
+        return r;
+}
+
+static int query(struct pg_source *p, const char *what, const char *sql, PGresult **ret) {
+        PGconn *conn = pg_db_connection(p->inner);
+        PGresult *res = PQexecParams(conn, sql, 0, NULL, NULL, NULL, NULL, 0);
+        if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+                const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+                int r = db_fail(&p->base, -EIO, "%s: %s: %s", p->base.label, what, msg ? msg : PQerrorMessage(conn));
+                PQclear(res);
+                return r;
+        }
+        *ret = res;
+        return 0;
+}
+
+/* Types carried as PostgreSQL's own text output in a text column: they
+ * read back exactly through a cast from that text. */
+static bool carried_as_text(const char *type_name, const char *typtype, const char *category) {
+        static const char *const names[] = { "time without time zone", "time with time zone", "interval", "inet", "cidr",
+                                             "character", "macaddr" };
+        if (strcmp(typtype, "e") == 0 || strcmp(category, "A") == 0)
+                return true; /* enums, arrays */
+        for (size_t i = 0; i < ELEMENTSOF(names); i++) {
+                size_t n = strlen(names[i]);
+                if (strncmp(type_name, names[i], n) == 0 && (type_name[n] == '\0' || type_name[n] == '('))
+                        return true;
+        }
+        /* "time(3) without time zone" */
+        return strncmp(type_name, "time(", 5) == 0 || strncmp(type_name, "interval(", 9) == 0;
+}
+
+static struct table *find_table(struct catalog *c, const char *name) {
+        for (size_t i = 0; i < c->n_tables; i++)
+                if (strcmp(c->tables[i].name, name) == 0)
+                        return &c->tables[i];
+        return NULL;
+}
+
+static int read_columns(struct pg_source *p, struct catalog *c, char ***refused) {
+        _cleanup_(PQclearp) PGresult *res = NULL;
+        int r = query(p, "cannot read the catalog",
+                      "SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,"
+                      "       pg_get_expr(d.adbin, d.adrelid), a.attgenerated <> '',"
+                      "       a.attidentity <> '' OR pg_get_serial_sequence(quote_ident(c.relname), a.attname) IS NOT NULL,"
+                      "       coalesce(array_position(pk.conkey, a.attnum), 0), t.typtype, t.typcategory,"
+                      "       coalesce(pg_get_serial_sequence(quote_ident(c.relname), a.attname), '')"
+                      "  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                      "  JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped"
+                      "  JOIN pg_type t ON t.oid = a.atttypid"
+                      "  LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum"
+                      "  LEFT JOIN pg_constraint pk ON pk.conrelid = c.oid AND pk.contype = 'p'"
+                      " WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') AND NOT c.relispartition"
+                      " ORDER BY c.relname COLLATE \"C\", a.attnum",
+                      &res);
+        if (r < 0)
+                return r;
+        for (int i = 0; i < PQntuples(res); i++) {
+                const char *table = PQgetvalue(res, i, 0), *name = PQgetvalue(res, i, 1), *type = PQgetvalue(res, i, 2);
+                struct table *t = find_table(c, table);
+                if (!t) {
+                        struct table *v = reallocarray(c->tables, c->n_tables + 1, sizeof(*v));
+                        if (!v)
+                                return -ENOMEM;
+                        c->tables = v;
+                        t = &c->tables[c->n_tables++];
+                        *t = (struct table) { .name = strdup(table), .sequence = -1 };
+                        if (!t->name)
+                                return -ENOMEM;
+                }
+                if (strcmp(PQgetvalue(res, i, 5), "t") == 0) {
+                        strv_consume(&c->notes, strdup_printf("generated column %s.%s is computed by PostgreSQL, not copied",
+                                                              table, name));
+                        continue;
+                }
+                struct column *v = reallocarray(t->columns, t->n_columns + 1, sizeof(*v));
+                if (!v)
+                        return -ENOMEM;
+                t->columns = v;
+                struct column *col = &t->columns[t->n_columns++];
+                *col = (struct column) {
+                        .name = strdup(name),
+                        .declared = strdup(type),
+                        .not_null = strcmp(PQgetvalue(res, i, 3), "t") == 0,
+                        .identity = strcmp(PQgetvalue(res, i, 6), "t") == 0,
+                        .pk_position = atoi(PQgetvalue(res, i, 7)),
+                };
+                if (!col->name || !col->declared)
+                        return -ENOMEM;
+                /* Only a literal default means the same in SQLite; others are reported. */
+                const char *def = PQgetisnull(res, i, 4) ? NULL : PQgetvalue(res, i, 4);
+                if (def && !col->identity) {
+                        _cleanup_free_ char *lit = pg_source_literal_default(def);
+                        if (lit)
+                                col->default_sql = TAKE_PTR(lit);
+                        else
+                                strv_consume(&c->not_carried,
+                                             strdup_printf("default of %s.%s (%s): not a constant", table, name, def));
+                }
+                if (typemap_from_postgres(type, &col->spec) == 0 && !(col->spec.type == COL_TEXT && strcmp(type, "text") &&
+                                                                      strncmp(type, "character varying", 17)))
+                        continue;
+                if (carried_as_text(type, PQgetvalue(res, i, 8), PQgetvalue(res, i, 9))) {
+                        col->spec = (struct col_spec) { .type = COL_TEXT, .length = -1, .precision = -1, .scale = -1 };
+                        continue;
+                }
+                r = strv_consume(refused, strdup_printf("table %s, column %s: type %s has no exact SQLite form", table, name,
+                                                        type));
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+/* A default SQLite can hold with the same meaning: a number, a quoted
+ * string (PostgreSQL adds a ::type cast), true or false; NULL otherwise. */
+char *pg_source_literal_default(const char *def) {
+        size_t n = strlen(def);
+        if (strcmp(def, "true") == 0)
+                return strdup("1");
+        if (strcmp(def, "false") == 0)
+                return strdup("0");
+        if (def[0] == '\'') {
+                /* 'text'::type, with '' inside the quotes */
+                size_t i = 1;
+                for (; i < n; i++)
+                        if (def[i] == '\'') {
+                                if (def[i + 1] == '\'') {
+                                        i++;
+                                        continue;
+                                }
+                                break;
+                        }
+                if (i >= n)
+                        return NULL;
+                const char *rest = def + i + 1;
+                if (*rest && strncmp(rest, "::", 2) != 0)
+                        return NULL;
+                if (*rest && strspn(rest + 2, "abcdefghijklmnopqrstuvwxyz _()0-9,") != strlen(rest + 2))
+                        return NULL;
+                return strndup(def, i + 1);
+        }
+        /* numbers, possibly parenthesised negative: (-1) */
+        const char *s = def;
+        size_t len = n;
+        if (len > 2 && s[0] == '(' && s[len - 1] == ')') {
+                s++;
+                len -= 2;
+        }
+        if (len == 0 || strspn(s, "-0123456789.e") < len)
+                return NULL;
+        return strndup(s, len);
+}
+
+/* Keys in column order from an int2vector/array text like "1 3" or "{1,3}". */
+static size_t parse_attnums(const char *s, int *ret, size_t max) {
+        size_t n = 0;
+        while (*s && n < max) {
+                while (*s && (*s == ' ' || *s == '{' || *s == ',' || *s == '}'))
+                        s++;
+                if (!*s)
+                        break;
+                char *end;
+                ret[n++] = (int) strtol(s, &end, 10);
+                if (end == s)
+                        break;
+                s = end;
+        }
+        return n;
+}
+
+static int read_indexes(struct pg_source *p, struct catalog *c) {
+        _cleanup_(PQclearp) PGresult *res = NULL;
+        /* One row per index key: the column's name, or NULL for an expression. */
+        int r = query(p, "cannot read the indexes",
+                      "SELECT t.relname, i.relname, x.indisunique, x.indisprimary,"
+                      "       EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid AND k.contype = 'u'),"
+                      "       x.indpred IS NOT NULL OR x.indexprs IS NOT NULL, x.indnkeyatts,"
+                      "       (SELECT string_agg(coalesce(a.attname, ''), E'\\x01' ORDER BY k.ord)"
+                      "          FROM unnest(x.indkey::int2[]) WITH ORDINALITY k(num, ord)"
+                      "          LEFT JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.num),"
+                      "       x.indoption::text, pg_get_indexdef(x.indexrelid)"
+                      "  FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid"
+                      "  JOIN pg_namespace n ON n.oid = t.relnamespace"
+                      " WHERE n.nspname = current_schema()"
+                      " ORDER BY t.relname COLLATE \"C\", i.relname COLLATE \"C\"",
+                      &res);
+        if (r < 0)
+                return r;
+        for (int i = 0; i < PQntuples(res); i++) {
+                struct table *t = find_table(c, PQgetvalue(res, i, 0));
+                if (!t)
+                        continue;
+                if (strcmp(PQgetvalue(res, i, 5), "t") == 0) {
+                        r = strv_consume(&c->not_carried, strdup_printf("index %s on %s (an expression or partial index: %s)",
+                                                                       PQgetvalue(res, i, 1), t->name,
+                                                                       PQgetvalue(res, i, 9)));
+                        if (r < 0)
+                                return r;
+                        continue;
+                }
+                struct index *v = reallocarray(t->indexes, t->n_indexes + 1, sizeof(*v));
+                if (!v)
+                        return -ENOMEM;
+                t->indexes = v;
+                struct index *x = &t->indexes[t->n_indexes++];
+                size_t nkeys = (size_t) atoi(PQgetvalue(res, i, 6));
+                int options[64] = {};
+                parse_attnums(PQgetvalue(res, i, 8), options, 64);
+                *x = (struct index) {
+                        .name = strdup(PQgetvalue(res, i, 1)),
+                        .unique = strcmp(PQgetvalue(res, i, 2), "t") == 0,
+                        .primary = strcmp(PQgetvalue(res, i, 3), "t") == 0,
+                        .constraint = strcmp(PQgetvalue(res, i, 4), "t") == 0,
+                        .keys = calloc(nkeys + 1, sizeof(char *)),
+                        .desc = calloc(nkeys + 1, sizeof(bool)),
+                };
+                if (!x->name || !x->keys || !x->desc)
+                        return -ENOMEM;
+                const char *names = PQgetvalue(res, i, 7);
+                for (size_t k = 0; k < nkeys && k < 64; k++) {
+                        const char *end = strchr(names, '\x01');
+                        size_t len = end ? (size_t) (end - names) : strlen(names);
+                        x->keys[k] = strndup(names, len);
+                        if (!x->keys[k])
+                                return -ENOMEM;
+                        x->desc[k] = options[k] & 1; /* INDOPTION_DESC */
+                        x->n_keys++;
+                        names = end ? end + 1 : names + len;
+                }
+        }
+        return 0;
+}
+
+static const char *fk_action(char c) {
+        switch (c) {
+        case 'c': return "CASCADE";
+        case 'n': return "SET NULL";
+        case 'd': return "SET DEFAULT";
+        case 'r': return "RESTRICT";
+        default: return "NO ACTION";
+        }
+}
+
+static int read_foreign_keys(struct pg_source *p, struct catalog *c) {
+        _cleanup_(PQclearp) PGresult *res = NULL;
+        int r = query(p, "cannot read the foreign keys",
+                      "SELECT t.relname, f.relname, k.confupdtype, k.confdeltype,"
+                      "       (SELECT string_agg(a.attname, E'\\x01' ORDER BY u.ord) FROM unnest(k.conkey) WITH ORDINALITY u(num, ord)"
+                      "          JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = u.num),"
+                      "       (SELECT string_agg(a.attname, E'\\x01' ORDER BY u.ord) FROM unnest(k.confkey) WITH ORDINALITY u(num, ord)"
+                      "          JOIN pg_attribute a ON a.attrelid = k.confrelid AND a.attnum = u.num),"
+                      "       cardinality(k.conkey)"
+                      "  FROM pg_constraint k JOIN pg_class t ON t.oid = k.conrelid JOIN pg_class f ON f.oid = k.confrelid"
+                      "  JOIN pg_namespace n ON n.oid = t.relnamespace"
+                      " WHERE k.contype = 'f' AND n.nspname = current_schema()"
+                      " ORDER BY t.relname COLLATE \"C\", k.conname COLLATE \"C\"",
+                      &res);
+        if (r < 0)
+                return r;
+        for (int i = 0; i < PQntuples(res); i++) {
+                struct table *t = find_table(c, PQgetvalue(res, i, 0));
+                if (!t)
+                        continue;
+                struct foreign_key *v = reallocarray(t->fks, t->n_fks + 1, sizeof(*v));
+                if (!v)
+                        return -ENOMEM;
+                t->fks = v;
+                struct foreign_key *fk = &t->fks[t->n_fks++];
+                size_t n = (size_t) atoi(PQgetvalue(res, i, 6));
+                *fk = (struct foreign_key) {
+                        .from = calloc(n + 1, sizeof(char *)),
+                        .to = calloc(n + 1, sizeof(char *)),
+                        .ref_table = strdup(PQgetvalue(res, i, 1)),
+                        .on_update = strdup(fk_action(PQgetvalue(res, i, 2)[0])),
+                        .on_delete = strdup(fk_action(PQgetvalue(res, i, 3)[0])),
+                };
+                if (!fk->from || !fk->to || !fk->ref_table || !fk->on_update || !fk->on_delete)
+                        return -ENOMEM;
+                const char *from = PQgetvalue(res, i, 4), *to = PQgetvalue(res, i, 5);
+                for (size_t k = 0; k < n; k++) {
+                        const char *fe = strchr(from, '\x01'), *te = strchr(to, '\x01');
+                        fk->from[k] = fe ? strndup(from, (size_t) (fe - from)) : strdup(from);
+                        fk->to[k] = te ? strndup(to, (size_t) (te - to)) : strdup(to);
+                        if (!fk->from[k] || !fk->to[k])
+                                return -ENOMEM;
+                        fk->n++;
+                        from = fe ? fe + 1 : from + strlen(from);
+                        to = te ? te + 1 : to + strlen(to);
+                }
+        }
+        return 0;
+}
+
+/* The identity/serial sequence's current value: what SQLite's
+ * sqlite_sequence must reach so new keys do not reuse old ones. */
+static int read_sequences(struct pg_source *p, struct catalog *c) {
+        _cleanup_(PQclearp) PGresult *res = NULL;
+        int r = query(p, "cannot read the sequences",
+                      "SELECT t.relname, coalesce(pg_sequence_last_value(d.objid::regclass), 0)"
+                      "  FROM pg_depend d JOIN pg_class s ON s.oid = d.objid AND s.relkind = 'S'"
+                      "  JOIN pg_class t ON t.oid = d.refobjid JOIN pg_namespace n ON n.oid = t.relnamespace"
+                      " WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass"
+                      "   AND d.deptype IN ('a', 'i') AND n.nspname = current_schema()",
+                      &res);
+        if (r < 0)
+                return r;
+        for (int i = 0; i < PQntuples(res); i++) {
+                struct table *t = find_table(c, PQgetvalue(res, i, 0));
+                int64_t v = strtoll(PQgetvalue(res, i, 1), NULL, 10);
+                if (t && v > t->sequence)
+                        t->sequence = v;
+        }
+        return 0;
+}
+
+static int read_other_objects(struct pg_source *p, struct catalog *c) {
+        _cleanup_(PQclearp) PGresult *res = NULL;
+        int r = query(p, "cannot list views and triggers",
+                      "SELECT 'view ' || c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                      " WHERE n.nspname = current_schema() AND c.relkind IN ('v', 'm')"
+                      " UNION ALL SELECT 'trigger ' || g.tgname || ' on ' || c.relname FROM pg_trigger g"
+                      "  JOIN pg_class c ON c.oid = g.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
+                      " WHERE n.nspname = current_schema() AND NOT g.tgisinternal"
+                      " UNION ALL SELECT 'check constraint ' || k.conname || ' on ' || c.relname FROM pg_constraint k"
+                      "  JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
+                      " WHERE n.nspname = current_schema() AND k.contype = 'c' ORDER BY 1",
+                      &res);
+        if (r < 0)
+                return r;
+        for (int i = 0; r >= 0 && i < PQntuples(res); i++)
+                r = strv_push(&c->not_carried, PQgetvalue(res, i, 0));
+        return r;
+}
+
+static int pg_source_read_catalog(struct db *db, struct catalog **ret) {
+        struct pg_source *p = (struct pg_source *) db;
+        _cleanup_(catalog_freep) struct catalog *c = calloc(1, sizeof(*c));
+        _cleanup_(strv_freep) char **refused = NULL;
+        if (!c)
+                return -ENOMEM;
+        int r = read_columns(p, c, &refused);
+        if (r < 0)
+                return r;
+        if (refused) {
+                _cleanup_strbuf_ struct strbuf b = {};
+                for (size_t i = 0; refused[i]; i++)
+                        strbuf_printf(&b, "\n  %s", refused[i]);
+                return db_fail(db, -EOPNOTSUPP,
+                               "%s: %zu column%s cannot be carried to SQLite exactly; nothing was written:%s\n"
+                               "hint: change those columns' types (for example to text) or drop them before migrating",
+                               db->label, strv_length(refused), strv_length(refused) == 1 ? "" : "s", b.data ? b.data : "");
+        }
+        if ((r = read_indexes(p, c)) < 0 || (r = read_foreign_keys(p, c)) < 0 || (r = read_sequences(p, c)) < 0 ||
+            (r = read_other_objects(p, c)) < 0)
+                return r;
+        *ret = TAKE_PTR(c);
+        return 0;
+}
+
+static int pg_source_count_rows(struct db *db, const struct table *t, int64_t *ret) {
+        struct pg_source *p = (struct pg_source *) db;
+        return relay(p, p->inner->ops->count_rows(p->inner, t, ret));
+}
+
+static int pg_source_scan(struct db *db, const struct scan_request *req, struct row_source **ret) {
+        struct pg_source *p = (struct pg_source *) db;
+        return relay(p, p->inner->ops->scan(p->inner, req, ret));
+}
+
+static void pg_source_close(struct db *db) {
+        struct pg_source *p = (struct pg_source *) db;
+        if (p->inner)
+                db_close(p->inner);
+        free(p->base.label);
+        free(p->base.error);
+        free(p);
+}
+
+static const struct db_ops pg_source_ops = {
+        .read_catalog = pg_source_read_catalog,
+        .count_rows = pg_source_count_rows,
+        .scan = pg_source_scan,
+        .close = pg_source_close,
+};
+
+int pg_source_open(const struct db_endpoint *ep, struct db **ret, char **ret_error) {
+        struct pg_source *p = calloc(1, sizeof(*p));
+        if (!p)
+                return -ENOMEM;
+        p->base.ops = &pg_source_ops;
+        /* Read-only, one REPEATABLE READ snapshot for catalog, copy and verify. */
+        int r = pg_db_open(ep, PG_TARGET_VERIFY, &p->inner, ret_error);
+        if (r >= 0 && !(p->base.label = strdup(p->inner->label)))
+                r = -ENOMEM;
+        if (r < 0) {
+                pg_source_close(&p->base);
+                return r;
+        }
+        *ret = &p->base;
+        return 0;
+}
