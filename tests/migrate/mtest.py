@@ -313,6 +313,8 @@ def pg_canonical_expr(col, typ):
         return "to_char(%s, 'YYYY-MM-DD HH24:MI:SS.US')" % col
     if typ == "bytea":
         return "encode(%s, 'hex')" % col
+    if typ in ("inet", "cidr"):  # the output function's text: inet::text adds a /128 the value does not show
+        return "encode(convert_to(CASE WHEN %s IS NOT NULL THEN format('%%s', %s) END, 'UTF8'), 'hex')" % (col, col)
     return "encode(convert_to(%s::text, 'UTF8'), 'hex')" % col  # text, varchar, json, uuid
 
 
