@@ -320,12 +320,14 @@ static int read_foreign_keys(struct pg_source *p, struct catalog *c) {
         return 0;
 }
 
-/* The identity/serial sequence's current value: what SQLite's
- * sqlite_sequence must reach so new keys do not reuse old ones. */
+/* The identity/serial sequence's position: the last value handed out,
+ * which SQLite's sqlite_sequence must reach so keys are never reused.  A
+ * sequence restarted (ALTER SEQUENCE RESTART, as migrate itself leaves
+ * them) has handed out the one before its last_value. */
 static int read_sequences(struct pg_source *p, struct catalog *c) {
         _cleanup_(PQclearp) PGresult *res = NULL;
         int r = query(p, "cannot read the sequences",
-                      "SELECT t.relname, coalesce(pg_sequence_last_value(d.objid::regclass), 0)"
+                      "SELECT t.relname, d.objid::regclass::text"
                       "  FROM pg_depend d JOIN pg_class s ON s.oid = d.objid AND s.relkind = 'S'"
                       "  JOIN pg_class t ON t.oid = d.refobjid JOIN pg_namespace n ON n.oid = t.relnamespace"
                       " WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass"
@@ -335,8 +337,19 @@ static int read_sequences(struct pg_source *p, struct catalog *c) {
                 return r;
         for (int i = 0; i < PQntuples(res); i++) {
                 struct table *t = find_table(c, PQgetvalue(res, i, 0));
-                int64_t v = strtoll(PQgetvalue(res, i, 1), NULL, 10);
-                if (t && v > t->sequence)
+                if (!t)
+                        continue;
+                /* regclass text is already a quoted, qualified name. */
+                _cleanup_free_ char *sql = strdup_printf(
+                        "SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END FROM %s", PQgetvalue(res, i, 1));
+                _cleanup_(PQclearp) PGresult *seq = NULL;
+                if (!sql)
+                        return -ENOMEM;
+                r = query(p, "cannot read a sequence's position", sql, &seq);
+                if (r < 0)
+                        return r;
+                int64_t v = strtoll(PQgetvalue(seq, 0, 0), NULL, 10);
+                if (v > t->sequence)
                         t->sequence = v;
         }
         return 0;
