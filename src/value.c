@@ -226,6 +226,7 @@ static int to_double(const struct value *in, const struct col_spec *spec, struct
                         return reason(why, "a whole number that %s cannot hold exactly", col_type_names[spec->type]);
                 break;
         case VALUE_TEXT:
+        case VALUE_NUMERIC: /* a PostgreSQL source's numeric into a SQLite REAL column */
                 r = parse_real_text(in->s, in->n, &d);
                 if (r == -ERANGE)
                         return reason(why, "text with a number out of range for %s", col_type_names[spec->type]);
@@ -341,6 +342,16 @@ static int to_text(const struct value *in, const struct col_spec *spec, struct v
         case VALUE_REAL:
                 r = numeric_from_double(in->d, &b);
                 break;
+        case VALUE_NUMERIC:
+                r = strbuf_append(&b, in->s, in->n);
+                break;
+        case VALUE_UUID: { /* canonical text, as PostgreSQL writes it */
+                const unsigned char *u = (const unsigned char *) in->s;
+                r = 0;
+                for (size_t i = 0; r >= 0 && i < 16; i++)
+                        r = strbuf_printf(&b, "%s%02x", i == 4 || i == 6 || i == 8 || i == 10 ? "-" : "", u[i]);
+                break;
+        }
         default:
                 return wrong_kind(why, in->kind);
         }

@@ -172,6 +172,40 @@ t.equal(con.execute("SELECT seq FROM sqlite_sequence WHERE name = 'repos'").fetc
         "sqlite_sequence kept after --drop-all into the existing file")
 con.close()
 
+# ---- a database the server created on SQLite: mapped by name, types kept -----
+SERVER_SQLITE = """
+CREATE TABLE repos (id INTEGER PRIMARY KEY AUTOINCREMENT, name VARCHAR(64) NOT NULL UNIQUE, created DATETIME NOT NULL,
+  meta TEXT, doc TEXT, sha256 CHAR(64), price NUMERIC(10,2), big TEXT, guid TEXT, data BLOB, active BOOLEAN NOT NULL,
+  ratio REAL, f4 REAL, day DATE, naive DATETIME, at_time TEXT, span TEXT, ip TEXT, net TEXT, c TEXT, tags TEXT,
+  small INTEGER, medium INTEGER, note TEXT);
+CREATE TABLE packages (id INTEGER PRIMARY KEY AUTOINCREMENT, repo_id INTEGER NOT NULL REFERENCES repos (id),
+  name TEXT NOT NULL, version TEXT);
+CREATE TABLE "Order" ("Key" TEXT PRIMARY KEY, "select" INTEGER);
+"""
+d3 = t.new_dir("server-made")
+os.chmod(d3, 0o777)
+made = os.path.join(d3, "rstudio-pm.sqlite")
+con = sqlite3.connect(made)
+con.executescript(SERVER_SQLITE)
+con.close()
+con = sqlite3.connect(made)
+declared_before = {tb: con.execute("PRAGMA table_info(%s)" % mtest.qi(tb)).fetchall()
+                   for tb in ("repos", "packages", "Order")}
+con.close()
+res = t.migrate(t.write_config("server-made", d3, usage_url=False), "--from=pgx", "--to=sqlite3")
+t.equal(res.rc, 0, "into a SQLite database the server created (empty tables) succeeds") or t.note(res.describe())
+con = sqlite3.connect(made)
+t.equal({tb: con.execute("PRAGMA table_info(%s)" % mtest.qi(tb)).fetchall() for tb in declared_before},
+        declared_before, "the server's declared types are kept")
+t.equal(con.execute("SELECT guid, typeof(price), price, active, created FROM repos WHERE id = 1").fetchone(),
+        ("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", "real", 12.5, 1, "2024-03-05 12:22:01.123456+00:00"),
+        "uuid into TEXT, numeric into NUMERIC as an exact double, boolean 0/1, DATETIME as UTC text")
+t.equal(con.execute("SELECT seq FROM sqlite_sequence WHERE name = 'repos'").fetchone(), (4,),
+        "the server's AUTOINCREMENT table gets the sequence's value")
+con.close()
+diffs = t.compare_with_sqlite(made, t.db, ["repos", "packages"])
+t.check(not diffs, "every value in the server-made file equals PostgreSQL's", "\n".join(diffs[:20]))
+
 # ---- a type SQLite cannot hold exactly: refused by name, nothing written -----
 t.psql(t.db, "CREATE TABLE odd (id integer PRIMARY KEY, amount money, shape point)")
 t.psql(t.db, 'ALTER TABLE odd OWNER TO "%s"' % t.user)
