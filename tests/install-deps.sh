@@ -14,6 +14,7 @@ packages=(
 	rpm2cpio binutils                             # rpm2archive, readelf: the packages' payload
 	systemd                                       # systemd-sysusers: the .deb creates its group with it
 	clang libclang-rt-dev llvm                    # fuzzing: libFuzzer runtime, llvm-symbolizer
+	golang-go golang-github-mattn-go-sqlite3-dev  # the server's Go SQLite driver reads what migrate writes
 )
 
 missing=()
