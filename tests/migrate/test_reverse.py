@@ -232,4 +232,17 @@ t.check("table odd, column amount: type money" in res.err and "table odd, column
         "each refused column is named with its type", res.err)
 t.equal(os.listdir(d2), [], "nothing was written into the SQLite directory")
 
+# ---- a value SQLite cannot hold exactly: -0.0 (SQLite keeps 0) ----------------
+nz_url = t.create_database("negzero")
+t.psql("negzero", "CREATE TABLE m (id integer PRIMARY KEY, x double precision); INSERT INTO m VALUES (1, 1.5), (2, '-0');"
+                  'ALTER TABLE m OWNER TO "%s"' % t.user)
+d4 = t.new_dir("negzero")
+os.chmod(d4, 0o777)
+res = t.migrate(t.write_config("negzero", d4, url=nz_url, usage_url=False), "--from=pgx", "--to=sqlite3")
+t.equal(res.rc, 3, "-0.0, which SQLite stores as 0, stops the run before the file is put in place (exit 3)") \
+    or t.note(res.describe())
+t.check(any("table m" in l and "id=2" in l and "column x" in l for l in res.err.splitlines()),
+        "the message names table, key and column", res.err)
+t.equal(os.listdir(d4), [], "no file was put in place, none left beside it")
+
 t.finish()

@@ -525,6 +525,35 @@ def main():
     check("\r\x1b[K" in shown and "migrate: success:" in shown,
           "on a terminal: progress bars drawn (the front end's decision), the summary relayed", shown[-3000:])
 
+    # --- PostgreSQL -> SQLite: new files the server can use -------------------------
+    # The targets hold the member's migration.  Root's run writes files owned by
+    # the service account; a member's run, files of the group, group-writable.
+    for who, exe in (("root", binary), ("mgt-member", setgid)):
+        back = os.path.join(work, "back-" + who)
+        os.mkdir(back)
+        os.chown(back, svc.pw_uid, group.gr_gid)
+        os.chmod(back, 0o770)
+        cfg = os.path.join(work, "back-%s.gcfg" % who)
+        with open(cfg, "w") as f:
+            f.write('[SQLite]\nDir = %s\n[Postgres]\nURL = "%s"\nUsageDataURL = "%s"\n'
+                    % (back, os.environ["MIGRATE_TEST_PG_URL"], os.environ["MIGRATE_TEST_PG_USAGE_URL"]))
+        os.chown(cfg, 0, group.gr_gid)
+        os.chmod(cfg, 0o640)
+        r = migrate(exe, cfg, "--from=pgx", "--to=sqlite3", user=who)
+        check(r.rc == 0, "%s: PostgreSQL -> SQLite succeeds" % who, r)
+        for name in ("rstudio-pm.sqlite", "rstudio-pm-usage.sqlite"):
+            path = os.path.join(back, name)
+            st = os.stat(path) if os.path.exists(path) else None
+            got = st and (st.st_uid, st.st_gid, stat.S_IMODE(st.st_mode))
+            if who == "root":
+                check(got == (svc.pw_uid, group.gr_gid, 0o660),
+                      "root: %s belongs to the service account and its group, 0660" % name, got)
+            else:
+                check(got == (member.pw_uid, group.gr_gid, 0o660),
+                      "member: %s is in group rstudio-pm and group-writable (0660)" % name, got)
+        check(sorted(os.listdir(back)) == ["rstudio-pm-usage.sqlite", "rstudio-pm.sqlite"],
+              "%s: no other file is left in the SQLite directory" % who, os.listdir(back))
+
     # --- the worker dies with the front end ----------------------------------------
     reset_targets()
     proc = subprocess.Popen([binary, "--config", config, "database", "--progress"],
