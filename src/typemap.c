@@ -93,6 +93,7 @@ static const struct pg_rule {
         { "boolean", COL_BOOLEAN },
         { "text", COL_TEXT },
         { "character varying", COL_TEXT },
+        { "character", COL_TEXT }, /* char(n): padded, see value.c */
         { "bytea", COL_BYTEA },
         { "timestamp without time zone", COL_TIMESTAMP },
         { "timestamp with time zone", COL_TIMESTAMPTZ },
@@ -118,8 +119,13 @@ int typemap_from_postgres(const char *formatted, struct col_spec *ret) {
                 if (ret->type == COL_NUMERIC) {
                         ret->precision = a;
                         ret->scale = a >= 0 ? (b >= 0 ? b : 0) : -1;
-                } else if (ret->type == COL_TEXT)
+                } else if (ret->type == COL_TEXT) {
                         ret->length = a;
+                        if (strcmp(pg_rules[i].name, "character") == 0) {
+                                ret->padded = true;
+                                ret->length = a >= 0 ? a : 1; /* "character" alone is char(1) */
+                        }
+                }
                 else if (a >= 0)
                         return -EOPNOTSUPP; /* e.g. bit widths we do not model */
                 return 0;

@@ -334,6 +334,10 @@ static int to_text(const struct value *in, const struct col_spec *spec, struct v
                 r = check_text(in->s, in->n, spec, why);
                 if (r < 0)
                         return r;
+                if (spec->padded) {
+                        r = strbuf_append(&b, in->s, in->n);
+                        break;
+                }
                 *ret = *in;
                 return 0;
         case VALUE_INT:
@@ -360,7 +364,18 @@ static int to_text(const struct value *in, const struct col_spec *spec, struct v
         r = check_text(b.data, b.len, spec, why);
         if (r < 0)
                 return r;
-        return keep(buf, b.data, b.len, ret, VALUE_TEXT);
+        if (spec->padded) {
+                /* char(n) stores, and gives back, the text padded with spaces to n characters:
+                 * the value compared is the padded one. */
+                size_t chars = 0;
+                for (size_t i = 0; i < b.len; i++)
+                        chars += ((unsigned char) b.data[i] & 0xc0) != 0x80;
+                for (; r >= 0 && chars < (size_t) spec->length; chars++)
+                        r = strbuf_putc(&b, ' ');
+                if (r < 0)
+                        return r;
+        }
+        return keep(buf, b.data ? b.data : "", b.len, ret, VALUE_TEXT);
 }
 
 /* json keeps the text as written, once it is known to be JSON; jsonb gets
@@ -784,7 +799,7 @@ char *value_describe_escaped(const struct value *v, unsigned escape_flags) {
 
 char *col_spec_name(const struct col_spec *spec) {
         if (spec->type == COL_TEXT && spec->length >= 0)
-                return strdup_printf("varchar(%d)", spec->length);
+                return strdup_printf("%s(%d)", spec->padded ? "character" : "varchar", spec->length);
         if (spec->type == COL_NUMERIC && spec->precision >= 0)
                 return strdup_printf("numeric(%d,%d)", spec->precision, spec->scale);
         return strdup(col_type_name(spec->type));

@@ -64,6 +64,7 @@ struct col_spec {
         enum col_type type;
         int length;           /* character length limit (varchar(n)), or -1 */
         int precision, scale; /* numeric(p,s), or -1 */
+        bool padded;          /* char(n): PostgreSQL pads shorter text with spaces to n characters */
 };
 
 /* Scratch space for converted values, reused row after row. */

@@ -61,6 +61,9 @@ PASSWORD = "bench-pw-7Kq2"
 TARGET_FULL_VS_PGLOADER = 0.60
 TARGET_COPY_VS_HAND = 1.20
 TARGET_RSS_MIB = 64.0
+# PostgreSQL -> SQLite (issue 10): against psql \copy TO STDOUT | sqlite3 .import.
+TARGET_REVERSE_COPY_VS_HAND = 1.0
+TARGET_REVERSE_FULL_VS_HAND = 2.0
 
 # pgloader 3.6.9 prints a REAL +-Infinity as "#.DOUBLE-FLOAT-POSITIVE-INFINITY",
 # PostgreSQL rejects the batch and pgloader loses the whole sync_runs table
@@ -474,6 +477,148 @@ def run_hand(server, work, dbdir, sources, schema, migrate_bin=None):
     return r, dbs
 
 
+# ---------------------------------------------------------------- PostgreSQL -> SQLite
+
+def sqlite_counts(path, tables):
+    con = sqlite3.connect("file:%s?mode=ro" % path, uri=True)
+    try:
+        have = {r[0] for r in con.execute("SELECT name FROM sqlite_schema WHERE type = 'table'")}
+        return {t: con.execute("SELECT count(*) FROM %s" % qident(t)).fetchone()[0] for t in tables if t in have}
+    finally:
+        con.close()
+
+
+def check_sqlite_counts(label, dbdir, sources):
+    problems, total = [], 0
+    for src in (MAIN_DB, USAGE_DB):
+        path = os.path.join(dbdir, src)
+        if not os.path.exists(path):
+            problems.append("%s: %s was not written" % (label, path))
+            continue
+        got = sqlite_counts(path, [t for t, _, _ in sources[src]])
+        for t, _, want in sources[src]:
+            n = got.get(t)
+            total += n or 0
+            if n != want:
+                problems.append("%s: %s table %s has %s rows, the source has %d" % (label, src, t, n, want))
+    return total, problems
+
+
+def run_reverse(server, work, dbs, sources, migrate_bin, rep):
+    """migrate --from=pgx --to=sqlite3 from the databases run (a) loaded."""
+    r = Result("reverse: migrate (copy + indexes + verify)")
+    outdir = os.path.join(work, "reverse-%d" % rep)
+    os.mkdir(outdir)
+    os.chmod(outdir, 0o777)  # the worker runs as the service account
+    cfg = os.path.join(work, "reverse.gcfg")
+    with open(cfg, "w") as f:
+        f.write('[SQLite]\nDir = %s\n[Postgres]\nURL = "%s"\nUsageDataURL = "%s"\n'
+                % (outdir, server.url(dbs[0]), server.url(dbs[1])))
+    out_path = os.path.join(work, "reverse.out")
+    tf = os.path.join(work, "reverse.time")
+    cmd = [migrate_bin, "--config", cfg, "database", "--from=pgx", "--to=sqlite3"]
+    say("$ " + " ".join(shlex.quote(c) for c in cmd))
+    with open(out_path, "w") as out:
+        rc = timed(cmd, tf, out)
+    r.wall, r.rss_kib, _ = parse_gnu_time(tf)
+    with open(out_path, errors="replace") as f:
+        text = f.read()
+    if rc != 0 or "\nmigrate: success:" not in "\n" + text:
+        r.problems.append("reverse migrate exited with status %d:\n%s" % (rc, "\n".join(text.splitlines()[-15:])))
+    summary = parse_summary(text)
+    r.copy_seconds = sum(c or 0.0 for rows in summary.values() for _, _, c, _ in rows)
+    r.verify_seconds = sum(v for rows in summary.values() for _, _, _, v in rows)
+    r.rows, problems = check_sqlite_counts("reverse migrate", outdir, sources)
+    r.problems += problems
+    r.ok = not r.problems
+    return r, outdir
+
+
+def run_reverse_hand(server, work, dbs, sources, model_dir, rep):
+    """psql \\copy (SELECT ...) TO STDOUT (FORMAT csv) | sqlite3 .import, one
+    transaction per file, into the tables migrate created (no indexes)."""
+    r = Result("reverse: hand pipeline (psql \\copy | sqlite3 .import)")
+    outdir = os.path.join(work, "reverse-hand-%d" % rep)
+    os.mkdir(outdir)
+    psql = os.path.join(server.pgbin, "psql")
+    lines = ["#!/bin/bash", "set -euo pipefail"]
+    for db, src in zip(dbs, (MAIN_DB, USAGE_DB)):
+        model = sqlite3.connect(os.path.join(model_dir, src))
+        ddl = [row[0] for row in model.execute("SELECT sql FROM sqlite_schema WHERE type = 'table'"
+                                              " AND name NOT LIKE 'sqlite_%'")]
+        model.close()
+        target = os.path.join(outdir, src)
+        con = sqlite3.connect(target)  # not timed: empty tables
+        for stmt in ddl:
+            con.execute(stmt)
+        con.commit()
+        con.close()
+        script = ["BEGIN;"]
+        for i, (t, cols, _) in enumerate(sources[src]):
+            copy = "\\copy (SELECT %s FROM %s) TO STDOUT (FORMAT csv)" % (
+                ", ".join(qident(c) for c, _ in cols), qident(t))
+            # One small script per table: sqlite3's dot-command quoting is not the shell's.
+            cmd_path = os.path.join(work, "reverse-hand-%s-%d.sh" % (src, i))
+            with open(cmd_path, "w") as f:
+                f.write("exec %s -X -q -w -d %s -c %s\n" % (psql, shlex.quote(server.url(db)), shlex.quote(copy)))
+            script.append(".import --csv '|bash %s' %s" % (cmd_path, qident(t)))
+        script.append("COMMIT;")
+        sql_path = os.path.join(work, "reverse-hand-%s.sql" % src)
+        with open(sql_path, "w") as f:
+            f.write("\n".join(script) + "\n")
+        lines.append("sqlite3 -init /dev/null -batch -bail %s < %s" % (shlex.quote(target), shlex.quote(sql_path)))
+    sh_path = os.path.join(work, "reverse-hand.sh")
+    with open(sh_path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    out_path = os.path.join(work, "reverse-hand.out")
+    tf = os.path.join(work, "reverse-hand.time")
+    say("$ bash %s   # psql \\copy | sqlite3 .import, one transaction per file" % sh_path)
+    with open(out_path, "w") as out:
+        rc = timed(["bash", sh_path], tf, out)
+    r.wall, r.rss_kib, _ = parse_gnu_time(tf)
+    if rc != 0:
+        with open(out_path, errors="replace") as f:
+            r.problems.append("the reverse hand pipeline exited with status %d:\n%s" % (rc, f.read()[-3000:]))
+    r.rows, problems = check_sqlite_counts("reverse hand pipeline", outdir, sources)
+    r.problems += problems
+    r.ok = not r.problems
+    return r
+
+
+def report_reverse(rm, rh):
+    say("PostgreSQL -> SQLite (--from=pgx --to=sqlite3):")
+    say("%-46s %8s %12s %9s %6s  %s" % ("measurement", "wall s", "peak RSS MiB", "rows", "match", "every run (s)"))
+    for b in (rm, rh):
+        every = " ".join("%.2f" % w for w in b.walls)
+        if b.wall is None:
+            say("%-46s %8s %12s %9s %6s  %s" % (b.name, "-", "-", "-", "-", "did not run"))
+        else:
+            say("%-46s %8.2f %12.1f %9s %6s  %s" % (b.name, b.wall, mib(b.rss_kib),
+                                                   b.rows if b.rows is not None else "-",
+                                                   "yes" if b.ok else "NO", every))
+    ok = lambda b: b.wall is not None and b.ok  # noqa: E731
+    if ok(rm):
+        say("%-46s %8.2f" % ("  reverse copy phase (sum of copy column)", min(r.copy_seconds for r in rm.ran)))
+        say("%-46s %8.2f" % ("  reverse verification (sum of verify column)", min(r.verify_seconds for r in rm.ran)))
+    for label, num, target in (
+            ("RATIO reverse copy phase / hand pipeline wall", min(r.copy_seconds for r in rm.ran) if ok(rm) else None,
+             TARGET_REVERSE_COPY_VS_HAND),
+            ("RATIO reverse full (with verification) / hand pipeline wall", rm.wall if ok(rm) else None,
+             TARGET_REVERSE_FULL_VS_HAND)):
+        if num is None or not ok(rh):
+            say("  %s: not measured (a run failed)" % label)
+        else:
+            v = num / rh.wall
+            say("  %s: %.2f (target <= %.2f) %s" % (label, v, target, verdict(v, target)))
+    if ok(rm):
+        v = mib(rm.rss_kib)
+        say("  RSS reverse migrate peak resident set size: %.1f MiB (target <= %.0f MiB) %s"
+            % (v, TARGET_RSS_MIB, verdict(v, TARGET_RSS_MIB)))
+    else:
+        say("  RSS reverse migrate peak resident set size: not measured (a run failed)")
+    say()
+
+
 # ---------------------------------------------------------------- report
 
 class Best:
@@ -606,7 +751,7 @@ def main():
         say("   (pgloader's defaults lose sync_runs: it prints REAL Infinity in a form PostgreSQL rejects)")
         server.sql("postgres", "CREATE ROLE %s LOGIN PASSWORD %s" % (qident(ROLE), qliteral(PASSWORD)))
 
-        runs = {"migrate": [], "pgloader": [], "hand": []}
+        runs = {"migrate": [], "pgloader": [], "hand": [], "reverse": [], "reverse-hand": []}
         schema = None
         for rep in range(1, args.repeat + 1):
             # Interleaved, so that a burst of load from elsewhere on the
@@ -619,6 +764,17 @@ def main():
                                                               "" if m.ok else ", FAILED"))
             if schema is None and m.ok:
                 schema = dump_schema(server, m_dbs)
+            if m.ok:
+                say("-- d. reverse: migrate --from=pgx --to=sqlite3 (from a's databases)")
+                rm, rdir = run_reverse(server, work, m_dbs, sources, migrate_bin, rep)
+                say("   %.2f s, %.1f MiB, copy phase %.2f s%s" % (rm.wall, mib(rm.rss_kib), rm.copy_seconds,
+                                                                  "" if rm.ok else ", FAILED"))
+                runs["reverse"].append(rm)
+                say("-- e. reverse: hand pipeline")
+                rh = run_reverse_hand(server, work, m_dbs, sources, rdir, rep)
+                say("   %.2f s, %.1f MiB%s" % (rh.wall, mib(rh.rss_kib), "" if rh.ok else ", FAILED"))
+                runs["reverse-hand"].append(rh)
+                shutil.rmtree(rdir, ignore_errors=True)
             server.drop_databases(*m_dbs)
 
             say("-- b. pgloader")
@@ -640,6 +796,10 @@ def main():
 
         m, pgl, hand = Best(runs["migrate"]), Best(runs["pgloader"]), Best(runs["hand"])
         report(m, pgl, hand, source_rows, usage_rows, args.repeat)
+        if runs["reverse"]:
+            report_reverse(Best(runs["reverse"]), Best(runs["reverse-hand"]))
+        else:
+            failures.append("the reverse direction was not measured: no successful migrate run to read from")
         for rs in runs.values():
             for r in rs:
                 failures += r.problems

@@ -24,6 +24,9 @@ for re in \
 	"^  RATIO migrate full \(with verification\) / pgloader wall: $num \(target <= 0\.60\) (PASS|MISS)$" \
 	"^  RATIO migrate copy phase / hand pipeline wall: $num \(target <= 1\.20\) (PASS|MISS)$" \
 	"^  RSS migrate peak resident set size: $num MiB \(target <= 64 MiB\) (PASS|MISS)$" \
+	"^  RATIO reverse copy phase / hand pipeline wall: $num \(target <= 1\.00\) (PASS|MISS)$" \
+	"^  RATIO reverse full \(with verification\) / hand pipeline wall: $num \(target <= 2\.00\) (PASS|MISS)$" \
+	"^  RSS reverse migrate peak resident set size: $num MiB \(target <= 64 MiB\) (PASS|MISS)$" \
 	"^bench: all measurements ran and every tool loaded the source's row counts$"; do
 	if ! grep -Eq "$re" "$out"; then
 		echo "check-bench-smoke: no line matching: $re" >&2
@@ -31,7 +34,7 @@ for re in \
 	fi
 done
 # Each tool's row count matched the source (the "match" column).
-for tool in 'migrate \(copy' 'pgloader \(' 'hand pipeline \('; do
+for tool in 'migrate \(copy' 'pgloader \(' 'hand pipeline \(' 'reverse: migrate \(copy' 'reverse: hand pipeline \('; do
 	if ! grep -Eq "^$tool.* 39334 +yes " "$out"; then
 		echo "check-bench-smoke: no result line with 39334 matching rows for: $tool" >&2
 		failed=1

@@ -245,4 +245,31 @@ t.check(any("table m" in l and "id=2" in l and "column x" in l for l in res.err.
         "the message names table, key and column", res.err)
 t.equal(os.listdir(d4), [], "no file was put in place, none left beside it")
 
+# ---- the other direction: char(n) in a server-made PostgreSQL schema --------
+# PostgreSQL pads char(n) with spaces to n characters; migrate pads the same
+# way before it compares, and refuses text longer than n.
+pad_url = t.create_database("padded")
+t.psql("padded", "CREATE TABLE blobs (id bigint PRIMARY KEY, sha256 char(64), code char(3));"
+                 'ALTER TABLE blobs OWNER TO "%s"' % t.user)
+d5 = t.new_dir("padded")
+con = sqlite3.connect(os.path.join(d5, "rstudio-pm.sqlite"))
+con.execute("CREATE TABLE blobs (id INTEGER PRIMARY KEY, sha256 TEXT, code TEXT)")
+con.executemany("INSERT INTO blobs VALUES (?, ?, ?)", [(1, "ab" * 32, "x"), (2, None, ""), (3, "f" * 64, "abc")])
+con.commit()
+con.close()
+pad_cfg = t.write_config("padded", d5, url=pad_url, usage_url=False)
+res = t.migrate(pad_cfg)
+t.equal(res.rc, 0, "SQLite text into char(64) and char(3) columns the server created succeeds") or t.note(res.describe())
+t.equal(t.value("padded", "SELECT string_agg(format('%s|', code), ',' ORDER BY id) FROM blobs"), "x  |,   |,abc|",
+        "PostgreSQL holds char(n) padded with spaces")
+res = t.migrate(pad_cfg, "--verify")
+t.equal(res.rc, 0, "--verify compares char(n) by the padded value") or t.note(res.describe())
+con = sqlite3.connect(os.path.join(d5, "rstudio-pm.sqlite"))
+con.execute("UPDATE blobs SET code = 'abcd' WHERE id = 3")
+con.commit()
+con.close()
+res = t.migrate(pad_cfg, "--drop-all")
+t.equal(res.rc, 65, "text longer than char(3) is refused before anything is written (exit 65)") or t.note(res.describe())
+t.check("column code" in res.err and "character(3)" in res.err, "the refusal names the column and char(3)", res.err)
+
 t.finish()
