@@ -385,11 +385,12 @@ static int pg_source_read_catalog(struct db *db, struct catalog **ret) {
                 return r;
         if (refused) {
                 _cleanup_strbuf_ struct strbuf b = {};
+                /* One line: messages are escaped, a newline would not start a new one. */
                 for (size_t i = 0; refused[i]; i++)
-                        strbuf_printf(&b, "\n  %s", refused[i]);
+                        strbuf_printf(&b, "%s%s", i ? "; " : "", refused[i]);
                 return db_fail(db, -EOPNOTSUPP,
-                               "%s: %zu column%s cannot be carried to SQLite exactly; nothing was written:%s\n"
-                               "hint: change those columns' types (for example to text) or drop them before migrating",
+                               "%s: %zu column%s cannot be carried to SQLite exactly, nothing was written: %s. Change "
+                               "those columns' types (for example to text) or drop them before migrating",
                                db->label, strv_length(refused), strv_length(refused) == 1 ? "" : "s", b.data ? b.data : "");
         }
         if ((r = read_indexes(p, c)) < 0 || (r = read_foreign_keys(p, c)) < 0 || (r = read_sequences(p, c)) < 0 ||

@@ -634,13 +634,13 @@ static int check_foreign_keys(struct sqlite_target *s) {
                 return r;
         while ((r = sqlite3_step(st)) == SQLITE_ROW) {
                 if (n++ < 20)
-                        strbuf_printf(&b, "\n  table %s, rowid %lld: no row in %s", sqlite3_column_text(st, 0),
+                        strbuf_printf(&b, "%stable %s, rowid %lld: no row in %s", n > 1 ? "; " : "", sqlite3_column_text(st, 0),
                                       (long long) sqlite3_column_int64(st, 1), sqlite3_column_text(st, 2));
         }
         if (r != SQLITE_DONE)
                 return fail_sqlite(s, "cannot check foreign keys");
         if (n > 0)
-                return db_fail(&s->base, -EINVAL, "%s: %zu row%s break a foreign key; nothing was committed:%s", s->final, n,
+                return db_fail(&s->base, -EINVAL, "%s: %zu row%s break a foreign key, nothing was committed: %s", s->final, n,
                                n == 1 ? "" : "s", b.data ? b.data : "");
         return 0;
 }
