@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -36,6 +37,7 @@ struct sqlite_target {
         bool committed;
         char *journal_mode; /* the old database's, restored before the rename */
         char **autoincrement; /* tables created with AUTOINCREMENT */
+        int lock_fd;     /* flock on temp while we write it: a second run must not take it for a leftover */
 };
 
 DEFINE_POINTER_CLEANUP(sqlite3_stmt, sqlite3_finalize)
@@ -714,8 +716,10 @@ static void target_close(struct db *db) {
         struct sqlite_target *s = (struct sqlite_target *) db;
         if (s->handle)
                 sqlite3_close_v2(s->handle);
-        if (!s->verify_only && !s->committed && s->temp)
-                remove_temp(s->temp); /* the final file was never touched */
+        if (!s->verify_only && !s->committed && s->temp && s->lock_fd >= 0)
+                remove_temp(s->temp); /* ours, never committed: the final file was never touched */
+        if (s->lock_fd >= 0)
+                close(s->lock_fd);
         strv_free(s->autoincrement);
         free(s->journal_mode);
         free(s->final);
@@ -740,20 +744,27 @@ static const struct db_ops target_ops = {
         .close = target_close,
 };
 
-/* A leftover of a run that was killed: never a database anyone uses. */
-static void remove_leftovers(const char *temp) {
+/* A leftover of a run that was killed: never a database anyone uses.  One
+ * that another migrate still holds locked is not a leftover. */
+static int remove_leftovers(const char *temp, char **ret_error) {
         static const char *const suffixes[] = { "", "-journal", "-wal", "-shm" };
+        _cleanup_close_ int fd = open(temp, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) < 0 && errno == EWOULDBLOCK) {
+                *ret_error = strdup_printf("%s is being written by another migrate run: wait for it to finish", temp);
+                return -EBUSY;
+        }
         for (size_t i = 0; i < ELEMENTSOF(suffixes); i++) {
                 _cleanup_free_ char *p = strdup_printf("%s%s", temp, suffixes[i]);
                 if (p && unlink(p) == 0)
                         log_notice("removed %s, left behind by an interrupted migrate run", p);
         }
+        return 0;
 }
 
 /* Create the new file: group-writable and in the group the worker runs
  * with (rstudio-pm), so the server can use it. */
 static int create_temp(struct sqlite_target *s, char **ret_error) {
-        _cleanup_close_ int fd = open(s->temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0660);
+        int fd = s->lock_fd = open(s->temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0660);
         if (fd < 0) {
                 int e = errno;
                 *ret_error = strdup_printf("%s: cannot create the new database file: %s%s", s->temp, strerror(e),
@@ -761,7 +772,7 @@ static int create_temp(struct sqlite_target *s, char **ret_error) {
                                                        : "");
                 return -e;
         }
-        if (fchown(fd, (uid_t) -1, getegid()) < 0 || fchmod(fd, 0660) < 0) {
+        if (flock(fd, LOCK_EX | LOCK_NB) < 0 || fchown(fd, (uid_t) -1, getegid()) < 0 || fchmod(fd, 0660) < 0) {
                 int e = errno;
                 *ret_error = strdup_printf("%s: cannot set the new file's group and mode: %s", s->temp, strerror(e));
                 return -e;
@@ -801,7 +812,9 @@ static int open_for_writing(struct sqlite_target *s, char **ret_error) {
         _cleanup_free_ char *wal = strdup_printf("%s-wal", s->final);
         if (!wal)
                 return -ENOMEM;
-        remove_leftovers(s->temp);
+        int r = remove_leftovers(s->temp, ret_error);
+        if (r < 0)
+                return r;
         if (stat(wal, &st) == 0 && st.st_size > 0) {
                 *ret_error = strdup_printf("%s has a write-ahead log (%s) with changes not yet in the database: a Package "
                                            "Manager server may still be running, or stopped uncleanly. Start and stop the "
@@ -811,7 +824,7 @@ static int open_for_writing(struct sqlite_target *s, char **ret_error) {
         }
         bool exists = stat(s->final, &st) == 0;
         s->created = !exists || st.st_size == 0;
-        int r = create_temp(s, ret_error);
+        r = create_temp(s, ret_error);
         if (r >= 0)
                 r = open_handle(s, s->temp, SQLITE_OPEN_READWRITE, ret_error);
         if (r >= 0 && !s->created)
@@ -843,6 +856,7 @@ int sqlite_target_open(const struct db_endpoint *ep, bool verify_only, struct db
         if (!s)
                 return -ENOMEM;
         db = &s->base;
+        s->lock_fd = -1;
         s->base.ops = &target_ops;
         s->ep = ep;
         s->verify_only = verify_only;

@@ -172,6 +172,19 @@ t.equal(con.execute("SELECT seq FROM sqlite_sequence WHERE name = 'repos'").fetc
         "sqlite_sequence kept after --drop-all into the existing file")
 con.close()
 
+# ---- a new file another run is still writing is not a leftover ----------------
+import fcntl
+busy = path + ".migrate-new"
+with open(busy, "w") as held:
+    fcntl.flock(held, fcntl.LOCK_EX)
+    res = t.migrate(config, "--from=pgx", "--to=sqlite3", "--drop-all")
+    t.check(res.rc == 1 and "being written by another migrate run" in res.err,
+            "a .migrate-new another run holds is left alone and the run stops", res.describe())
+    t.check(os.path.exists(busy), "the other run's file is still there")
+res = t.migrate(config, "--from=pgx", "--to=sqlite3", "--drop-all")
+t.equal(res.rc, 0, "once it is released it is a leftover: the next run succeeds") or t.note(res.describe())
+t.check("removed %s" % busy in res.err, "and says it removed it", res.err)
+
 # ---- and back: PostgreSQL -> SQLite -> PostgreSQL ---------------------------
 back_url = t.create_database("reverse_back")
 res = t.migrate(t.write_config("back", d, url=back_url, usage_url=False))
