@@ -57,7 +57,8 @@ struct table {
         struct check *checks;
         size_t n_checks;
         bool without_rowid;
-        int64_t sequence; /* SQLite AUTOINCREMENT's sqlite_sequence value, or -1 */
+        int64_t sequence; /* the key generator's last value handed out (SQLite: sqlite_sequence;
+                           * PostgreSQL: the identity/serial sequence), or -1 */
 };
 
 struct catalog {
