@@ -393,6 +393,17 @@ static int pg_source_read_catalog(struct db *db, struct catalog **ret) {
                                "those columns' types (for example to text) or drop them before migrating",
                                db->label, strv_length(refused), strv_length(refused) == 1 ? "" : "s", b.data ? b.data : "");
         }
+        if (c->n_tables == 0) {
+                /* Almost always a search_path that names another schema: say which one was read. */
+                _cleanup_(PQclearp) PGresult *res = NULL;
+                r = query(p, "cannot read the current schema", "SELECT coalesce(current_schema(), '(none)')", &res);
+                if (r < 0)
+                        return r;
+                return db_fail(db, -ENOENT,
+                               "%s: schema %s has no tables, so there is nothing to migrate; check search_path in the "
+                               "URL",
+                               db->label, PQgetvalue(res, 0, 0));
+        }
         if ((r = read_indexes(p, c)) < 0 || (r = read_foreign_keys(p, c)) < 0 || (r = read_sequences(p, c)) < 0 ||
             (r = read_other_objects(p, c)) < 0)
                 return r;

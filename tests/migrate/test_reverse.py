@@ -245,6 +245,16 @@ t.check("table odd, column amount: type money" in res.err and "table odd, column
         "each refused column is named with its type", res.err)
 t.equal(os.listdir(d2), [], "nothing was written into the SQLite directory")
 
+# ---- a search_path naming a schema without tables: refused, nothing written ----
+d6 = t.new_dir("noschema")
+os.chmod(d6, 0o777)
+sep = "&" if "?" in t.url else "?"
+res = t.migrate(t.write_config("noschema", d6, url=t.url + sep + "search_path=nosuchschema", usage_url=False),
+                "--from=pgx", "--to=sqlite3")
+t.check(res.rc == 1 and "has no tables" in res.err and "search_path" in res.err,
+        "a source schema without tables is refused, naming search_path", res.describe())
+t.equal(os.listdir(d6), [], "and nothing was written")
+
 # ---- a value SQLite cannot hold exactly: -0.0 (SQLite keeps 0) ----------------
 nz_url = t.create_database("negzero")
 t.psql("negzero", "CREATE TABLE m (id integer PRIMARY KEY, x double precision); INSERT INTO m VALUES (1, 1.5), (2, '-0');"
