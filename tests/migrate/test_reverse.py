@@ -178,8 +178,8 @@ busy = path + ".migrate-new"
 with open(busy, "w") as held:
     fcntl.flock(held, fcntl.LOCK_EX)
     res = t.migrate(config, "--from=pgx", "--to=sqlite3", "--drop-all")
-    t.check(res.rc == 1 and "being written by another migrate run" in res.err,
-            "a .migrate-new another run holds is left alone and the run stops", res.describe())
+    t.check(res.rc == 5 and "being written by another migrate run" in res.err,
+            "a .migrate-new another run holds is left alone and the run stops (exit 5, busy)", res.describe())
     t.check(os.path.exists(busy), "the other run's file is still there")
 res = t.migrate(config, "--from=pgx", "--to=sqlite3", "--drop-all")
 t.equal(res.rc, 0, "once it is released it is a leftover: the next run succeeds") or t.note(res.describe())
