@@ -249,7 +249,8 @@ t.equal(os.listdir(d2), [], "nothing was written into the SQLite directory")
 d6 = t.new_dir("noschema")
 os.chmod(d6, 0o777)
 sep = "&" if "?" in t.url else "?"
-res = t.migrate(t.write_config("noschema", d6, url=t.url + sep + "search_path=nosuchschema", usage_url=False),
+t.psql(t.db, 'CREATE SCHEMA emptyschema AUTHORIZATION "%s"' % t.user)
+res = t.migrate(t.write_config("noschema", d6, url=t.url + sep + "search_path=emptyschema", usage_url=False),
                 "--from=pgx", "--to=sqlite3")
 t.check(res.rc == 1 and "has no tables" in res.err and "search_path" in res.err,
         "a source schema without tables is refused, naming search_path", res.describe())
