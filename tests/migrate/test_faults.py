@@ -75,10 +75,16 @@ def simple_source(name, rows=3, usage_rows=0):
     return d
 
 
-def timed_migrate(config, *args):
+def timed_migrate(config, *args, limit=90):
+    """migrate, killed after limit seconds (a hang is a failure, not a stall)."""
+    argv = ["--config", config, "database"] + list(args)
     start = time.monotonic()
-    r = t.migrate(config, *args)
-    return r, time.monotonic() - start
+    try:
+        proc = subprocess.run([t.migrate_exe] + argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              timeout=limit)
+    except subprocess.TimeoutExpired as e:
+        proc = subprocess.CompletedProcess(argv, -9, e.stdout or b"", (e.stderr or b"") + b"\n(killed: hung)")
+    return mtest.Result(argv, proc), time.monotonic() - start
 
 
 # ---- (a) connect timeout ------------------------------------------------------
