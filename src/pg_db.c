@@ -14,6 +14,7 @@
 #include "migrate/cleanup.h"
 #include "migrate/hex.h"
 #include "migrate/interrupt.h"
+#include "migrate/log.h"
 #include "migrate/numeric.h"
 #include "migrate/sha256.h"
 #include "migrate/expr.h"
@@ -38,10 +39,10 @@ struct pg_db {
         PGconn *conn;
         PGcancel *cancel;
         enum pg_mode mode;
-        PQnoticeReceiver default_notice_receiver;
         unsigned notices;  /* notices received, to tell them from errors during COPY */
         char *gid;         /* set while a transaction is prepared (two-phase commit) */
         bool commit_sent;  /* a COMMIT [PREPARED] went out: a broken connection leaves its outcome unknown */
+        const struct db_endpoint *ep; /* to connect again and finish a prepared transaction */
         char **lifted_fks; /* "constraint on table\tALTER TABLE ... ADD CONSTRAINT ..." to restore */
         char *schema;      /* current_schema(), quoted: every table name is qualified with it */
 };
@@ -1579,6 +1580,31 @@ static int pg_prepare(struct db *db, const char *gid) {
         return p->gid ? 0 : -ENOMEM;
 }
 
+static int connect_interruptible(struct pg_db *p, const struct db_endpoint *ep, char **ret_why);
+static void count_notice(void *arg, const PGresult *res);
+
+/* A fresh session in place of a broken one. */
+static int reconnect(struct pg_db *p) {
+        _cleanup_free_ char *why = NULL;
+        if (p->cancel) {
+                interrupt_remove_cancel(p->cancel);
+                PQfreeCancel(p->cancel);
+                p->cancel = NULL;
+        }
+        PQfinish(p->conn);
+        p->conn = NULL;
+        int r = connect_interruptible(p, p->ep, &why);
+        if (r < 0)
+                return db_fail(&p->base, r, "%s: cannot connect again: %s", p->base.label, why ? why : "unknown error");
+        PQsetNoticeReceiver(p->conn, count_notice, p);
+        p->cancel = PQgetCancel(p->conn);
+        if (p->cancel)
+                interrupt_add_cancel(p->cancel);
+        return 0;
+}
+
+/* A prepared transaction belongs to no session: when ours broke (a backend
+ * terminated, a server restarted), finish it from a new one. */
 static int finish_prepared(struct db *db, const char *verb) {
         struct pg_db *p = (struct pg_db *) db;
         _cleanup_free_ char *lit = p->gid ? sql_quote_literal(p->gid) : NULL;
@@ -1586,7 +1612,24 @@ static int finish_prepared(struct db *db, const char *verb) {
         _cleanup_free_ char *what = strdup_printf("cannot %s the prepared transaction %s", verb, lit ? lit : "?");
         if (!sql || !what)
                 return -ENOMEM;
-        int r = exec_expect(p, what, sql, strcmp(verb, "COMMIT") == 0 ? "COMMIT PREPARED" : "ROLLBACK PREPARED");
+        const char *tag = strcmp(verb, "COMMIT") == 0 ? "COMMIT PREPARED" : "ROLLBACK PREPARED";
+        int r = exec_expect(p, what, sql, tag);
+        if (r < 0 && PQstatus(p->conn) != CONNECTION_OK && !interrupted()) {
+                bool sent = p->commit_sent || strcmp(verb, "ROLLBACK") == 0;
+                _cleanup_free_ char *first = strdup(p->base.error ? p->base.error : "");
+                if (reconnect(p) < 0) {
+                        _cleanup_free_ char *again = strdup(p->base.error ? p->base.error : "");
+                        return db_fail(&p->base, r, "%s; %s", first ? first : "", again ? again : "");
+                }
+                _cleanup_(PQclearp) PGresult *res = exec_one(p, sql);
+                const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+                /* Gone already: the statement sent before the break took effect. */
+                bool gone = sent && state && strcmp(state, "42704") == 0;
+                if (PQresultStatus(res) != PGRES_COMMAND_OK && !gone)
+                        return fail_result(p, what, res);
+                p->commit_sent = false;
+                r = 0;
+        }
         if (r < 0)
                 return r;
         free(p->gid);
@@ -1701,11 +1744,15 @@ static int connect_interruptible(struct pg_db *p, const struct db_endpoint *ep, 
         return 0;
 }
 
+/* Server notices (and a dying backend's last words) reach the user through
+ * log.h, escaped and prefixed like every other line, with the database. */
 static void count_notice(void *arg, const PGresult *res) {
         struct pg_db *p = arg;
+        const char *severity = PQresultErrorField(res, PG_DIAG_SEVERITY);
+        const char *primary = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
         p->notices++;
-        if (p->default_notice_receiver)
-                p->default_notice_receiver(NULL, res);
+        log_notice("%s: the server says: %s: %s", p->base.label, severity ? severity : "NOTICE",
+                   primary ? primary : "?");
 }
 
 int pg_db_open(const struct db_endpoint *ep, enum pg_mode mode, struct db **ret, char **ret_error) {
@@ -1715,6 +1762,7 @@ int pg_db_open(const struct db_endpoint *ep, enum pg_mode mode, struct db **ret,
                 return -ENOMEM;
         p->base.ops = &pg_ops;
         p->mode = mode;
+        p->ep = ep;
         p->base.label = strdup_printf("PostgreSQL %s database %s", db_role_label(ep->role), ep->display);
         if (!p->base.label) {
                 pg_close(&p->base);
@@ -1728,7 +1776,7 @@ int pg_db_open(const struct db_endpoint *ep, enum pg_mode mode, struct db **ret,
                 pg_close(&p->base);
                 return r;
         }
-        p->default_notice_receiver = PQsetNoticeReceiver(p->conn, count_notice, p);
+        PQsetNoticeReceiver(p->conn, count_notice, p);
         p->cancel = PQgetCancel(p->conn);
         if (p->cancel)
                 interrupt_add_cancel(p->cancel);

@@ -234,6 +234,34 @@ def usage_killed_after_main_prepared():
     check(prepared_xacts() == "", "prepared transactions left: %s" % prepared_xacts())
 
 
+def main_killed_after_prepared():
+    """main's backend terminated after its PREPARE: migrate commits it from a new session; exit 0, both committed"""
+    r = Run(pause="after-prepare-main")
+    pid = r.wait_paused()
+    killed = psql("postgres", "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                              " WHERE application_name = '%s' AND datname = '%s'" % (APP, DBS["main"]))
+    check(killed == "t", "could not terminate main's backend: %r" % killed)
+    os.kill(pid, signal.SIGCONT)
+    r.wait()
+    r.expect(0, r"migrate: success:")
+    both_migrated()
+    check(prepared_xacts() == "", "prepared transactions left: %s" % prepared_xacts())
+
+
+def both_killed_after_main_prepared():
+    """both backends terminated after main's PREPARE: main's is rolled back from a new session; exit 1, nothing left"""
+    r = Run(pause="after-prepare-main")
+    pid = r.wait_paused()
+    killed = psql("postgres", "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                              " WHERE application_name = '%s'" % APP)
+    check(killed == "t\nt", "could not terminate both backends: %r" % killed)
+    os.kill(pid, signal.SIGCONT)
+    r.wait()
+    r.expect(1, r"nothing was committed")
+    check(table_count("main") == 0 and table_count("usage") == 0, "a target changed")
+    check(prepared_xacts() == "", "prepared transactions left: %s" % prepared_xacts())
+
+
 def sigint_after_main_prepared():
     """Ctrl-C after main's PREPARE: exit 130, nothing committed, no prepared transaction left"""
     r = Run(pause="after-prepare-main")
@@ -288,7 +316,8 @@ def prepared_transaction_holds_lock():
 
 
 IN_ORDER = [plan_in_order, server_stopped_between_commits, sigint_during_commit]
-TWO_PHASE = [plan_two_phase, usage_killed_after_main_prepared, sigint_after_main_prepared,
+TWO_PHASE = [plan_two_phase, usage_killed_after_main_prepared, main_killed_after_prepared,
+             both_killed_after_main_prepared, sigint_after_main_prepared,
              server_stopped_between_commit_prepared, prepared_transaction_holds_lock]
 
 
