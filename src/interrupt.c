@@ -4,19 +4,29 @@
 #include <signal.h>
 #include <stddef.h>
 
-static volatile sig_atomic_t caught;
-static PGcancel *volatile cancel;
+#define MAX_CANCELS 4
+
+static volatile sig_atomic_t caught, deferred, held;
+static PGcancel *volatile cancels[MAX_CANCELS];
 
 static void on_signal(int sig) {
+        if (held) {
+                /* Commit has begun: finishing it is the only truthful outcome. */
+                deferred = sig;
+                return;
+        }
         caught = sig;
-        PGcancel *c = cancel;
-        if (c) {
-                char buf[256];
-                PQcancel(c, buf, sizeof(buf)); /* async-signal-safe by libpq's contract */
+        for (size_t i = 0; i < MAX_CANCELS; i++) {
+                PGcancel *c = cancels[i];
+                if (c) {
+                        char buf[256];
+                        PQcancel(c, buf, sizeof(buf)); /* async-signal-safe by libpq's contract */
+                }
         }
 }
 
 void interrupt_install(void) {
+        /* No SA_RESTART: a wait in poll() returns at once with EINTR. */
         struct sigaction sa = { .sa_handler = on_signal };
         sigemptyset(&sa.sa_mask);
         sigaction(SIGINT, &sa, NULL);
@@ -35,6 +45,24 @@ int interrupt_signal(void) {
         return caught;
 }
 
-void interrupt_set_cancel(void *pg_cancel) {
-        cancel = pg_cancel;
+void interrupt_add_cancel(void *pg_cancel) {
+        for (size_t i = 0; i < MAX_CANCELS; i++)
+                if (!cancels[i]) {
+                        cancels[i] = pg_cancel;
+                        return;
+                }
+}
+
+void interrupt_remove_cancel(void *pg_cancel) {
+        for (size_t i = 0; i < MAX_CANCELS; i++)
+                if (cancels[i] == pg_cancel)
+                        cancels[i] = NULL;
+}
+
+void interrupt_hold(void) {
+        held = 1;
+}
+
+int interrupt_deferred(void) {
+        return deferred;
 }

@@ -1,9 +1,13 @@
 #include "migrate/migration.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "migrate/cleanup.h"
 #include "migrate/engine.h"
@@ -14,6 +18,8 @@
 #include "migrate/pg_names.h"
 #include "migrate/driver_factory.h"
 #include "migrate/progress.h"
+#include "migrate/plan.h"
+#include "migrate/secure.h"
 #include "migrate/strv.h"
 
 #define MAX_REPORTED 20
@@ -80,6 +86,11 @@ static int open_databases(struct database_run *run, bool verify_only) {
                 log_error("%s", run->target->error);
                 return failed(r);
         }
+        r = run->target->ops->check_locks(run->target);
+        if (r < 0) {
+                log_error("%s", run->target->error);
+                return r == -EBUSY ? EXIT_STATUS_BUSY : failed(r);
+        }
         if (sessions) {
                 log_error("%s: other sessions are connected to the target database; stop every Package Manager node "
                           "(and other clients) using it, then run migrate again:",
@@ -115,7 +126,22 @@ static int check_source_integrity(struct database_run *run) {
         return 0;
 }
 
-static int read_catalogs(struct database_run *run, bool verify_only) {
+/* Target tables the source lacks (names compared as mapping does). */
+static int tables_source_lacks(struct database_run *run, char ***ret) {
+        const struct catalog *src = run->source_catalog, *dst = run->target_catalog;
+        *ret = NULL;
+        for (size_t i = 0; i < dst->n_tables; i++) {
+                bool found = false;
+                for (size_t k = 0; !found && k < src->n_tables; k++)
+                        found = strcasecmp(src->tables[k].name, dst->tables[i].name) == 0;
+                int r = found ? 0 : strv_push(ret, dst->tables[i].name);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int read_catalogs(struct database_run *run, bool verify_only, bool drop_all) {
         _cleanup_(strv_freep) char **problems = NULL;
         int r = run->source->ops->read_catalog(run->source, &run->source_catalog);
         if (r < 0) {
@@ -138,12 +164,29 @@ static int read_catalogs(struct database_run *run, bool verify_only) {
                 log_error("%s: the target has no tables, so there is nothing to verify: migrate first", run->target->label);
                 return EXIT_STATUS_MISMATCH;
         }
+        /* --drop-all empties the target's tables; it creates and drops none.  A
+         * target table the source lacks means the source is not the database
+         * the target's schema came from: emptying anything would be a guess. */
+        _cleanup_(strv_freep) char **extra = NULL;
+        if (!verify_only && drop_all && (r = tables_source_lacks(run, &extra)) < 0)
+                return failed(r);
+        if (extra) {
+                log_error("%s: the target has %zu table%s the %s source lacks, so the source looks like a different or "
+                          "older database than the one the target holds; --drop-all emptied nothing:",
+                          run->target->label, strv_length(extra), strv_length(extra) == 1 ? "" : "s", run->name);
+                print_list("  ", extra);
+                log_hint("check that the configuration names the right source files; if those tables are not "
+                         "Package Manager's, move them out of the target's schema; or migrate into an empty database "
+                         "(no tables: migrate creates them)");
+                return EXIT_STATUS_FAILED;
+        }
         r = mapping_build(run->source_catalog, run->target_catalog, &run->map, &problems);
         if (r == -EINVAL) {
                 log_error("%s: the target's tables do not match the source's:", run->target->label);
                 print_list("  ", problems);
-                log_hint("run with --drop-all against an empty database, or let the same Package "
-                         "Manager version create the target's tables");
+                log_hint("migrate into an empty database (no tables: migrate creates them), or let the Package "
+                         "Manager version that wrote the source create the target's tables%s",
+                         drop_all ? " (--drop-all empties tables; it creates or drops none)" : "");
                 return EXIT_STATUS_FAILED;
         }
         if (r < 0)
@@ -287,19 +330,22 @@ static int run_database(struct database_run *run, const struct cli_options *o, s
                 .progress = progress,
                 .name = run->name,
                 .max_reported = MAX_REPORTED,
+                .source = run->source,
+                .target = run->target,
         };
-        int r = open_databases(run, o->verify);
+        int r = check_source_integrity(run);
         if (r != 0)
                 return r;
-        e.source = run->source;
-        e.target = run->target;
-        r = check_source_integrity(run);
-        if (r != 0)
-                return r;
-        r = read_catalogs(run, o->verify);
+        r = read_catalogs(run, o->verify, o->drop_all);
         if (r != 0)
                 return r;
         if (!o->verify) {
+                /* Nothing may wait on a lock in silence: take the tables now. */
+                r = run->target->ops->lock_tables(run->target, run->target_catalog);
+                if (r < 0) {
+                        log_error("%s", run->target->error);
+                        return r == -EBUSY ? EXIT_STATUS_BUSY : failed(r);
+                }
                 if ((r = check_schema_version(run, &e, o->drop_all)) != 0 || (r = check_target_empty(run, o->drop_all)) != 0 ||
                     (r = count_source_rows(run)) != 0 || (r = copy_database(run, &e, o->drop_all)) != 0)
                         return r;
@@ -314,6 +360,128 @@ static int run_database(struct database_run *run, const struct cli_options *o, s
                 return EXIT_STATUS_MISMATCH;
         }
         return 0;
+}
+
+/* ---- commit ----------------------------------------------------------- */
+
+/* For the fault-injection tests only: MIGRATE_TEST_PAUSE=<point> stops the
+ * worker (SIGSTOP) at that point of the commit, so a test can stop a server
+ * there and continue it with SIGCONT.  Never honoured in a setgid run. */
+static void test_pause(const char *what, const char *role) {
+        const char *want = secure_mode() ? NULL : getenv("MIGRATE_TEST_PAUSE");
+        char point[64];
+        snprintf(point, sizeof(point), "%s-%s", what, role);
+        if (!want || strcmp(want, point) != 0)
+                return;
+        log_info("test pause at %s (pid %d)", point, (int) getpid());
+        fflush(stderr);
+        raise(SIGSTOP);
+}
+
+static const char *dbname(const struct database_run *run) {
+        const char *n = pg_params_get(&run->to->pg, "dbname");
+        return n ? n : run->name;
+}
+
+static void report_unfinished(struct database_run *runs, size_t n, const bool *committed) {
+        for (size_t i = 0; i < n; i++)
+                if (committed[i])
+                        log_error("the %s database WAS committed: its target holds the migrated data", runs[i].name);
+}
+
+/* Fixed order, main first; interrupts are held from the first COMMIT on. */
+static int commit_in_order(struct database_run *runs, size_t n) {
+        bool committed[_DB_ROLE_MAX] = {};
+        interrupt_hold();
+        for (size_t i = 0; i < n; i++) {
+                struct db *t = runs[i].target;
+                if (t->ops->commit(t) < 0) {
+                        bool unknown = t->ops->outcome_unknown(t);
+                        log_error("%s", t->error);
+                        if (i == 0 && !unknown)
+                                return EXIT_STATUS_FAILED; /* nothing was committed */
+                        report_unfinished(runs, n, committed);
+                        log_error("the %s database %s%s", runs[i].name,
+                                  unknown ? "may or may not have been committed: the connection broke during its COMMIT"
+                                          : "was NOT committed: its target is as it was",
+                                  i + 1 < n ? "; the databases after it were not committed" : "");
+                        log_error("to finish, once every server is reachable: run 'migrate database --drop-all' again (it "
+                                  "empties the targets and migrates every database once more); "
+                                  "'migrate database --verify' shows what each target holds meanwhile");
+                        return EXIT_STATUS_INCOMPLETE;
+                }
+                committed[i] = true;
+                test_pause("after-commit", runs[i].name);
+        }
+        return 0;
+}
+
+/* Prepare every database, then commit each: nothing becomes visible unless
+ * every database could be prepared.  No prepared transaction is left behind
+ * on a failure, except where its server cannot be reached to end it: then
+ * the message names it and the command that ends it. */
+static int commit_two_phase(struct database_run *runs, size_t n) {
+        char gids[_DB_ROLE_MAX][96];
+        bool committed[_DB_ROLE_MAX] = {};
+        size_t prepared = 0;
+        int r = 0;
+        for (size_t i = 0; i < n; i++)
+                snprintf(gids[i], sizeof(gids[i]), "rstudio-pm-migrate-%lld-%d-%s", (long long) time(NULL), (int) getpid(),
+                         runs[i].name);
+        for (size_t i = 0; i < n && r >= 0; i++) {
+                struct db *t = runs[i].target;
+                if (interrupted()) {
+                        r = -EINTR;
+                        break;
+                }
+                r = t->ops->prepare(t, gids[i]);
+                if (r < 0) {
+                        log_error("%s", t->error);
+                        if (t->ops->outcome_unknown(t))
+                                log_error("the connection broke during PREPARE TRANSACTION: if pg_prepared_xacts in "
+                                          "database %s lists '%s', run ROLLBACK PREPARED '%s' there",
+                                          dbname(&runs[i]), gids[i], gids[i]);
+                        break;
+                }
+                prepared++;
+                test_pause("after-prepare", runs[i].name);
+        }
+        if (r < 0 || interrupted()) {
+                for (size_t j = 0; j < prepared; j++) {
+                        struct db *t = runs[j].target;
+                        if (t->ops->rollback_prepared(t) < 0) {
+                                log_error("%s", t->error);
+                                log_error("the %s database's changes stay prepared as transaction '%s', not visible but "
+                                          "holding locks on its tables: run ROLLBACK PREPARED '%s' in database %s as soon "
+                                          "as its server is reachable",
+                                          runs[j].name, gids[j], gids[j], dbname(&runs[j]));
+                        }
+                }
+                return failed(r < 0 ? r : -EINTR);
+        }
+        /* Every database prepared: the decision is to commit, whatever happens now. */
+        interrupt_hold();
+        bool complete = true;
+        for (size_t i = 0; i < n; i++) {
+                struct db *t = runs[i].target;
+                if (t->ops->commit_prepared(t) < 0) {
+                        log_error("%s", t->error);
+                        complete = false;
+                        continue;
+                }
+                committed[i] = true;
+                test_pause("after-commit", runs[i].name);
+        }
+        if (complete)
+                return 0;
+        report_unfinished(runs, n, committed);
+        for (size_t i = 0; i < n; i++)
+                if (!committed[i])
+                        log_error("the %s database's changes are prepared as transaction '%s' (kept by its server, "
+                                  "across restarts): to finish, run COMMIT PREPARED '%s' in database %s as soon as its "
+                                  "server is reachable",
+                                  runs[i].name, gids[i], gids[i], dbname(&runs[i]));
+        return EXIT_STATUS_INCOMPLETE;
 }
 
 static void format_bytes(uint64_t n, char *buf, size_t size) {
@@ -362,6 +530,7 @@ int migration_run(const struct migrate_config *c, const struct cli_options *o) {
         size_t n_runs = 0;
         struct progress progress;
         int status = 0;
+        bool two_phase = false;
 
         if (o->from == o->to) {
                 log_error("--from and --to are both %s: migrate moves data between SQLite (sqlite3) and PostgreSQL (pgx); "
@@ -371,23 +540,37 @@ int migration_run(const struct migrate_config *c, const struct cli_options *o) {
         }
         progress_init(&progress, o->progress, o->stderr_is_tty);
         interrupt_install();
+        /* Every database first: the commit protocol is known before any work. */
         for (enum db_role role = DB_MAIN; role < _DB_ROLE_MAX && status == 0; role++) {
                 const struct db_endpoint *from = config_endpoint(c, o->from, role), *to = config_endpoint(c, o->to, role);
                 if (!from || !to)
                         continue;
                 struct database_run *run = &runs[n_runs++];
                 *run = (struct database_run) { .role = role, .name = db_role_label(role), .from = from, .to = to };
-                status = run_database(run, o, &progress);
+                status = open_databases(run, o->verify);
         }
-        /* Every database verified: only now does anything become visible. */
-        for (size_t i = 0; status == 0 && !o->verify && i < n_runs; i++) {
-                int r = runs[i].target->ops->commit(runs[i].target);
-                if (r < 0) {
-                        log_error("%s%s", runs[i].target->error,
-                                  i > 0 ? "; the databases listed before it were committed already" : "");
-                        status = failed(r);
+        if (status == 0 && !o->verify) {
+                two_phase = n_runs > 1;
+                for (size_t i = 0; two_phase && i < n_runs; i++) {
+                        struct db *t = runs[i].target;
+                        bool allowed = false;
+                        int r = t->ops->two_phase_allowed ? t->ops->two_phase_allowed(t, &allowed) : 0;
+                        if (r < 0) {
+                                log_error("%s", t->error);
+                                status = failed(r);
+                        }
+                        two_phase = allowed;
+                }
+                if (status == 0) {
+                        plan_print_commit(stdout, n_runs, two_phase);
+                        fflush(stdout);
                 }
         }
+        for (size_t i = 0; i < n_runs && status == 0; i++)
+                status = run_database(&runs[i], o, &progress);
+        /* Every database verified: only now does anything become visible. */
+        if (status == 0 && !o->verify)
+                status = two_phase ? commit_two_phase(runs, n_runs) : commit_in_order(runs, n_runs);
         if (status == 0) {
                 int64_t rows = 0;
                 size_t tables = 0;
@@ -402,7 +585,12 @@ int migration_run(const struct migrate_config *c, const struct cli_options *o) {
                        n_runs == 2 ? "main and usage" : "main", n_runs == 2 ? "s" : "", tables, (long long) rows,
                        o->verify ? "compared value by value; nothing was changed"
                                  : "copied, verified value by value and committed");
-        } else if (status >= EXIT_STATUS_SIGNAL_BASE)
+                if (interrupt_deferred())
+                        log_notice("signal %d (%s) arrived while committing: the commit had begun, so it was completed",
+                                   interrupt_deferred(), strsignal(interrupt_deferred()));
+        } else if (status == EXIT_STATUS_INCOMPLETE)
+                ; /* said above, database by database */
+        else if (status >= EXIT_STATUS_SIGNAL_BASE)
                 log_error("interrupted: nothing was committed; the target is as it was");
         else if (!o->verify && status != EXIT_STATUS_USAGE)
                 log_error("nothing was committed: the target databases are as they were");

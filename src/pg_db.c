@@ -6,12 +6,15 @@
 #include <inttypes.h>
 #include <libpq-fe.h>
 #include <math.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "migrate/cleanup.h"
 #include "migrate/hex.h"
 #include "migrate/interrupt.h"
+#include "migrate/log.h"
 #include "migrate/numeric.h"
 #include "migrate/sha256.h"
 #include "migrate/expr.h"
@@ -25,12 +28,21 @@
 #define PG_EPOCH_MICROS INT64_C(946684800000000) /* 2000-01-01 in Unix microseconds */
 #define PG_EPOCH_DAYS 10957
 #define COPY_CHUNK (1024 * 1024)
+/* Without connect_timeout in the URL, give up on a silent server after this. */
+#define DEFAULT_CONNECT_TIMEOUT_S 30
+/* The longest the tool waits for a lock before naming who holds it. */
+#define LOCK_TIMEOUT "30s"
+#define SQLSTATE_LOCK_NOT_AVAILABLE "55P03"
 
 struct pg_db {
         struct db base;
         PGconn *conn;
         PGcancel *cancel;
         enum pg_mode mode;
+        unsigned notices;  /* notices received, to tell them from errors during COPY */
+        char *gid;         /* set while a transaction is prepared (two-phase commit) */
+        bool commit_sent;  /* a COMMIT [PREPARED] went out: a broken connection leaves its outcome unknown */
+        const struct db_endpoint *ep; /* to connect again and finish a prepared transaction */
         char **lifted_fks; /* "constraint on table\tALTER TABLE ... ADD CONSTRAINT ..." to restore */
         char *schema;      /* current_schema(), quoted: every table name is qualified with it */
 };
@@ -68,8 +80,17 @@ static char *server_message(struct pg_db *p, const PGresult *res) {
 
 static int fail_result(struct pg_db *p, const char *what, const PGresult *res) {
         _cleanup_free_ char *msg = server_message(p, res);
+        const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
         if (interrupted())
                 return db_fail(&p->base, -EINTR, "%s: %s: interrupted", p->base.label, what);
+        if (state && strcmp(state, SQLSTATE_LOCK_NOT_AVAILABLE) == 0)
+                return db_fail(&p->base, -EBUSY,
+                               "%s: %s: %s: another session or a prepared transaction (see pg_locks and "
+                               "pg_prepared_xacts) held a lock migrate needs for longer than its lock_timeout of %s",
+                               p->base.label, what, msg ? msg : "lock timeout", LOCK_TIMEOUT);
+        if (PQstatus(p->conn) == CONNECTION_BAD)
+                return db_fail(&p->base, -ECONNRESET, "%s: %s: the connection to the server was lost: %s", p->base.label,
+                               what, msg ? msg : "unknown error");
         return db_fail(&p->base, -EIO, "%s: %s: %s", p->base.label, what, msg ? msg : "unknown error");
 }
 
@@ -727,16 +748,112 @@ static int put_be(struct strbuf *b, uint64_t v, int bytes) {
         return strbuf_append(b, tmp, (size_t) bytes);
 }
 
+/* Waits until the connection's socket is ready for events (or timeout_ms
+ * passes; -1: no limit).  A signal ends the wait: -EINTR once interrupted. */
+static int wait_socket(struct pg_db *p, short events, int timeout_ms, short *ret_revents) {
+        struct pollfd pfd = { .fd = PQsocket(p->conn), .events = events };
+        *ret_revents = 0;
+        if (pfd.fd < 0)
+                return db_fail(&p->base, -ECONNRESET, "%s: the connection to the server was lost", p->base.label);
+        int n = poll(&pfd, 1, timeout_ms);
+        if (n < 0 && errno != EINTR)
+                return db_fail(&p->base, -errno, "%s: cannot wait for the server: %s", p->base.label, strerror(errno));
+        if (interrupted())
+                return -EINTR;
+        *ret_revents = n > 0 ? pfd.revents : 0;
+        return 0;
+}
+
+/* During COPY FROM STDIN the server speaks only to refuse (an ErrorResponse,
+ * which libpq leaves unread until the COPY ends) or to pass a notice.  When
+ * data arrived and it was not a notice, the COPY has failed: -EPIPE. */
+static int copy_check_server(struct pg_sink *s) {
+        unsigned before = s->db->notices;
+        if (!PQconsumeInput(s->db->conn))
+                return fail_result(s->db, "cannot send rows", NULL);
+        return s->db->notices != before ? 0 : -EPIPE;
+}
+
+/* Sends what libpq holds, waiting for the socket ourselves (the connection
+ * is non-blocking during COPY) so that an error the server sends meanwhile
+ * is seen at once, not after the last row. */
+static int copy_flush(struct pg_sink *s) {
+        for (;;) {
+                short revents;
+                int r = wait_socket(s->db, POLLIN | POLLOUT, -1, &revents);
+                if (r < 0)
+                        return r;
+                if (revents & (POLLIN | POLLERR | POLLHUP)) {
+                        r = copy_check_server(s);
+                        if (r < 0)
+                                return r;
+                }
+                if (!(revents & (POLLOUT | POLLERR | POLLHUP)))
+                        continue;
+                int f = PQflush(s->db->conn);
+                if (f == 0)
+                        return 0;
+                if (f < 0)
+                        return fail_result(s->db, "cannot send rows", NULL);
+        }
+}
+
+/* n bytes (at most a chunk) to the server, sent before returning, so
+ * libpq's buffer never holds more than one chunk. */
+static int put_copy(struct pg_sink *s, const char *data, size_t n) {
+        if (interrupted())
+                return db_fail(&s->db->base, -EINTR, "%s: table %s: interrupted", s->db->base.label, s->table);
+        /* Did the server say anything while we prepared these bytes? */
+        short revents;
+        int r = wait_socket(s->db, POLLIN, 0, &revents);
+        if (r >= 0 && (revents & (POLLIN | POLLERR | POLLHUP)))
+                r = copy_check_server(s);
+        while (r >= 0) {
+                int q = PQputCopyData(s->db->conn, data, (int) n);
+                if (q == 1)
+                        break;
+                if (q < 0)
+                        return fail_result(s->db, "cannot send rows", NULL);
+                r = copy_flush(s); /* no room in libpq's buffer yet */
+        }
+        if (r >= 0)
+                r = copy_flush(s);
+        if (r < 0)
+                return r;
+        s->bytes += n;
+        return 0;
+}
+
 static int flush_copy(struct pg_sink *s) {
         if (s->buf.len == 0)
                 return 0;
-        if (interrupted())
-                return db_fail(&s->db->base, -EINTR, "%s: table %s: interrupted", s->db->base.label, s->table);
-        if (PQputCopyData(s->db->conn, s->buf.data, (int) s->buf.len) != 1)
-                return fail_result(s->db, "cannot send rows", NULL);
-        s->bytes += s->buf.len;
+        int r = put_copy(s, s->buf.data, s->buf.len);
+        if (r < 0)
+                return r;
         s->buf.len = 0;
         return 0;
+}
+
+/* Ends the COPY; with a reason, as failed.  Returns the server's result. */
+static PGresult *copy_end(struct pg_sink *s, const char *reason) {
+        PGconn *conn = s->db->conn;
+        if (PQputCopyEnd(conn, reason) < 0)
+                return NULL;
+        PGresult *res = PQgetResult(conn); /* PQgetResult waits and flushes, non-blocking or not */
+        for (PGresult *extra; (extra = PQgetResult(conn));)
+                PQclear(extra);
+        PQsetnonblocking(conn, 0);
+        s->table[0] = '\0'; /* ended: close() has nothing to abort */
+        return res;
+}
+
+/* A send failed because the server had ended the COPY: its own message. */
+static int copy_failed(struct pg_sink *s, int r) {
+        if (r != -EPIPE)
+                return r;
+        _cleanup_free_ char *what = strdup_printf("table %s: the server stopped the copy", s->table);
+        _cleanup_(PQclearp) PGresult *res = copy_end(s, "migrate stopped sending: the server reported an error");
+        return fail_result(s->db, what ? what : "the server stopped the copy", res);
 }
 
 /* One field: int32 length then the bytes of PostgreSQL's binary format. */
@@ -811,11 +928,7 @@ static int send_direct(struct pg_sink *s, const char *data, size_t n) {
         int r = flush_copy(s);
         while (r >= 0 && n > 0) {
                 size_t chunk = n < COPY_CHUNK ? n : COPY_CHUNK;
-                if (interrupted())
-                        return db_fail(&s->db->base, -EINTR, "%s: table %s: interrupted", s->db->base.label, s->table);
-                if (PQputCopyData(s->db->conn, data, (int) chunk) != 1)
-                        return fail_result(s->db, "cannot send rows", NULL);
-                s->bytes += chunk;
+                r = put_copy(s, data, chunk);
                 data += chunk;
                 n -= chunk;
         }
@@ -853,29 +966,23 @@ static int pg_sink_write(struct row_sink *sink, const struct value *row) {
                 else
                         r = encode_field(&s->buf, &s->specs[i], &row[i]);
         }
-        if (r < 0)
-                return r;
-        return s->buf.len >= COPY_CHUNK ? flush_copy(s) : 0;
+        if (r >= 0 && s->buf.len >= COPY_CHUNK)
+                r = flush_copy(s);
+        return copy_failed(s, r);
 }
 
 static int pg_sink_finish(struct row_sink *sink, uint64_t *ret_bytes) {
         struct pg_sink *s = (struct pg_sink *) sink;
         int r = put_be(&s->buf, UINT16_MAX, 2); /* trailer: -1 */
         if (r >= 0)
-                r = flush_copy(s);
+                r = copy_failed(s, flush_copy(s));
         if (r < 0)
                 return r;
-        if (PQputCopyEnd(s->db->conn, NULL) != 1)
-                return fail_result(s->db, "cannot finish copying", NULL);
-        _cleanup_(PQclearp) PGresult *res = PQgetResult(s->db->conn);
-        if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-                _cleanup_free_ char *what = strdup_printf("table %s: the server refused the rows", s->table);
+        _cleanup_free_ char *what = strdup_printf("table %s: the server refused the rows", s->table);
+        _cleanup_(PQclearp) PGresult *res = copy_end(s, NULL);
+        if (PQresultStatus(res) != PGRES_COMMAND_OK)
                 return fail_result(s->db, what ? what : "copy failed", res);
-        }
-        for (PGresult *extra; (extra = PQgetResult(s->db->conn));)
-                PQclear(extra);
         *ret_bytes = s->bytes;
-        s->table[0] = '\0'; /* finished: close() has nothing to abort */
         return 0;
 }
 
@@ -883,9 +990,8 @@ static void pg_sink_close(struct row_sink *sink) {
         struct pg_sink *s = (struct pg_sink *) sink;
         if (s->table[0]) {
                 /* Abandoned mid-copy: end the COPY with an error so the transaction aborts. */
-                PQputCopyEnd(s->db->conn, "copy abandoned by migrate");
-                for (PGresult *res; (res = PQgetResult(s->db->conn));)
-                        PQclear(res);
+                PGresult *res = copy_end(s, "copy abandoned by migrate");
+                PQclear(res);
         }
         strbuf_done(&s->buf);
         free((void *) s->specs);
@@ -925,8 +1031,12 @@ static int pg_open_sink(struct db *db, const struct table *t, const char *const 
         s->db = p;
         s->specs = specs;
         s->n = n;
+        /* Our own waits while sending: see copy_flush(). */
+        if (PQsetnonblocking(p->conn, 1) < 0)
+                r = fail_result(p, "cannot copy", NULL);
         /* Header: signature, flags, no extension area. */
-        r = strbuf_append(&s->buf, "PGCOPY\n\377\r\n\0", 11);
+        if (r >= 0)
+                r = strbuf_append(&s->buf, "PGCOPY\n\377\r\n\0", 11);
         if (r >= 0)
                 r = put_be(&s->buf, 0, 4);
         if (r >= 0)
@@ -1323,22 +1433,251 @@ static int pg_finish_tables(struct db *db, const struct catalog *plan, bool crea
         return r;
 }
 
-static int pg_commit(struct db *db) {
+/* ---- locks: never wait on one without saying whose it is ---------------- */
+
+/* Who holds a lock on a table of our schema, one line each: sessions and
+ * prepared transactions (which have no session and hold their locks until
+ * someone commits or rolls them back). */
+static int lock_holders(struct pg_db *p, bool exclusive_only, char ***ret) {
+        _cleanup_(PQclearp) PGresult *res = NULL;
+        int r = query(p, "cannot look at the locks on the target's tables",
+                      "SELECT DISTINCT c.relname, l.mode,"
+                      "       CASE WHEN l.pid IS NULL THEN 'prepared transaction ' || coalesce(quote_literal(px.gid), '?')"
+                      "            || ' (owner ' || coalesce(px.owner::text, '?') || ', prepared '"
+                      "            || coalesce(to_char(px.prepared AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'), '?')"
+                      "            || ' UTC): finish it with COMMIT PREPARED or ROLLBACK PREPARED '"
+                      "            || coalesce(quote_literal(px.gid), '?')"
+                      "       ELSE 'session pid ' || l.pid || ', user ' || coalesce(a.usename::text, '?')"
+                      "            || ', application ' || coalesce(nullif(a.application_name, ''), '-') END"
+                      "  FROM pg_locks l JOIN pg_class c ON c.oid = l.relation"
+                      /* A prepared transaction's locks keep its virtual id; its xid lock names it. */
+                      "  LEFT JOIN LATERAL (SELECT px.gid, px.owner, px.prepared FROM pg_prepared_xacts px"
+                      "       JOIN pg_locks x ON x.locktype = 'transactionid' AND x.transactionid = px.transaction"
+                      "        AND x.virtualtransaction = l.virtualtransaction AND x.pid IS NULL LIMIT 1) px"
+                      "       ON l.pid IS NULL"
+                      "  LEFT JOIN pg_stat_activity a ON a.pid = l.pid"
+                      " WHERE l.locktype = 'relation' AND l.granted"
+                      "   AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+                      "   AND c.relnamespace = current_schema()::regnamespace"
+                      "   AND l.pid IS DISTINCT FROM pg_backend_pid()"
+                      "   AND (NOT $1::boolean OR l.mode = 'AccessExclusiveLock')"
+                      " ORDER BY 1, 3, 2",
+                      1, (const char *const[]) { exclusive_only ? "true" : "false" }, &res);
+        if (r < 0)
+                return r;
+        *ret = NULL;
+        for (int i = 0; i < PQntuples(res); i++) {
+                r = strv_consume(ret, strdup_printf("table %s: %s held by %s", PQgetvalue(res, i, 0),
+                                                    PQgetvalue(res, i, 1), PQgetvalue(res, i, 2)));
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int refuse_locked(struct pg_db *p, char **holders) {
+        _cleanup_strbuf_ struct strbuf b = {};
+        for (size_t i = 0; holders[i]; i++)
+                if (strbuf_printf(&b, "%s %s", i ? ";" : "", holders[i]) < 0)
+                        return -ENOMEM;
+        return db_fail(&p->base, -EBUSY,
+                       "%s: other transactions hold locks on the target's tables, so migrate would wait for them; "
+                       "nothing was written (end them, then run migrate again):%s",
+                       p->base.label, b.data);
+}
+
+/* Before even the catalog is read (reading it waits on an exclusive lock):
+ * the locks others hold that would make this run wait. */
+static int pg_check_locks(struct db *db) {
         struct pg_db *p = (struct pg_db *) db;
-        if (interrupted())
-                return db_fail(db, -EINTR, "%s: interrupted before commit", db->label);
-        return exec(p, "cannot commit", "COMMIT");
+        _cleanup_(strv_freep) char **holders = NULL;
+        _cleanup_(PQclearp) PGresult *res = NULL;
+        int r = lock_holders(p, p->mode == PG_TARGET_VERIFY, &holders);
+        if (r < 0)
+                return r;
+        /* One left by an earlier run (its server went away mid-commit) may
+         * hold tables not even visible yet: name it too. */
+        r = query(p, "cannot read pg_prepared_xacts",
+                  "SELECT quote_literal(gid), to_char(prepared AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')"
+                  "  FROM pg_prepared_xacts WHERE database = current_database() AND gid LIKE 'rstudio-pm-migrate-%'"
+                  " ORDER BY prepared",
+                  0, NULL, &res);
+        for (int i = 0; r >= 0 && i < PQntuples(res); i++)
+                r = strv_consume(&holders, strdup_printf("prepared transaction %s, left by a migrate run at %s UTC whose "
+                                                         "commit could not finish: COMMIT PREPARED %s if that run told "
+                                                         "you to, else ROLLBACK PREPARED %s",
+                                                         PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
+                                                         PQgetvalue(res, i, 0), PQgetvalue(res, i, 0)));
+        if (r < 0)
+                return r;
+        return holders ? refuse_locked(p, holders) : 0;
+}
+
+static int pg_lock_tables(struct db *db, const struct catalog *existing) {
+        struct pg_db *p = (struct pg_db *) db;
+        _cleanup_(strv_freep) char **holders = NULL;
+        _cleanup_strbuf_ struct strbuf sql = {};
+        if (existing->n_tables == 0)
+                return 0;
+        /* Take them all now: nothing later waits, and a session that came
+         * after check_locks() is named, not waited for in silence. */
+        int r = strbuf_puts(&sql, "LOCK TABLE ");
+        for (size_t i = 0; r >= 0 && i < existing->n_tables; i++) {
+                _cleanup_free_ char *q = qualified(p, existing->tables[i].name);
+                r = q ? strbuf_printf(&sql, "%s%s", i ? ", " : "", q) : -ENOMEM;
+        }
+        if (r >= 0)
+                r = strbuf_puts(&sql, " IN ACCESS EXCLUSIVE MODE");
+        if (r < 0)
+                return r;
+        r = exec(p, "savepoint", "SAVEPOINT migrate_lock");
+        if (r < 0)
+                return r;
+        _cleanup_(PQclearp) PGresult *res = exec_one(p, sql.data);
+        if (PQresultStatus(res) == PGRES_COMMAND_OK)
+                return exec(p, "savepoint", "RELEASE SAVEPOINT migrate_lock");
+        const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+        if (interrupted() || !state || strcmp(state, SQLSTATE_LOCK_NOT_AVAILABLE) != 0)
+                return fail_result(p, "cannot lock the target's tables", res);
+        r = exec(p, "savepoint", "ROLLBACK TO SAVEPOINT migrate_lock");
+        if (r >= 0)
+                r = lock_holders(p, false, &holders);
+        if (r < 0)
+                return r;
+        if (holders)
+                return refuse_locked(p, holders);
+        return fail_result(p, "cannot lock the target's tables", res);
+}
+
+/* ---- commit: one transaction, or two-phase across databases ---------- */
+
+/* COMMIT of an aborted transaction answers ROLLBACK without an error.
+ * Before sending, a connection the server already closed (it stopped) is
+ * noticed, so "not committed" can be said for certain. */
+static int exec_expect(struct pg_db *p, const char *what, const char *sql, const char *tag) {
+        short revents = 0;
+        /* A stopping server sends a notice, then closes: read until quiet. */
+        for (int i = 0; i < 16 && wait_socket(p, POLLIN, 0, &revents) >= 0 && revents; i++)
+                if (!PQconsumeInput(p->conn))
+                        return fail_result(p, what, NULL);
+        p->commit_sent = strstr(tag, "COMMIT") != NULL;
+        _cleanup_(PQclearp) PGresult *res = exec_one(p, sql);
+        if (PQresultStatus(res) != PGRES_COMMAND_OK)
+                return fail_result(p, what, res);
+        if (strcmp(PQcmdStatus(res), tag) != 0)
+                return db_fail(&p->base, -EIO, "%s: %s: the server answered %s", p->base.label, what, PQcmdStatus(res));
+        return 0;
+}
+
+static int pg_commit(struct db *db) {
+        return exec_expect((struct pg_db *) db, "cannot commit", "COMMIT", "COMMIT");
+}
+
+static int pg_two_phase_allowed(struct db *db, bool *ret) {
+        struct pg_db *p = (struct pg_db *) db;
+        _cleanup_(PQclearp) PGresult *res = NULL;
+        int r = query(p, "cannot read max_prepared_transactions",
+                      "SELECT current_setting('max_prepared_transactions')::int > 0", 0, NULL, &res);
+        if (r < 0)
+                return r;
+        *ret = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+        return 0;
+}
+
+static int pg_prepare(struct db *db, const char *gid) {
+        struct pg_db *p = (struct pg_db *) db;
+        _cleanup_free_ char *lit = sql_quote_literal(gid);
+        _cleanup_free_ char *sql = lit ? strdup_printf("PREPARE TRANSACTION %s", lit) : NULL;
+        if (!sql)
+                return -ENOMEM;
+        int r = exec_expect(p, "cannot prepare the transaction (two-phase commit)", sql, "PREPARE TRANSACTION");
+        if (r < 0)
+                return r;
+        p->gid = strdup(gid);
+        return p->gid ? 0 : -ENOMEM;
+}
+
+static int connect_interruptible(struct pg_db *p, const struct db_endpoint *ep, char **ret_why);
+static void count_notice(void *arg, const PGresult *res);
+
+/* A fresh session in place of a broken one. */
+static int reconnect(struct pg_db *p) {
+        _cleanup_free_ char *why = NULL;
+        if (p->cancel) {
+                interrupt_remove_cancel(p->cancel);
+                PQfreeCancel(p->cancel);
+                p->cancel = NULL;
+        }
+        PQfinish(p->conn);
+        p->conn = NULL;
+        int r = connect_interruptible(p, p->ep, &why);
+        if (r < 0)
+                return db_fail(&p->base, r, "%s: cannot connect again: %s", p->base.label, why ? why : "unknown error");
+        PQsetNoticeReceiver(p->conn, count_notice, p);
+        p->cancel = PQgetCancel(p->conn);
+        if (p->cancel)
+                interrupt_add_cancel(p->cancel);
+        return 0;
+}
+
+/* A prepared transaction belongs to no session: when ours broke (a backend
+ * terminated, a server restarted), finish it from a new one. */
+static int finish_prepared(struct db *db, const char *verb) {
+        struct pg_db *p = (struct pg_db *) db;
+        _cleanup_free_ char *lit = p->gid ? sql_quote_literal(p->gid) : NULL;
+        _cleanup_free_ char *sql = lit ? strdup_printf("%s PREPARED %s", verb, lit) : NULL;
+        _cleanup_free_ char *what = strdup_printf("cannot %s the prepared transaction %s", verb, lit ? lit : "?");
+        if (!sql || !what)
+                return -ENOMEM;
+        const char *tag = strcmp(verb, "COMMIT") == 0 ? "COMMIT PREPARED" : "ROLLBACK PREPARED";
+        int r = exec_expect(p, what, sql, tag);
+        if (r < 0 && PQstatus(p->conn) != CONNECTION_OK && !interrupted()) {
+                bool sent = p->commit_sent || strcmp(verb, "ROLLBACK") == 0;
+                _cleanup_free_ char *first = strdup(p->base.error ? p->base.error : "");
+                if (reconnect(p) < 0) {
+                        _cleanup_free_ char *again = strdup(p->base.error ? p->base.error : "");
+                        return db_fail(&p->base, r, "%s; %s", first ? first : "", again ? again : "");
+                }
+                _cleanup_(PQclearp) PGresult *res = exec_one(p, sql);
+                const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+                /* Gone already: the statement sent before the break took effect. */
+                bool gone = sent && state && strcmp(state, "42704") == 0;
+                if (PQresultStatus(res) != PGRES_COMMAND_OK && !gone)
+                        return fail_result(p, what, res);
+                p->commit_sent = false;
+                r = 0;
+        }
+        if (r < 0)
+                return r;
+        free(p->gid);
+        p->gid = NULL;
+        return 0;
+}
+
+static int pg_commit_prepared(struct db *db) {
+        return finish_prepared(db, "COMMIT");
+}
+
+static int pg_rollback_prepared(struct db *db) {
+        return finish_prepared(db, "ROLLBACK");
+}
+
+static bool pg_outcome_unknown(struct db *db) {
+        struct pg_db *p = (struct pg_db *) db;
+        return p->commit_sent && PQstatus(p->conn) != CONNECTION_OK;
 }
 
 static void pg_close(struct db *db) {
         struct pg_db *p = (struct pg_db *) db;
-        interrupt_set_cancel(NULL);
-        if (p->cancel)
+        if (p->cancel) {
+                interrupt_remove_cancel(p->cancel);
                 PQfreeCancel(p->cancel);
+        }
         if (p->conn)
                 PQfinish(p->conn); /* an open transaction is rolled back by the server */
         strv_free(p->lifted_fks);
         free(p->schema);
+        free(p->gid);
         free(p->base.label);
         free(p->base.error);
         free(p);
@@ -1355,9 +1694,83 @@ static const struct db_ops pg_ops = {
         .prepare_load = pg_prepare_load,
         .open_sink = pg_open_sink,
         .finish_tables = pg_finish_tables,
+        .check_locks = pg_check_locks,
+        .lock_tables = pg_lock_tables,
         .commit = pg_commit,
+        .two_phase_allowed = pg_two_phase_allowed,
+        .prepare = pg_prepare,
+        .commit_prepared = pg_commit_prepared,
+        .rollback_prepared = pg_rollback_prepared,
+        .outcome_unknown = pg_outcome_unknown,
         .close = pg_close,
 };
+
+static double now_seconds(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
+}
+
+/* libpq's connect_timeout rules: an integer of seconds, 0 or less waits forever. */
+static long connect_timeout(const struct db_endpoint *ep) {
+        const char *v = pg_params_get(&ep->pg, "connect_timeout");
+        if (!v)
+                return DEFAULT_CONNECT_TIMEOUT_S;
+        long t = strtol(v, NULL, 10);
+        return t <= 0 ? 0 : t < 2 ? 2 : t;
+}
+
+/* PQconnectdbParams() cannot be interrupted and libpq applies no timeout
+ * to PQconnectPoll(): we wait on the socket ourselves, for both. */
+static int connect_interruptible(struct pg_db *p, const struct db_endpoint *ep, char **ret_why) {
+        long timeout = connect_timeout(ep);
+        double deadline = now_seconds() + (double) timeout;
+        p->conn = PQconnectStartParams((const char *const *) ep->pg.keywords, (const char *const *) ep->pg.values, 0);
+        if (!p->conn)
+                return -ENOMEM;
+        PostgresPollingStatusType st = PQstatus(p->conn) == CONNECTION_BAD ? PGRES_POLLING_FAILED : PGRES_POLLING_WRITING;
+        while (st != PGRES_POLLING_OK) {
+                if (st == PGRES_POLLING_FAILED) {
+                        *ret_why = server_message(p, NULL);
+                        return -ECONNREFUSED;
+                }
+                if (interrupted()) {
+                        *ret_why = strdup("interrupted while connecting");
+                        return -EINTR;
+                }
+                double left = deadline - now_seconds();
+                if (timeout > 0 && left <= 0) {
+                        *ret_why = strdup_printf("the server did not answer within %ld seconds (connect_timeout; set "
+                                                 "connect_timeout=SECONDS in the URL to wait longer)",
+                                                 timeout);
+                        return -ETIMEDOUT;
+                }
+                /* Short slices: a signal that came just before poll() is still seen soon. */
+                int slice = timeout > 0 && left < 0.2 ? (int) (left * 1000) + 1 : 200;
+                short revents;
+                int r = wait_socket(p, st == PGRES_POLLING_READING ? POLLIN : POLLOUT, slice, &revents);
+                if (r == -EINTR)
+                        continue;
+                if (r < 0) {
+                        *ret_why = p->base.error ? strdup(p->base.error) : NULL;
+                        return r;
+                }
+                if (revents)
+                        st = PQconnectPoll(p->conn);
+        }
+        return 0;
+}
+
+/* Server notices (and a dying backend's last words) reach the user through
+ * log.h, escaped and prefixed like every other line, with the database. */
+static void count_notice(void *arg, const PGresult *res) {
+        struct pg_db *p = arg;
+        const char *severity = PQresultErrorField(res, PG_DIAG_SEVERITY);
+        const char *primary = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+        p->notices++;
+        log_notice("%s: the server says: %s: %s", p->base.label, severity ? severity : "NOTICE",
+                   primary ? primary : "?");
+}
 
 int pg_db_open(const struct db_endpoint *ep, enum pg_mode mode, struct db **ret, char **ret_error) {
         struct pg_db *p = calloc(1, sizeof(*p));
@@ -1366,28 +1779,37 @@ int pg_db_open(const struct db_endpoint *ep, enum pg_mode mode, struct db **ret,
                 return -ENOMEM;
         p->base.ops = &pg_ops;
         p->mode = mode;
+        p->ep = ep;
         p->base.label = strdup_printf("PostgreSQL %s database %s", db_role_label(ep->role), ep->display);
         if (!p->base.label) {
                 pg_close(&p->base);
                 return -ENOMEM;
         }
-        p->conn = PQconnectdbParams((const char *const *) ep->pg.keywords, (const char *const *) ep->pg.values, 0);
-        if (PQstatus(p->conn) != CONNECTION_OK) {
-                _cleanup_free_ char *msg = server_message(p, NULL);
+        _cleanup_free_ char *why = NULL;
+        int r = connect_interruptible(p, ep, &why);
+        if (r < 0) {
                 *ret_error = strdup_printf("cannot connect to the %s (from %s): %s", p->base.label, ep->origin,
-                                           msg ? msg : "unknown error");
+                                           why ? why : "unknown error");
                 pg_close(&p->base);
-                return -ECONNREFUSED;
+                return r;
         }
+        PQsetNoticeReceiver(p->conn, count_notice, p);
         p->cancel = PQgetCancel(p->conn);
-        interrupt_set_cancel(p->cancel);
-        /* Fixed session settings so text output parses one way, whatever the server's defaults. */
+        if (p->cancel)
+                interrupt_add_cancel(p->cancel);
+        /* Fixed session settings so text output parses one way, whatever the
+         * server's defaults; and the tool's own timeouts, whatever the role or
+         * database sets (as pg_dump does): a long copy is no runaway statement,
+         * a session waiting while the other database is copied is not idle,
+         * and a lock is waited for a bounded time, then named; a reported commit
+         * is on disk. */
         static const char *const session[] = {
                 "SET client_encoding = 'UTF8'", "SET TimeZone = 'UTC'", "SET DateStyle = 'ISO, YMD'",
                 "SET extra_float_digits = 3", "SET bytea_output = 'hex'", "SET standard_conforming_strings = on",
-                "SET maintenance_work_mem = '256MB'",
+                "SET maintenance_work_mem = '256MB'", "SET statement_timeout = 0",
+                "SET idle_in_transaction_session_timeout = 0", "SET lock_timeout = '" LOCK_TIMEOUT "'",
+                "SET synchronous_commit = on",
         };
-        int r = 0;
         for (size_t i = 0; r >= 0 && i < ELEMENTSOF(session); i++)
                 r = exec(p, "cannot set up the session", session[i]);
         if (r >= 0) {
@@ -1400,6 +1822,8 @@ int pg_db_open(const struct db_endpoint *ep, enum pg_mode mode, struct db **ret,
                 else if (r >= 0 && !(p->schema = sql_quote_identifier(PQgetvalue(res, 0, 0))))
                         r = -ENOMEM;
         }
+        if (r >= 0 && PQserverVersion(p->conn) >= 140000)
+                r = exec(p, "cannot set up the session", "SET idle_session_timeout = 0");
         if (r >= 0)
                 r = exec(p, "cannot start a transaction",
                          mode == PG_TARGET_VERIFY ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN");

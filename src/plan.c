@@ -36,3 +36,15 @@ void plan_print(FILE *f, const struct migrate_config *c, const struct cli_option
                 print_endpoint(f, to);
         }
 }
+
+void plan_print_commit(FILE *f, size_t n_databases, bool two_phase) {
+        if (n_databases < 2)
+                out_line(f, "Commit: one transaction, committed only after verification.");
+        else if (two_phase)
+                out_line(f, "Commit: two-phase (max_prepared_transactions > 0 on both servers): both databases are "
+                    "prepared, then committed; a fault before both are prepared commits neither.");
+        else
+                out_line(f, "Commit: main, then usage, each after both are verified (two-phase commit needs "
+                    "max_prepared_transactions > 0 on both servers); a fault between the two commits leaves main "
+                    "committed and usage as it was, and migrate says so and what to run.");
+}

@@ -63,7 +63,22 @@ struct db_ops {
         /* Keys, indexes and foreign keys after the load; generators set past
          * the largest value.  What cannot be carried is added to not_carried. */
         int (*finish_tables)(struct db *db, const struct catalog *plan, bool created, char ***not_carried);
+        /* Right after connecting: refuses (-EBUSY) naming table and holder
+         * when another transaction holds a lock this run would wait for. */
+        int (*check_locks)(struct db *db);
+        /* Before anything is written: take every table the run may touch,
+         * refusing (-EBUSY) with table and holder when another transaction
+         * (a session, a prepared transaction) holds one. */
+        int (*lock_tables)(struct db *db, const struct catalog *existing);
         int (*commit)(struct db *db);
+        /* Two-phase commit, where the database allows it (NULL: never). */
+        int (*two_phase_allowed)(struct db *db, bool *ret);
+        int (*prepare)(struct db *db, const char *gid);
+        int (*commit_prepared)(struct db *db);
+        int (*rollback_prepared)(struct db *db);
+        /* After a failed commit: it was sent and the connection broke, so
+         * whether it took effect is unknown. */
+        bool (*outcome_unknown)(struct db *db);
         void (*close)(struct db *db); /* rolls back anything not committed */
 };
 

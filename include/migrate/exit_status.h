@@ -8,6 +8,7 @@ enum {
         EXIT_STATUS_MISMATCH = 3,    /* verification found differences; nothing was committed */
         EXIT_STATUS_NOT_EMPTY = 4,   /* the target holds data and --drop-all was not given */
         EXIT_STATUS_BUSY = 5,        /* Package Manager is running: the service is up, or other sessions use the target */
+        EXIT_STATUS_INCOMPLETE = 6,  /* a fault during the commit: some databases committed, the message says which */
         EXIT_STATUS_DATA = 65,       /* source values the target cannot hold (sysexits EX_DATAERR) */
         EXIT_STATUS_SOURCE = 66,     /* the source database cannot be used as it is: not a file, empty, corrupt (EX_NOINPUT) */
         EXIT_STATUS_OUTPUT = 74,     /* the run completed (committed / no difference) but its output was lost (EX_IOERR) */
