@@ -86,7 +86,8 @@ static int open_databases(struct database_run *run, bool verify_only) {
                 log_error("%s", run->target->error);
                 return failed(r);
         }
-        r = run->target->ops->check_locks(run->target);
+        /* Optional: a database without other sessions' locks (a new SQLite file) has none. */
+        r = run->target->ops->check_locks ? run->target->ops->check_locks(run->target) : 0;
         if (r < 0) {
                 log_error("%s", run->target->error);
                 return r == -EBUSY ? EXIT_STATUS_BUSY : failed(r);
@@ -341,7 +342,7 @@ static int run_database(struct database_run *run, const struct cli_options *o, s
                 return r;
         if (!o->verify) {
                 /* Nothing may wait on a lock in silence: take the tables now. */
-                r = run->target->ops->lock_tables(run->target, run->target_catalog);
+                r = run->target->ops->lock_tables ? run->target->ops->lock_tables(run->target, run->target_catalog) : 0;
                 if (r < 0) {
                         log_error("%s", run->target->error);
                         return r == -EBUSY ? EXIT_STATUS_BUSY : failed(r);
@@ -396,7 +397,7 @@ static int commit_in_order(struct database_run *runs, size_t n) {
         for (size_t i = 0; i < n; i++) {
                 struct db *t = runs[i].target;
                 if (t->ops->commit(t) < 0) {
-                        bool unknown = t->ops->outcome_unknown(t);
+                        bool unknown = t->ops->outcome_unknown && t->ops->outcome_unknown(t);
                         log_error("%s", t->error);
                         if (i == 0 && !unknown)
                                 return EXIT_STATUS_FAILED; /* nothing was committed */
@@ -437,7 +438,7 @@ static int commit_two_phase(struct database_run *runs, size_t n) {
                 r = t->ops->prepare(t, gids[i]);
                 if (r < 0) {
                         log_error("%s", t->error);
-                        if (t->ops->outcome_unknown(t))
+                        if (t->ops->outcome_unknown && t->ops->outcome_unknown(t))
                                 log_error("the connection broke during PREPARE TRANSACTION: if pg_prepared_xacts in "
                                           "database %s lists '%s', run ROLLBACK PREPARED '%s' there",
                                           dbname(&runs[i]), gids[i], gids[i]);
