@@ -1,6 +1,7 @@
 /* The copy engine (pre-flight check and streaming copy) against the
  * in-memory driver: every row and every value arrives exactly, and what
  * the target cannot hold is named before anything is written. */
+#include <errno.h>
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
@@ -191,11 +192,51 @@ static void test_preflight_counts_past_the_limit(void) {
         fixture_done(&f);
 }
 
+/* A value the pre-flight check did not see (the source changed since)
+ * stops the copy with the same message, naming it. */
+static void test_copy_stops_at_a_value_it_cannot_write(void) {
+        struct engine_fixture f;
+        static const char *const cols[] = { "id", "count" };
+        static const enum col_type src_types[] = { COL_BIGINT, COL_TEXT };
+        static const enum col_type dst_types[] = { COL_BIGINT, COL_BIGINT };
+        CHECK(fixture_init(&f) == 0);
+        CHECK(mem_db_add_table(f.source, "stats", 2, cols, src_types, pk) == 0);
+        CHECK(mem_db_add_table(f.target, "stats", 2, cols, dst_types, pk) == 0);
+        struct mem_table *t = mem_db_table(f.source, "stats");
+        CHECK(mem_table_add_row(t, 2, (struct value[]) { V_INT(1), V_TEXT("5") }) == 0);
+        CHECK(mem_table_add_row(t, 2, (struct value[]) { V_INT(2), V_TEXT("five") }) == 0);
+        CHECK(fixture_map(&f) == 0);
+        CHECK(capture_start() == 0);
+        CHECK(engine_copy(&f.e) == -EINVAL);
+        _cleanup_free_ char *out = capture_end();
+        CHECK_CONTAINS(out, "main database, table stats, row id=2, column count: 'five' cannot go into the target's bigint column");
+        CHECK(count_occurrences(out, "migrate: error: ") == 1);
+        fixture_done(&f);
+}
+
+/* A table marked skip_copy (schema_migrations already equal) is not written. */
+static void test_copy_skips_what_it_is_told(void) {
+        struct engine_fixture f;
+        CHECK(fixture_init(&f) == 0);
+        CHECK(fixture_add_table(&f, "things", N, columns, types, pk) == 0);
+        fill_source(&f);
+        CHECK(fixture_map(&f) == 0);
+        f.map.tables[0].skip_copy = true;
+        CHECK(capture_start() == 0);
+        CHECK(engine_copy(&f.e) == 0);
+        _cleanup_free_ char *out = capture_end();
+        CHECK_STREQ(out, "");
+        CHECK(mem_db_table(f.target, "things")->n_rows == 0);
+        fixture_done(&f);
+}
+
 int main(void) {
         RUN(test_copy_carries_every_value);
         RUN(test_copy_by_column_name);
         RUN(test_copy_empty_table);
         RUN(test_preflight_names_every_problem);
         RUN(test_preflight_counts_past_the_limit);
+        RUN(test_copy_stops_at_a_value_it_cannot_write);
+        RUN(test_copy_skips_what_it_is_told);
         TAP_END();
 }

@@ -454,6 +454,38 @@ static void test_large_value_differs(void) {
         fixture_done(&f);
 }
 
+/* The same when the rows must be sorted here: large values go into the
+ * sort as their digest on both sides, and still compare. */
+static void test_large_value_differs_sorted(void) {
+        struct engine_fixture f;
+        size_t n;
+        size_t size = VALUE_WHOLE_MAX + 1;
+        char *big = malloc(size);
+        CHECK(big);
+        if (!big)
+                return;
+        memset(big, 'q', size);
+        setup(&f);
+        mem_db_table(f.target, "items")->unordered = true;
+        /* Out of order: 10 first. */
+        struct mem_table *t = mem_db_table(f.target, "items");
+        struct value *last = t->rows[t->n_rows - 1];
+        memmove(&t->rows[1], &t->rows[0], (t->n_rows - 1) * sizeof(t->rows[0]));
+        t->rows[0] = last;
+        set_cell(f.source, "items", 4, 3, V_BLOB(big, size));
+        set_cell(f.target, "items", 4, 3, V_BLOB(big, size));
+        set_cell(f.source, "items", 9, 3, V_BLOB(big, size));
+        big[0] = 'r';
+        set_cell(f.target, "items", 9, 3, V_BLOB(big, size));
+        free(big);
+        _cleanup_free_ char *out = verify(&f, &n);
+        CHECK(n == 1);
+        CHECK(f.target->n_scans == 2);
+        CHECK_CONTAINS(out, "row id=9, column payload: source a value of 1048577 bytes SHA-256 ");
+        CHECK_CONTAINS(out, ", target a value of 1048577 bytes SHA-256 ");
+        fixture_done(&f);
+}
+
 /* Past max_reported, differences are counted, and the total is said. */
 static void test_many_differences(void) {
         struct engine_fixture f;
@@ -503,6 +535,7 @@ int main(void) {
         RUN(test_negative_zero_rows_without_key);
         RUN(test_source_value_not_convertible);
         RUN(test_large_value_differs);
+        RUN(test_large_value_differs_sorted);
         RUN(test_many_differences);
         RUN(test_row_counts_differ);
         TAP_END();
