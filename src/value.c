@@ -706,9 +706,14 @@ int value_compare(const struct value *a, const struct value *b) {
         case VALUE_DATE:
                 return a->i < b->i ? -1 : a->i > b->i;
         case VALUE_REAL:
-                /* As PostgreSQL orders float8: NaN after everything, NaNs equal. */
+                /* As PostgreSQL orders float8: NaN after everything, NaNs equal.
+                 * But -0.0 before 0.0, which value_equal() tells apart: equal
+                 * keys must be equal values, or verification pairs rows that
+                 * differ only there by their order of arrival. */
                 if (isnan(a->d) || isnan(b->d))
                         return !!isnan(a->d) - !!isnan(b->d);
+                if (a->d == b->d)
+                        return !!signbit(b->d) - !!signbit(a->d);
                 return a->d < b->d ? -1 : a->d > b->d;
         case VALUE_BOOL:
                 return (int) a->b - (int) b->b;
