@@ -1,5 +1,5 @@
 /* One source row converted to the target columns' types, shared by the
- * pre-flight check, the copy and the verification. */
+ * copy (which checks each value as it sends it) and the verification. */
 #include "migrate/engine_row.h"
 
 #include <errno.h>

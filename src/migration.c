@@ -246,17 +246,11 @@ static int count_source_rows(struct database_run *run) {
 
 static int copy_database(struct database_run *run, struct engine *e, bool drop_all) {
         size_t problems = 0;
+        /* All of this is one transaction: when a value does not fit, the
+         * rollback leaves the target as it was. */
         int r = run->map.create ? engine_widen(e, &run->not_carried) : 0;
-        if (r >= 0)
-                r = engine_preflight(e, &problems);
         if (r < 0)
                 return failed(r);
-        if (problems > 0) {
-                log_error("%s database: %zu value%s cannot be stored in the target exactly (listed above); nothing was "
-                          "written. Correct them in the source, or change the target columns' types.",
-                          run->name, problems, problems == 1 ? "" : "s");
-                return EXIT_STATUS_DATA;
-        }
         if (drop_all && run->target_catalog->n_tables > 0) {
                 r = run->target->ops->empty_tables(run->target, run->target_catalog);
                 if (r < 0) {
@@ -270,9 +264,15 @@ static int copy_database(struct database_run *run, struct engine *e, bool drop_a
                 log_error("%s", run->target->error);
                 return failed(r);
         }
-        r = engine_copy(e);
+        r = engine_copy(e, &problems);
         if (r < 0)
                 return failed(r);
+        if (problems > 0) {
+                log_error("%s database: %zu value%s cannot be stored in the target exactly (listed above); nothing was "
+                          "written. Correct them in the source, or change the target columns' types.",
+                          run->name, problems, problems == 1 ? "" : "s");
+                return EXIT_STATUS_DATA;
+        }
         r = run->target->ops->finish_tables(run->target, run->map.target, run->map.create, &run->not_carried);
         if (r < 0) {
                 log_error("%s", run->target->error);
