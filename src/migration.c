@@ -14,6 +14,7 @@
 #include "migrate/pg_names.h"
 #include "migrate/driver_factory.h"
 #include "migrate/progress.h"
+#include "migrate/strbuf.h"
 #include "migrate/strv.h"
 
 #define MAX_REPORTED 20
@@ -28,6 +29,7 @@ struct database_run {
         bool mapped;
         char **not_carried;
         double integrity_seconds; /* < 0: the source driver has no integrity check */
+        struct engine e;
 };
 
 static void run_done(struct database_run *run) {
@@ -273,7 +275,12 @@ static int copy_database(struct database_run *run, struct engine *e, bool drop_a
                           run->name, problems, problems == 1 ? "" : "s");
                 return EXIT_STATUS_DATA;
         }
+        int64_t rows = 0;
+        for (size_t i = 0; i < run->map.n_tables; i++)
+                rows += run->map.tables[i].skip_copy ? 0 : run->map.tables[i].source_rows;
+        progress_start(e->progress, "keys", run->name, run->map.create ? rows : 0);
         r = run->target->ops->finish_tables(run->target, run->map.target, run->map.create, &run->not_carried);
+        progress_end(e->progress);
         if (r < 0) {
                 log_error("%s", run->target->error);
                 return failed(r);
@@ -281,8 +288,11 @@ static int copy_database(struct database_run *run, struct engine *e, bool drop_a
         return 0;
 }
 
-static int run_database(struct database_run *run, const struct cli_options *o, struct progress *progress) {
-        struct engine e = {
+/* Everything up to the first write: connections, catalogs, refusals and
+ * row counts.  Done for every database before any copy, so the estimate of
+ * the time left covers the whole run. */
+static int prepare_database(struct database_run *run, const struct cli_options *o, struct progress *progress) {
+        run->e = (struct engine) {
                 .map = &run->map,
                 .progress = progress,
                 .name = run->name,
@@ -291,21 +301,37 @@ static int run_database(struct database_run *run, const struct cli_options *o, s
         int r = open_databases(run, o->verify);
         if (r != 0)
                 return r;
-        e.source = run->source;
-        e.target = run->target;
+        run->e.source = run->source;
+        run->e.target = run->target;
+        run->target->progress = progress;
         r = check_source_integrity(run);
         if (r != 0)
                 return r;
         r = read_catalogs(run, o->verify);
         if (r != 0)
                 return r;
-        if (!o->verify) {
-                if ((r = check_schema_version(run, &e, o->drop_all)) != 0 || (r = check_target_empty(run, o->drop_all)) != 0 ||
-                    (r = count_source_rows(run)) != 0 || (r = copy_database(run, &e, o->drop_all)) != 0)
-                        return r;
+        if (o->verify)
+                return 0;
+        if ((r = check_schema_version(run, &run->e, o->drop_all)) != 0 || (r = check_target_empty(run, o->drop_all)) != 0 ||
+            (r = count_source_rows(run)) != 0)
+                return r;
+        int64_t copy_rows = 0, verify_rows = 0;
+        for (size_t i = 0; i < run->map.n_tables; i++) {
+                verify_rows += run->map.tables[i].source_rows;
+                if (!run->map.tables[i].skip_copy)
+                        copy_rows += run->map.tables[i].source_rows;
         }
+        progress_plan(progress, copy_rows, run->map.create ? copy_rows : 0, verify_rows);
+        return 0;
+}
+
+static int run_database(struct database_run *run, const struct cli_options *o) {
+        struct engine *e = &run->e;
+        int r;
+        if (!o->verify && (r = copy_database(run, e, o->drop_all)) != 0)
+                return r;
         size_t mismatches = 0;
-        r = engine_verify(&e, &mismatches);
+        r = engine_verify(e, &mismatches);
         if (r < 0)
                 return failed(r);
         if (mismatches > 0) {
@@ -377,11 +403,16 @@ int migration_run(const struct migrate_config *c, const struct cli_options *o) {
                         continue;
                 struct database_run *run = &runs[n_runs++];
                 *run = (struct database_run) { .role = role, .name = db_role_label(role), .from = from, .to = to };
-                status = run_database(run, o, &progress);
+                status = prepare_database(run, o, &progress);
         }
+        for (size_t i = 0; status == 0 && i < n_runs; i++)
+                status = run_database(&runs[i], o);
         /* Every database verified: only now does anything become visible. */
         for (size_t i = 0; status == 0 && !o->verify && i < n_runs; i++) {
+                _cleanup_free_ char *what = strdup_printf("%s database", runs[i].name);
+                progress_start(&progress, "commit", what ? what : runs[i].name, 1);
                 int r = runs[i].target->ops->commit(runs[i].target);
+                progress_end(&progress);
                 if (r < 0) {
                         log_error("%s%s", runs[i].target->error,
                                   i > 0 ? "; the databases listed before it were committed already" : "");
