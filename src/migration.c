@@ -29,7 +29,6 @@ struct database_run {
         bool mapped;
         char **not_carried;
         double integrity_seconds; /* < 0: the source driver has no integrity check */
-        struct engine e;
 };
 
 static void run_done(struct database_run *run) {
@@ -278,7 +277,7 @@ static int copy_database(struct database_run *run, struct engine *e, bool drop_a
         int64_t rows = 0;
         for (size_t i = 0; i < run->map.n_tables; i++)
                 rows += run->map.tables[i].skip_copy ? 0 : run->map.tables[i].source_rows;
-        progress_start(e->progress, "keys", run->name, run->map.create ? rows : 0);
+        progress_start(e->progress, "keys", run->name, rows);
         r = run->target->ops->finish_tables(run->target, run->map.target, run->map.create, &run->not_carried);
         progress_end(e->progress);
         if (r < 0) {
@@ -288,11 +287,8 @@ static int copy_database(struct database_run *run, struct engine *e, bool drop_a
         return 0;
 }
 
-/* Everything up to the first write: connections, catalogs, refusals and
- * row counts.  Done for every database before any copy, so the estimate of
- * the time left covers the whole run. */
-static int prepare_database(struct database_run *run, const struct cli_options *o, struct progress *progress) {
-        run->e = (struct engine) {
+static int run_database(struct database_run *run, const struct cli_options *o, struct progress *progress) {
+        struct engine e = {
                 .map = &run->map,
                 .progress = progress,
                 .name = run->name,
@@ -301,8 +297,8 @@ static int prepare_database(struct database_run *run, const struct cli_options *
         int r = open_databases(run, o->verify);
         if (r != 0)
                 return r;
-        run->e.source = run->source;
-        run->e.target = run->target;
+        e.source = run->source;
+        e.target = run->target;
         run->target->progress = progress;
         r = check_source_integrity(run);
         if (r != 0)
@@ -310,28 +306,13 @@ static int prepare_database(struct database_run *run, const struct cli_options *
         r = read_catalogs(run, o->verify);
         if (r != 0)
                 return r;
-        if (o->verify)
-                return 0;
-        if ((r = check_schema_version(run, &run->e, o->drop_all)) != 0 || (r = check_target_empty(run, o->drop_all)) != 0 ||
-            (r = count_source_rows(run)) != 0)
-                return r;
-        int64_t copy_rows = 0, verify_rows = 0;
-        for (size_t i = 0; i < run->map.n_tables; i++) {
-                verify_rows += run->map.tables[i].source_rows;
-                if (!run->map.tables[i].skip_copy)
-                        copy_rows += run->map.tables[i].source_rows;
+        if (!o->verify) {
+                if ((r = check_schema_version(run, &e, o->drop_all)) != 0 || (r = check_target_empty(run, o->drop_all)) != 0 ||
+                    (r = count_source_rows(run)) != 0 || (r = copy_database(run, &e, o->drop_all)) != 0)
+                        return r;
         }
-        progress_plan(progress, copy_rows, run->map.create ? copy_rows : 0, verify_rows);
-        return 0;
-}
-
-static int run_database(struct database_run *run, const struct cli_options *o) {
-        struct engine *e = &run->e;
-        int r;
-        if (!o->verify && (r = copy_database(run, e, o->drop_all)) != 0)
-                return r;
         size_t mismatches = 0;
-        r = engine_verify(e, &mismatches);
+        r = engine_verify(&e, &mismatches);
         if (r < 0)
                 return failed(r);
         if (mismatches > 0) {
@@ -340,6 +321,35 @@ static int run_database(struct database_run *run, const struct cli_options *o) {
                 return EXIT_STATUS_MISMATCH;
         }
         return 0;
+}
+
+/* The rows of every source database, counted before the first copy so that
+ * the estimate of the time left covers the whole run.  Silent: a database
+ * that cannot be read here is reported by the run itself, in its turn. */
+static void plan_run(const struct migrate_config *c, const struct cli_options *o, struct progress *progress) {
+        if (!progress->enabled)
+                return;
+        for (enum db_role role = DB_MAIN; role < _DB_ROLE_MAX; role++) {
+                const struct db_endpoint *from = config_endpoint(c, o->from, role), *to = config_endpoint(c, o->to, role);
+                _cleanup_free_ char *error = NULL;
+                struct db *source = NULL;
+                struct catalog *catalog = NULL;
+                int64_t rows = 0;
+                if (!from || !to || sqlite_db_open_source(from, &source, &error) < 0)
+                        continue;
+                int r = source->ops->read_catalog(source, &catalog);
+                for (size_t i = 0; r >= 0 && i < catalog->n_tables; i++) {
+                        int64_t n = 0;
+                        r = source->ops->count_rows(source, &catalog->tables[i], &n);
+                        rows += n;
+                }
+                if (r >= 0)
+                        /* Keys are built when the tables are created, the usual case. */
+                        progress_plan(progress, o->verify ? 0 : rows, o->verify ? 0 : rows, rows);
+                if (catalog)
+                        catalog_free(catalog);
+                db_close(source);
+        }
 }
 
 static void format_bytes(uint64_t n, char *buf, size_t size) {
@@ -397,16 +407,15 @@ int migration_run(const struct migrate_config *c, const struct cli_options *o) {
         }
         progress_init(&progress, o->progress, o->stderr_is_tty);
         interrupt_install();
+        plan_run(c, o, &progress);
         for (enum db_role role = DB_MAIN; role < _DB_ROLE_MAX && status == 0; role++) {
                 const struct db_endpoint *from = config_endpoint(c, o->from, role), *to = config_endpoint(c, o->to, role);
                 if (!from || !to)
                         continue;
                 struct database_run *run = &runs[n_runs++];
                 *run = (struct database_run) { .role = role, .name = db_role_label(role), .from = from, .to = to };
-                status = prepare_database(run, o, &progress);
+                status = run_database(run, o, &progress);
         }
-        for (size_t i = 0; status == 0 && i < n_runs; i++)
-                status = run_database(&runs[i], o);
         /* Every database verified: only now does anything become visible. */
         for (size_t i = 0; status == 0 && !o->verify && i < n_runs; i++) {
                 _cleanup_free_ char *what = strdup_printf("%s database", runs[i].name);
