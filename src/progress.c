@@ -157,7 +157,9 @@ void progress_start(struct progress *p, const char *phase, const char *what, int
 void progress_step(struct progress *p, const char *what, size_t n, size_t m) {
         if (!p || p->current < 0 || !p->steps)
                 return;
-        p->what = what;
+        /* The caller's text lives only as long as the step. */
+        snprintf(p->step_what, sizeof(p->step_what), "%s", what);
+        p->what = p->step_what;
         p->step = n;
         p->n_steps = m;
         p->done = m > 0 ? (int64_t) ((double) p->total * (double) (n - 1) / (double) m) : 0;

@@ -29,6 +29,7 @@ struct progress {
         int current;
         bool steps;
         size_t step, n_steps;
+        char step_what[256]; /* the step's name, copied */
         /* The whole run, for the estimate of the time left. */
         bool planned;
         double run_started;
@@ -47,7 +48,7 @@ void progress_plan(struct progress *p, int64_t copy_rows, int64_t key_rows, int6
  * total is the rows of the database whose keys are built, and
  * progress_step() names each statement; "commit" has one step. */
 void progress_start(struct progress *p, const char *phase, const char *what, int64_t total);
-/* Step n of m of a "keys" item (p may be NULL). */
+/* Step n of m of a "keys" item (p may be NULL); "what" is copied. */
 void progress_step(struct progress *p, const char *what, size_t n, size_t m);
 /* Cheap enough to call for every row. */
 void progress_update(struct progress *p, int64_t done);
