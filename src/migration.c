@@ -29,6 +29,7 @@ struct database_run {
         bool mapped;
         char **not_carried;
         double integrity_seconds; /* < 0: the source driver has no integrity check */
+        int64_t planned_rows;     /* the source's rows, counted for the progress estimate */
 };
 
 static void run_done(struct database_run *run) {
@@ -93,13 +94,17 @@ static int open_databases(struct database_run *run, bool verify_only) {
 
 /* Before anything is written: a damaged source would be copied, and
  * verified, damage and all. */
-static int check_source_integrity(struct database_run *run) {
+static int check_source_integrity(struct database_run *run, struct progress *progress) {
         _cleanup_(strv_freep) char **findings = NULL;
+        _cleanup_free_ char *what = strdup_printf("%s database", run->name);
         run->integrity_seconds = -1;
         if (!run->source->ops->check_integrity)
                 return 0;
         double started = now_seconds();
+        /* It reads the whole file: the rows it stands for are the source's. */
+        progress_start(progress, "integrity", what ? what : run->name, run->planned_rows);
         int r = run->source->ops->check_integrity(run->source, MAX_REPORTED, &findings);
+        progress_end(progress);
         if (r < 0) {
                 if (r != -EINTR)
                         log_error("%s", run->source->error ? run->source->error : strerror(-r));
@@ -300,7 +305,7 @@ static int run_database(struct database_run *run, const struct cli_options *o, s
         e.source = run->source;
         e.target = run->target;
         run->target->progress = progress;
-        r = check_source_integrity(run);
+        r = check_source_integrity(run, progress);
         if (r != 0)
                 return r;
         r = read_catalogs(run, o->verify);
@@ -326,7 +331,8 @@ static int run_database(struct database_run *run, const struct cli_options *o, s
 /* The rows of every source database, counted before the first copy so that
  * the estimate of the time left covers the whole run.  Silent: a database
  * that cannot be read here is reported by the run itself, in its turn. */
-static void plan_run(const struct migrate_config *c, const struct cli_options *o, struct progress *progress) {
+static void plan_run(const struct migrate_config *c, const struct cli_options *o, struct progress *progress,
+                     int64_t planned_rows[static _DB_ROLE_MAX]) {
         if (!progress->enabled)
                 return;
         for (enum db_role role = DB_MAIN; role < _DB_ROLE_MAX; role++) {
@@ -346,6 +352,7 @@ static void plan_run(const struct migrate_config *c, const struct cli_options *o
                 if (r >= 0)
                         /* Keys are built when the tables are created, the usual case. */
                         progress_plan(progress, o->verify ? 0 : rows, o->verify ? 0 : rows, rows);
+                planned_rows[role] = r >= 0 ? rows : 0;
                 if (catalog)
                         catalog_free(catalog);
                 db_close(source);
@@ -407,13 +414,15 @@ int migration_run(const struct migrate_config *c, const struct cli_options *o) {
         }
         progress_init(&progress, o->progress, o->stderr_is_tty);
         interrupt_install();
-        plan_run(c, o, &progress);
+        int64_t planned_rows[_DB_ROLE_MAX] = {};
+        plan_run(c, o, &progress, planned_rows);
         for (enum db_role role = DB_MAIN; role < _DB_ROLE_MAX && status == 0; role++) {
                 const struct db_endpoint *from = config_endpoint(c, o->from, role), *to = config_endpoint(c, o->to, role);
                 if (!from || !to)
                         continue;
                 struct database_run *run = &runs[n_runs++];
-                *run = (struct database_run) { .role = role, .name = db_role_label(role), .from = from, .to = to };
+                *run = (struct database_run) { .role = role, .name = db_role_label(role), .from = from, .to = to,
+                                               .planned_rows = planned_rows[role] };
                 status = run_database(run, o, &progress);
         }
         /* Every database verified: only now does anything become visible. */

@@ -24,6 +24,8 @@ static int phase_of(const char *phase) {
                 return PROGRESS_VERIFY;
         if (strcmp(phase, "commit") == 0)
                 return PROGRESS_COMMIT;
+        if (strcmp(phase, "integrity") == 0)
+                return PROGRESS_INTEGRITY;
         return PROGRESS_COPY; /* "copy", and "check" that stands in for it */
 }
 
@@ -32,6 +34,7 @@ void progress_plan(struct progress *p, int64_t copy_rows, int64_t key_rows, int6
         p->plan[PROGRESS_KEYS] += key_rows;
         p->plan[PROGRESS_VERIFY] += verify_rows;
         p->plan[PROGRESS_COMMIT] += 1;
+        p->plan[PROGRESS_INTEGRITY] += verify_rows; /* it reads the whole source */
         p->planned = true;
 }
 
@@ -49,7 +52,7 @@ static void format_duration(double s, char *buf, size_t size) {
  * the guess is replaced as soon as the phase has run for a moment. */
 static bool estimate_left(const struct progress *p, double now, double *ret) {
         double known[_PROGRESS_PHASE_MAX], spent[_PROGRESS_PHASE_MAX], per_row[_PROGRESS_PHASE_MAX];
-        static const double guess[_PROGRESS_PHASE_MAX] = { 1.0, 0.5, 1.0, 0.0 };
+        static const double guess[_PROGRESS_PHASE_MAX] = { 1.0, 0.5, 1.0, 0.0, 0.3 };
         if (!p->planned)
                 return false;
         for (int ph = 0; ph < _PROGRESS_PHASE_MAX; ph++) {
@@ -144,13 +147,16 @@ void progress_start(struct progress *p, const char *phase, const char *what, int
         p->total = total;
         p->done = 0;
         p->current = phase_of(phase);
-        p->steps = p->current == PROGRESS_KEYS || p->current == PROGRESS_COMMIT;
+        p->steps = p->current == PROGRESS_KEYS || p->current == PROGRESS_COMMIT || p->current == PROGRESS_INTEGRITY;
         p->step = p->n_steps = 0;
         if (p->current == PROGRESS_COMMIT)
-                p->total = 1, p->step = p->n_steps = 1;
+                p->total = 1;
+        if (p->current == PROGRESS_COMMIT || p->current == PROGRESS_INTEGRITY)
+                p->step = p->n_steps = 1;
         p->started = p->last_shown = now_seconds();
         /* Keys show up with their first step. */
-        if (p->enabled && ((p->tty && p->current != PROGRESS_KEYS) || p->current == PROGRESS_COMMIT))
+        if (p->enabled && ((p->tty && p->current != PROGRESS_KEYS) || p->current == PROGRESS_COMMIT ||
+                           p->current == PROGRESS_INTEGRITY))
                 show(p, false);
 }
 

@@ -15,13 +15,14 @@ enum progress_phase {
         PROGRESS_KEYS,
         PROGRESS_VERIFY,
         PROGRESS_COMMIT,
+        PROGRESS_INTEGRITY, /* the source's own integrity check */
         _PROGRESS_PHASE_MAX,
 };
 
 struct progress {
         bool enabled;
         bool tty;
-        const char *phase; /* "check", "copy", "keys", "verify", "commit" */
+        const char *phase; /* "integrity", "check", "copy", "keys", "verify", "commit" */
         const char *what;  /* "main.package_versions", "index x on t" */
         int64_t total, done;
         double started, last_shown;
@@ -46,7 +47,8 @@ void progress_init(struct progress *p, bool requested, bool tty);
 void progress_plan(struct progress *p, int64_t copy_rows, int64_t key_rows, int64_t verify_rows);
 /* An item: a table's rows for "check", "copy" and "verify"; for "keys",
  * total is the rows of the database whose keys are built, and
- * progress_step() names each statement; "commit" has one step. */
+ * progress_step() names each statement; "commit" and "integrity" have one
+ * step. */
 void progress_start(struct progress *p, const char *phase, const char *what, int64_t total);
 /* Step n of m of a "keys" item (p may be NULL); "what" is copied. */
 void progress_step(struct progress *p, const char *what, size_t n, size_t m);

@@ -71,6 +71,9 @@ t.check(any(re.search(r"^keys   foreign key of \S+ to \S+ +\d+/\d+ \|", l) for l
 counts = [tuple(map(int, re.search(r" (\d+)/(\d+) \|", l).groups())) for l in keys]
 t.check(counts and all(n <= m for n, m in counts) and any(n == m for n, m in counts),
         "terminal: the steps count up to their total", counts[:40])
+t.check(any(re.search(r"^integrity main database +1/1 \|", l) for l in screen)
+        and any(re.search(r"^integrity usage database +1/1 \|", l) for l in screen),
+        "terminal: each source's integrity check is shown", "\n".join(screen[:20]))
 t.check(any(l.startswith("commit main database") for l in screen)
         and any(l.startswith("commit usage database") for l in screen),
         "terminal: each commit is shown", "\n".join(screen[-10:]))
