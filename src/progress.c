@@ -26,6 +26,8 @@ static int phase_of(const char *phase) {
                 return PROGRESS_COMMIT;
         if (strcmp(phase, "integrity") == 0)
                 return PROGRESS_INTEGRITY;
+        if (strcmp(phase, "types") == 0)
+                return PROGRESS_TYPES;
         return PROGRESS_COPY; /* "copy", and "check" that stands in for it */
 }
 
@@ -35,6 +37,7 @@ void progress_plan(struct progress *p, int64_t copy_rows, int64_t key_rows, int6
         p->plan[PROGRESS_VERIFY] += verify_rows;
         p->plan[PROGRESS_COMMIT] += 1;
         p->plan[PROGRESS_INTEGRITY] += verify_rows; /* it reads the whole source */
+        p->plan[PROGRESS_TYPES] += key_rows;        /* as keys: only when the tables are created */
         p->planned = true;
 }
 
@@ -52,7 +55,7 @@ static void format_duration(double s, char *buf, size_t size) {
  * the guess is replaced as soon as the phase has run for a moment. */
 static bool estimate_left(const struct progress *p, double now, double *ret) {
         double known[_PROGRESS_PHASE_MAX], spent[_PROGRESS_PHASE_MAX], per_row[_PROGRESS_PHASE_MAX];
-        static const double guess[_PROGRESS_PHASE_MAX] = { 1.0, 0.5, 1.0, 0.0, 0.3 };
+        static const double guess[_PROGRESS_PHASE_MAX] = { 1.0, 0.5, 1.0, 0.0, 0.3, 0.5 };
         if (!p->planned)
                 return false;
         for (int ph = 0; ph < _PROGRESS_PHASE_MAX; ph++) {

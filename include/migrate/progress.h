@@ -16,13 +16,14 @@ enum progress_phase {
         PROGRESS_VERIFY,
         PROGRESS_COMMIT,
         PROGRESS_INTEGRITY, /* the source's own integrity check */
+        PROGRESS_TYPES,     /* widen.c: the types the data needs, when creating */
         _PROGRESS_PHASE_MAX,
 };
 
 struct progress {
         bool enabled;
         bool tty;
-        const char *phase; /* "integrity", "check", "copy", "keys", "verify", "commit" */
+        const char *phase; /* "integrity", "types", "check", "copy", "keys", "verify", "commit" */
         const char *what;  /* "main.package_versions", "index x on t" */
         int64_t total, done;
         double started, last_shown;
