@@ -65,7 +65,10 @@ static bool estimate_left(const struct progress *p, double now, double *ret) {
                         known[ph] += (double) p->done;
                         spent[ph] += now - p->started;
                 }
-                per_row[ph] = known[ph] >= 1 && spent[ph] >= 0.5 ? spent[ph] / known[ph] : -1;
+                /* A speed once a phase has done a few thousand rows, or run a moment. */
+                per_row[ph] = known[ph] >= 1 && spent[ph] > 0 && (known[ph] >= 1000 || spent[ph] >= 0.5)
+                                      ? spent[ph] / known[ph]
+                                      : -1;
         }
         /* Commit: a fraction of a second unless measured otherwise. */
         if (per_row[PROGRESS_COMMIT] < 0)
