@@ -333,7 +333,9 @@ static int run_database(struct database_run *run, const struct cli_options *o, s
  * that cannot be read here is reported by the run itself, in its turn. */
 static void plan_run(const struct migrate_config *c, const struct cli_options *o, struct progress *progress,
                      int64_t planned_rows[static _DB_ROLE_MAX]) {
-        if (!progress->enabled)
+        /* A SQLite file only: a second session on a PostgreSQL source, however
+         * short, is not worth an estimate. */
+        if (!progress->enabled || o->from != DB_SQLITE)
                 return;
         for (enum db_role role = DB_MAIN; role < _DB_ROLE_MAX; role++) {
                 const struct db_endpoint *from = config_endpoint(c, o->from, role), *to = config_endpoint(c, o->to, role);
@@ -341,7 +343,7 @@ static void plan_run(const struct migrate_config *c, const struct cli_options *o
                 struct db *source = NULL;
                 struct catalog *catalog = NULL;
                 int64_t rows = 0;
-                if (!from || !to || sqlite_db_open_source(from, &source, &error) < 0)
+                if (!from || !to || db_open(from, DB_OPEN_SOURCE, &source, &error) < 0)
                         continue;
                 int r = source->ops->read_catalog(source, &catalog);
                 for (size_t i = 0; r >= 0 && i < catalog->n_tables; i++) {
