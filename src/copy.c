@@ -1,5 +1,8 @@
-/* The copy engine: a pre-flight pass that converts every value without
- * writing, then the streaming copy. */
+/* The copy engine: one pass over the source that converts (and so checks)
+ * every value as it is sent.  At the first value the target cannot hold,
+ * sending stops (the COPY is abandoned, which aborts the transaction) and
+ * the pass goes on as a check only, so that every problem is listed in the
+ * same run; the caller then rolls back. */
 #include <errno.h>
 #include <stdlib.h>
 
@@ -31,56 +34,27 @@ static void report_value_problem(struct engine *e, const struct table_map *t, co
                   type ? type : "?", reason ? reason : "not convertible");
 }
 
-int engine_preflight(struct engine *e, size_t *ret_problems) {
-        _cleanup_(value_buffer_done) struct value_buffer buf = {};
-        size_t problems = 0;
-        for (size_t i = 0; i < e->map->n_tables; i++) {
-                struct table_map *t = &e->map->tables[i];
-                if (t->skip_copy)
-                        continue;
-                _cleanup_(row_source_closep) struct row_source *src = NULL;
-                _cleanup_free_ struct value *out = calloc(t->n_columns + 1, sizeof(struct value));
-                _cleanup_free_ char *what = strdup_printf("%s.%s", e->name, t->source->name);
-                if (!out || !what)
-                        return -ENOMEM;
-                int r = open_source_scan(e, t, &src);
-                if (r < 0)
-                        return r;
-                progress_start(e->progress, "check", what, t->source_rows);
-                const struct value *row;
-                int64_t n = 0;
-                while ((r = src->next(src, &row)) > 0) {
-                        /* Every column of a row, not just its first problem. */
-                        size_t column = 0;
-                        r = -EINVAL;
-                        for (size_t from = 0; r == -EINVAL; from = column + 1) {
-                                _cleanup_free_ char *reason = NULL;
-                                r = engine_convert_row(t, row, out, &buf, from, &column, &reason);
-                                if (r == -EINVAL) {
-                                        if (problems < e->max_reported)
-                                                report_value_problem(e, t, row, column, reason);
-                                        problems++;
-                                }
-                        }
-                        if (r < 0)
-                                return r;
-                        progress_update(e->progress, ++n);
-                        if (interrupted())
-                                return -EINTR;
-                }
-                progress_end(e->progress);
-                if (r < 0) {
-                        log_error("%s", e->source->error ? e->source->error : "cannot read the source");
-                        return r;
+/* Converts one row; every column that does not fit is reported (not just
+ * the first).  Returns 1 when the row converted, 0 when it did not, or a
+ * negative errno. */
+static int convert_checked(struct engine *e, const struct table_map *t, const struct value *row, struct value *out,
+                           struct value_buffer *buf, size_t *problems) {
+        size_t column = 0;
+        int r = -EINVAL, fits = 1;
+        for (size_t from = 0; r == -EINVAL; from = column + 1) {
+                _cleanup_free_ char *reason = NULL;
+                r = engine_convert_row(t, row, out, buf, from, &column, &reason);
+                if (r == -EINVAL) {
+                        if (*problems < e->max_reported)
+                                report_value_problem(e, t, row, column, reason);
+                        (*problems)++;
+                        fits = 0;
                 }
         }
-        if (problems > e->max_reported)
-                log_error("... and %zu more values the target cannot hold", problems - e->max_reported);
-        *ret_problems = problems;
-        return 0;
+        return r < 0 ? r : fits;
 }
 
-static int copy_table(struct engine *e, struct table_map *t, struct value_buffer *buf) {
+static int copy_table(struct engine *e, struct table_map *t, struct value_buffer *buf, size_t *problems) {
         _cleanup_(row_source_closep) struct row_source *src = NULL;
         _cleanup_(row_sink_closep) struct row_sink *sink = NULL;
         _cleanup_free_ struct value *out = calloc(t->n_columns + 1, sizeof(struct value));
@@ -91,24 +65,25 @@ static int copy_table(struct engine *e, struct table_map *t, struct value_buffer
         int r = open_source_scan(e, t, &src);
         if (r < 0)
                 return r;
-        r = e->target->ops->open_sink(e->target, t->target, t->target_columns, t->n_columns, &sink);
-        if (r < 0) {
-                log_error("%s", e->target->error);
-                return r;
+        /* Once a value did not fit, nothing more is sent: the rest is a check. */
+        if (*problems == 0) {
+                r = e->target->ops->open_sink(e->target, t->target, t->target_columns, t->n_columns, &sink);
+                if (r < 0) {
+                        log_error("%s", e->target->error);
+                        return r;
+                }
         }
-        progress_start(e->progress, "copy", what, t->source_rows);
+        progress_start(e->progress, sink ? "copy" : "check", what, t->source_rows);
         const struct value *row;
         int64_t n = 0;
         while ((r = src->next(src, &row)) > 0) {
-                size_t column;
-                _cleanup_free_ char *reason = NULL;
-                r = engine_convert_row(t, row, out, buf, 0, &column, &reason);
-                if (r == -EINVAL) {
-                        /* The pre-flight pass saw every value: this means the source changed. */
-                        report_value_problem(e, t, row, column, reason);
-                        return r;
-                }
-                if (r >= 0)
+                r = convert_checked(e, t, row, out, buf, problems);
+                if (r == 0 && sink) {
+                        sink->close(sink); /* abandons the COPY: the transaction aborts */
+                        sink = NULL;
+                        progress_start(e->progress, "check", what, t->source_rows);
+                        progress_update(e->progress, n);
+                } else if (r > 0 && sink)
                         r = sink->write(sink, out);
                 if (r < 0) {
                         if (r != -EINTR || !interrupted())
@@ -116,15 +91,19 @@ static int copy_table(struct engine *e, struct table_map *t, struct value_buffer
                         return r;
                 }
                 progress_update(e->progress, ++n);
+                if (interrupted())
+                        return -EINTR;
         }
         if (r < 0) {
                 log_error("%s", e->source->error ? e->source->error : "cannot read the source");
                 return r;
         }
-        r = sink->finish(sink, &t->bytes);
-        if (r < 0) {
-                log_error("%s", e->target->error);
-                return r;
+        if (sink) {
+                r = sink->finish(sink, &t->bytes);
+                if (r < 0) {
+                        log_error("%s", e->target->error);
+                        return r;
+                }
         }
         progress_end(e->progress);
         t->rows_copied = n;
@@ -132,16 +111,20 @@ static int copy_table(struct engine *e, struct table_map *t, struct value_buffer
         return 0;
 }
 
-int engine_copy(struct engine *e) {
+int engine_copy(struct engine *e, size_t *ret_problems) {
         _cleanup_(value_buffer_done) struct value_buffer buf = {};
+        size_t problems = 0;
         for (size_t i = 0; i < e->map->n_tables; i++) {
                 if (e->map->tables[i].skip_copy)
                         continue;
-                int r = copy_table(e, &e->map->tables[i], &buf);
+                int r = copy_table(e, &e->map->tables[i], &buf, &problems);
                 if (r < 0)
                         return r;
                 if (interrupted())
                         return -EINTR;
         }
+        if (problems > e->max_reported)
+                log_error("... and %zu more values the target cannot hold", problems - e->max_reported);
+        *ret_problems = problems;
         return 0;
 }

@@ -20,6 +20,7 @@
 #include "migrate/progress.h"
 #include "migrate/plan.h"
 #include "migrate/secure.h"
+#include "migrate/strbuf.h"
 #include "migrate/strv.h"
 
 #define MAX_REPORTED 20
@@ -34,6 +35,7 @@ struct database_run {
         bool mapped;
         char **not_carried;
         double integrity_seconds; /* < 0: the source driver has no integrity check */
+        int64_t planned_rows;     /* the source's rows, counted for the progress estimate */
 };
 
 static void run_done(struct database_run *run) {
@@ -104,13 +106,17 @@ static int open_databases(struct database_run *run, bool verify_only) {
 
 /* Before anything is written: a damaged source would be copied, and
  * verified, damage and all. */
-static int check_source_integrity(struct database_run *run) {
+static int check_source_integrity(struct database_run *run, struct progress *progress) {
         _cleanup_(strv_freep) char **findings = NULL;
+        _cleanup_free_ char *what = strdup_printf("%s database", run->name);
         run->integrity_seconds = -1;
         if (!run->source->ops->check_integrity)
                 return 0;
         double started = now_seconds();
+        /* It reads the whole file: the rows it stands for are the source's. */
+        progress_start(progress, "integrity", what ? what : run->name, run->planned_rows);
         int r = run->source->ops->check_integrity(run->source, MAX_REPORTED, &findings);
+        progress_end(progress);
         if (r < 0) {
                 if (r != -EINTR)
                         log_error("%s", run->source->error ? run->source->error : strerror(-r));
@@ -290,17 +296,11 @@ static int count_source_rows(struct database_run *run) {
 
 static int copy_database(struct database_run *run, struct engine *e, bool drop_all) {
         size_t problems = 0;
+        /* All of this is one transaction: when a value does not fit, the
+         * rollback leaves the target as it was. */
         int r = run->map.create ? engine_widen(e, &run->not_carried) : 0;
-        if (r >= 0)
-                r = engine_preflight(e, &problems);
         if (r < 0)
                 return failed(r);
-        if (problems > 0) {
-                log_error("%s database: %zu value%s cannot be stored in the target exactly (listed above); nothing was "
-                          "written. Correct them in the source, or change the target columns' types.",
-                          run->name, problems, problems == 1 ? "" : "s");
-                return EXIT_STATUS_DATA;
-        }
         if (drop_all && run->target_catalog->n_tables > 0) {
                 r = run->target->ops->empty_tables(run->target, run->target_catalog);
                 if (r < 0) {
@@ -314,10 +314,21 @@ static int copy_database(struct database_run *run, struct engine *e, bool drop_a
                 log_error("%s", run->target->error);
                 return failed(r);
         }
-        r = engine_copy(e);
+        r = engine_copy(e, &problems);
         if (r < 0)
                 return failed(r);
+        if (problems > 0) {
+                log_error("%s database: %zu value%s cannot be stored in the target exactly (listed above); nothing was "
+                          "written. Correct them in the source, or change the target columns' types.",
+                          run->name, problems, problems == 1 ? "" : "s");
+                return EXIT_STATUS_DATA;
+        }
+        int64_t rows = 0;
+        for (size_t i = 0; i < run->map.n_tables; i++)
+                rows += run->map.tables[i].skip_copy ? 0 : run->map.tables[i].source_rows;
+        progress_start(e->progress, "keys", run->name, rows);
         r = run->target->ops->finish_tables(run->target, run->map.target, run->map.create, &run->not_carried);
+        progress_end(e->progress);
         if (r < 0) {
                 log_error("%s", run->target->error);
                 return failed(r);
@@ -334,7 +345,7 @@ static int run_database(struct database_run *run, const struct cli_options *o, s
                 .source = run->source,
                 .target = run->target,
         };
-        int r = check_source_integrity(run);
+        int r = check_source_integrity(run, progress);
         if (r != 0)
                 return r;
         r = read_catalogs(run, o->verify, o->drop_all);
@@ -391,12 +402,16 @@ static void report_unfinished(struct database_run *runs, size_t n, const bool *c
 }
 
 /* Fixed order, main first; interrupts are held from the first COMMIT on. */
-static int commit_in_order(struct database_run *runs, size_t n) {
+static int commit_in_order(struct database_run *runs, size_t n, struct progress *progress) {
         bool committed[_DB_ROLE_MAX] = {};
         interrupt_hold();
         for (size_t i = 0; i < n; i++) {
                 struct db *t = runs[i].target;
-                if (t->ops->commit(t) < 0) {
+                _cleanup_free_ char *what = strdup_printf("%s database", runs[i].name);
+                progress_start(progress, "commit", what ? what : runs[i].name, 1);
+                int r = t->ops->commit(t);
+                progress_end(progress);
+                if (r < 0) {
                         bool unknown = t->ops->outcome_unknown && t->ops->outcome_unknown(t);
                         log_error("%s", t->error);
                         if (i == 0 && !unknown)
@@ -421,7 +436,7 @@ static int commit_in_order(struct database_run *runs, size_t n) {
  * every database could be prepared.  No prepared transaction is left behind
  * on a failure, except where its server cannot be reached to end it: then
  * the message names it and the command that ends it. */
-static int commit_two_phase(struct database_run *runs, size_t n) {
+static int commit_two_phase(struct database_run *runs, size_t n, struct progress *progress) {
         char gids[_DB_ROLE_MAX][96];
         bool committed[_DB_ROLE_MAX] = {};
         size_t prepared = 0;
@@ -465,7 +480,11 @@ static int commit_two_phase(struct database_run *runs, size_t n) {
         bool complete = true;
         for (size_t i = 0; i < n; i++) {
                 struct db *t = runs[i].target;
-                if (t->ops->commit_prepared(t) < 0) {
+                _cleanup_free_ char *what = strdup_printf("%s database", runs[i].name);
+                progress_start(progress, "commit", what ? what : runs[i].name, 1);
+                r = t->ops->commit_prepared(t);
+                progress_end(progress);
+                if (r < 0) {
                         log_error("%s", t->error);
                         complete = false;
                         continue;
@@ -483,6 +502,33 @@ static int commit_two_phase(struct database_run *runs, size_t n) {
                                   "server is reachable",
                                   runs[i].name, gids[i], gids[i], dbname(&runs[i]));
         return EXIT_STATUS_INCOMPLETE;
+}
+
+/* The rows of every source database, counted before the first copy so that
+ * the estimate of the time left covers the whole run.  Silent: a database
+ * that cannot be counted here is reported by the run itself, in its turn. */
+static void plan_run(const struct cli_options *o, struct progress *progress, struct database_run *runs, size_t n) {
+        /* A SQLite file only: counting a PostgreSQL source's tables twice is
+         * not worth an estimate. */
+        if (!progress->enabled || o->from != DB_SQLITE)
+                return;
+        for (size_t k = 0; k < n; k++) {
+                struct db *source = runs[k].source;
+                struct catalog *catalog = NULL;
+                int64_t rows = 0;
+                int r = source->ops->read_catalog(source, &catalog);
+                for (size_t i = 0; r >= 0 && i < catalog->n_tables; i++) {
+                        int64_t count = 0;
+                        r = source->ops->count_rows(source, &catalog->tables[i], &count);
+                        rows += count;
+                }
+                if (r >= 0)
+                        /* Keys are built when the tables are created, the usual case. */
+                        progress_plan(progress, o->verify ? 0 : rows, o->verify ? 0 : rows, rows);
+                runs[k].planned_rows = r >= 0 ? rows : 0;
+                if (catalog)
+                        catalog_free(catalog);
+        }
 }
 
 static void format_bytes(uint64_t n, char *buf, size_t size) {
@@ -549,7 +595,11 @@ int migration_run(const struct migrate_config *c, const struct cli_options *o) {
                 struct database_run *run = &runs[n_runs++];
                 *run = (struct database_run) { .role = role, .name = db_role_label(role), .from = from, .to = to };
                 status = open_databases(run, o->verify);
+                if (status == 0)
+                        run->target->progress = &progress;
         }
+        if (status == 0)
+                plan_run(o, &progress, runs, n_runs);
         if (status == 0 && !o->verify) {
                 two_phase = n_runs > 1;
                 for (size_t i = 0; two_phase && i < n_runs; i++) {
@@ -571,7 +621,7 @@ int migration_run(const struct migrate_config *c, const struct cli_options *o) {
                 status = run_database(&runs[i], o, &progress);
         /* Every database verified: only now does anything become visible. */
         if (status == 0 && !o->verify)
-                status = two_phase ? commit_two_phase(runs, n_runs) : commit_in_order(runs, n_runs);
+                status = two_phase ? commit_two_phase(runs, n_runs, &progress) : commit_in_order(runs, n_runs, &progress);
         if (status == 0) {
                 int64_t rows = 0;
                 size_t tables = 0;

@@ -1398,18 +1398,37 @@ static int set_sequence(struct pg_db *p, const struct table *t, const struct col
         return restart ? exec(p, what, restart) : -ENOMEM;
 }
 
+/* Each statement that reads a whole table shows up as a step, n of m. */
+static size_t count_build_steps(const struct catalog *plan) {
+        size_t m = 0;
+        for (size_t i = 0; i < plan->n_tables; i++)
+                m += plan->tables[i].n_indexes + plan->tables[i].n_fks;
+        return m;
+}
+
+static void show_step(struct db *db, size_t *n, size_t m, const char *kind, const char *a, const char *joint,
+                      const char *b) {
+        _cleanup_free_ char *what = strdup_printf("%s %s%s%s", kind, a, joint, b);
+        progress_step(db->progress, what ? what : kind, ++*n, m);
+}
+
 static int pg_finish_tables(struct db *db, const struct catalog *plan, bool created, char ***not_carried) {
         struct pg_db *p = (struct pg_db *) db;
+        size_t step = 0, steps = created ? count_build_steps(plan) : 0;
         int r = restore_foreign_keys(p);
         for (size_t i = 0; created && r >= 0 && i < plan->n_tables; i++) {
                 const struct table *t = &plan->tables[i];
                 /* The primary key first: foreign keys need it. */
                 for (size_t k = 0; r >= 0 && k < t->n_indexes; k++)
-                        if (t->indexes[k].primary)
+                        if (t->indexes[k].primary) {
+                                show_step(db, &step, steps, "primary key of", t->name, "", "");
                                 r = create_index(p, t, &t->indexes[k], false, not_carried);
+                        }
                 for (size_t k = 0; r >= 0 && k < t->n_indexes; k++) {
                         const struct index *x = &t->indexes[k];
                         bool fold = index_folds_case(t, x);
+                        if (!x->primary)
+                                show_step(db, &step, steps, "index", x->name ? x->name : "?", " on ", t->name);
                         /* A NOCASE UNIQUE becomes a unique index on lower(); a key stays, and gets one too. */
                         if (!x->primary && !(fold && x->constraint))
                                 r = create_index(p, t, x, fold && !x->constraint, not_carried);
@@ -1423,8 +1442,11 @@ static int pg_finish_tables(struct db *db, const struct catalog *plan, bool crea
                         r = add_check(p, t, k, not_carried);
         }
         for (size_t i = 0; created && r >= 0 && i < plan->n_tables; i++)
-                for (size_t k = 0; r >= 0 && k < plan->tables[i].n_fks; k++)
+                for (size_t k = 0; r >= 0 && k < plan->tables[i].n_fks; k++) {
+                        show_step(db, &step, steps, "foreign key of", plan->tables[i].name, " to ",
+                                  plan->tables[i].fks[k].ref_table);
                         r = add_foreign_key(p, &plan->tables[i], &plan->tables[i].fks[k], not_carried);
+                }
         for (size_t i = 0; r >= 0 && i < plan->n_tables; i++)
                 for (size_t k = 0; r >= 0 && k < plan->tables[i].n_columns; k++)
                         if (plan->tables[i].columns[k].identity)
@@ -1704,12 +1726,6 @@ static const struct db_ops pg_ops = {
         .outcome_unknown = pg_outcome_unknown,
         .close = pg_close,
 };
-
-static double now_seconds(void) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
-}
 
 /* libpq's connect_timeout rules: an integer of seconds, 0 or less waits forever. */
 static long connect_timeout(const struct db_endpoint *ep) {

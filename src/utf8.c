@@ -1,5 +1,8 @@
 #include "migrate/utf8.h"
 
+#include <stdint.h>
+#include <string.h>
+
 size_t utf8_sequence_length(const char *s, size_t avail) {
         const unsigned char *u = (const unsigned char *) s;
         size_t n;
@@ -29,12 +32,101 @@ size_t utf8_sequence_length(const char *s, size_t avail) {
         return n;
 }
 
-bool utf8_is_valid(const char *s, size_t len) {
-        for (size_t i = 0; i < len;) {
-                size_t n = utf8_sequence_length(s + i, len - i);
-                if (n == 0)
+/* The validator is a DFA over byte classes.  The classes split the
+ * continuation bytes where the second byte of E0, ED, F0 and F4 sequences
+ * is narrower than 80..BF: that is how overlong forms, surrogates and code
+ * points past U+10FFFF are refused without decoding. */
+enum {
+        C_ASCII, /* 00..7F */
+        C_80_8F, /* continuation */
+        C_90_9F, /* continuation */
+        C_A0_BF, /* continuation */
+        C_BAD,   /* C0, C1, F5..FF: never in UTF-8 */
+        C_LEAD2, /* C2..DF */
+        C_E0,    /* second byte A0..BF (no overlong) */
+        C_LEAD3, /* E1..EC, EE, EF */
+        C_ED,    /* second byte 80..9F (no surrogate) */
+        C_F0,    /* second byte 90..BF (no overlong) */
+        C_LEAD4, /* F1..F3 */
+        C_F4,    /* second byte 80..8F (nothing past U+10FFFF) */
+        _C_MAX,
+};
+
+enum {
+        S_BAD,   /* refused, for good.  Zero: every transition not listed */
+        S_OK,    /* between sequences */
+        S_NEED1, /* one continuation byte left */
+        S_NEED2,
+        S_E0,
+        S_ED,
+        S_NEED3,
+        S_F0,
+        S_F4,
+        _S_MAX,
+};
+
+static const uint8_t byte_class[256] = {
+        [0x00 ... 0x7f] = C_ASCII, [0x80 ... 0x8f] = C_80_8F, [0x90 ... 0x9f] = C_90_9F, [0xa0 ... 0xbf] = C_A0_BF,
+        [0xc0 ... 0xc1] = C_BAD,   [0xc2 ... 0xdf] = C_LEAD2, [0xe0] = C_E0,              [0xe1 ... 0xec] = C_LEAD3,
+        [0xed] = C_ED,             [0xee ... 0xef] = C_LEAD3, [0xf0] = C_F0,              [0xf1 ... 0xf3] = C_LEAD4,
+        [0xf4] = C_F4,             [0xf5 ... 0xff] = C_BAD,
+};
+
+static const uint8_t next_state[_S_MAX][_C_MAX] = {
+        [S_OK] = { [C_ASCII] = S_OK, [C_LEAD2] = S_NEED1, [C_E0] = S_E0, [C_LEAD3] = S_NEED2, [C_ED] = S_ED,
+                   [C_F0] = S_F0, [C_LEAD4] = S_NEED3, [C_F4] = S_F4 },
+        [S_NEED1] = { [C_80_8F] = S_OK, [C_90_9F] = S_OK, [C_A0_BF] = S_OK },
+        [S_NEED2] = { [C_80_8F] = S_NEED1, [C_90_9F] = S_NEED1, [C_A0_BF] = S_NEED1 },
+        [S_E0] = { [C_A0_BF] = S_NEED1 },
+        [S_ED] = { [C_80_8F] = S_NEED1, [C_90_9F] = S_NEED1 },
+        [S_NEED3] = { [C_80_8F] = S_NEED2, [C_90_9F] = S_NEED2, [C_A0_BF] = S_NEED2 },
+        [S_F0] = { [C_90_9F] = S_NEED2, [C_A0_BF] = S_NEED2 },
+        [S_F4] = { [C_80_8F] = S_NEED2 },
+};
+
+#define HIGH_BITS UINT64_C(0x8080808080808080)
+
+bool utf8_validate(const char *s, size_t len, size_t *ret_chars) {
+        const unsigned char *u = (const unsigned char *) s;
+        size_t i = 0, chars = 0;
+        unsigned state = S_OK;
+
+        while (i < len) {
+                if (state == S_OK) {
+                        /* ASCII, most text: sixteen, then eight bytes at a time. */
+                        while (len - i >= 16) {
+                                uint64_t a, b;
+                                memcpy(&a, u + i, 8);
+                                memcpy(&b, u + i + 8, 8);
+                                if ((a | b) & HIGH_BITS)
+                                        break;
+                                i += 16;
+                                chars += 16;
+                        }
+                        while (len - i >= 8) {
+                                uint64_t a;
+                                memcpy(&a, u + i, 8);
+                                if (a & HIGH_BITS)
+                                        break;
+                                i += 8;
+                                chars += 8;
+                        }
+                        if (i == len)
+                                break;
+                }
+                unsigned char c = u[i++];
+                state = next_state[state][byte_class[c]];
+                if (state == S_BAD)
                         return false;
-                i += n;
+                chars += (c & 0xc0) != 0x80;
         }
+        if (state != S_OK)
+                return false;
+        if (ret_chars)
+                *ret_chars = chars;
         return true;
+}
+
+bool utf8_is_valid(const char *s, size_t len) {
+        return utf8_validate(s, len, NULL);
 }

@@ -313,12 +313,11 @@ static int to_boolean(const struct value *in, struct value *ret, char **why) {
 static int check_text(const char *s, size_t n, const struct col_spec *spec, char **why) {
         if (n && memchr(s, '\0', n))
                 return reason(why, "text with a NUL byte, which PostgreSQL text cannot hold");
-        if (!utf8_is_valid(s, n))
+        /* One pass validates and counts characters. */
+        size_t chars = 0;
+        if (!utf8_validate(s, n, &chars))
                 return reason(why, "text that is not valid UTF-8");
         if (spec->length >= 0) {
-                size_t chars = 0;
-                for (size_t i = 0; i < n; i++)
-                        chars += ((unsigned char) s[i] & 0xc0) != 0x80;
                 if (chars > (size_t) spec->length)
                         return reason(why, "text of %zu characters, longer than the column's limit of %d", chars, spec->length);
         }

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "migrate/catalog.h"
+#include "migrate/progress.h"
 #include "migrate/value.h"
 
 struct db;
@@ -86,6 +87,7 @@ struct db {
         const struct db_ops *ops;
         char *label; /* e.g. "PostgreSQL main database postgres://rspm:xxxxx@db/pm" */
         char *error;
+        struct progress *progress; /* where long steps show up, or NULL */
 };
 
 /* Replace db->error with a formatted message; returns -EINVAL unless told. */

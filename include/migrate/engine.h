@@ -1,5 +1,5 @@
-/* The two engines, written once against the driver interface: copy (with
- * its pre-flight check) and verify.  They never know which database is
+/* The two engines, written once against the driver interface: copy (which
+ * checks every value as it sends it) and verify.  They never know which database is
  * which kind. */
 #pragma once
 
@@ -18,16 +18,16 @@ struct engine {
         size_t max_reported;   /* problems shown before "and N more" */
 };
 
-/* Convert every source value to its target column type without writing
- * anything: all problems are reported together, in seconds, before the
- * target is touched.  *ret_problems counts them. */
-int engine_preflight(struct engine *e, size_t *ret_problems);
 /* Only when creating the target: columns whose declared type would refuse
  * some of their values get a wider type that holds them all exactly (see
  * widen.c); each choice is added to *notes. */
 int engine_widen(struct engine *e, char ***notes);
-/* Stream every table into the target. */
-int engine_copy(struct engine *e);
+/* Stream every table into the target, converting (so checking) each value
+ * once on the way.  A value the target cannot hold is reported; from then
+ * on nothing more is sent, but the pass goes on to list every problem:
+ * *ret_problems counts them, and when it is not 0 the caller must roll
+ * back. */
+int engine_copy(struct engine *e, size_t *ret_problems);
 /* Row counts of every table, then every record value by value, both sides
  * read in key order.  *ret_mismatches counts the differences found. */
 int engine_verify(struct engine *e, size_t *ret_mismatches);

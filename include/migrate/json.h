@@ -3,7 +3,7 @@
  * own canonical text: keys sorted (shorter first, then bytewise), the last
  * of duplicate keys kept, ", " and ": " between items, numbers as numeric
  * prints them, strings with \u escapes decoded.  Producing that form here
- * lets the pre-flight pass reject invalid JSON before anything is written
+ * lets the copy reject invalid JSON before anything is committed
  * and the verification compare jsonb values exactly. */
 #pragma once
 

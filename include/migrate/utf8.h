@@ -8,3 +8,7 @@
  * invalid: overlong forms, surrogates and code points past U+10FFFF. */
 size_t utf8_sequence_length(const char *s, size_t avail);
 bool utf8_is_valid(const char *s, size_t len);
+/* The same answer as utf8_is_valid() in one pass (an ASCII fast path, then a
+ * table-driven DFA), and on success the number of characters (code points)
+ * in *ret_chars (may be NULL). */
+bool utf8_validate(const char *s, size_t len, size_t *ret_chars);

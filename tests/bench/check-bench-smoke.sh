@@ -21,9 +21,11 @@ if [ "$status" -ne 0 ]; then
 fi
 num='[0-9]+\.[0-9]+'
 for re in \
-	"^  RATIO migrate full \(with verification\) / pgloader wall: $num \(target <= 0\.60\) (PASS|MISS)$" \
-	"^  RATIO migrate copy phase / hand pipeline wall: $num \(target <= 1\.20\) (PASS|MISS)$" \
-	"^  RSS migrate peak resident set size: $num MiB \(target <= 64 MiB\) (PASS|MISS)$" \
+	"^  RATIO migrate full \(with verification\) / pgloader wall: $num \(target <= 0\.45\) (PASS|MISS)$" \
+	"^  RATIO migrate copy phase / hand pipeline wall: $num \(target <= 0\.60\) (PASS|MISS)$" \
+	"^  RSS migrate peak resident set size: $num MiB \(target <= 64 MiB \+ largest value $num MiB = $num MiB\) (PASS|MISS)$" \
+	"^  main: keys, indexes, foreign keys, sequences +$num s" \
+	"^  usage: verify +$num s" \
 	"^  RATIO reverse copy phase / hand pipeline wall: $num \(target <= 1\.00\) (PASS|MISS)$" \
 	"^  RATIO reverse full \(with verification\) / hand pipeline wall: $num \(target <= 2\.00\) (PASS|MISS)$" \
 	"^  RSS reverse migrate peak resident set size: $num MiB \(target <= 64 MiB\) (PASS|MISS)$" \

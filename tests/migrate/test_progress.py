@@ -5,7 +5,8 @@
 
 On a terminal (stderr is a pseudo-terminal here), each table gets a bar
 redrawn in place (carriage return, erase line) with rows done/total, a
-percentage and rows/s; without a terminal, --progress prints plain lines
+percentage and rows/s; each key, index and foreign key being built and each
+commit, n of m; on every line the run's elapsed time and the time left; without a terminal, --progress prints plain lines
 and no escape sequences; without either, nothing but the summary.  The
 summary on stdout lists every table with its rows, bytes and seconds, and
 ends with a one-line verdict.
@@ -13,6 +14,7 @@ ends with a one-line verdict.
 
 import os
 import pty
+import re
 import select
 import subprocess
 
@@ -53,8 +55,35 @@ t.check("\r\x1b[K" in tty, "terminal: bars are redrawn in place (carriage return
 t.check("copy   usage.package_downloads" in tty and "[####################] 50000/50000 100%" in tty,
         "terminal: a full bar with rows done/total for the big table", tty[-2000:])
 t.check("rows/s" in tty, "terminal: the rate is shown", tty[-2000:])
-for phase in ("check", "copy", "verify"):
+# One pass checks and copies: the values are checked in the copy's bar.
+for phase in ("copy", "verify"):
     t.check("%-6s main.packages" % phase in tty, "terminal: a bar for the %s phase of each table" % phase, tty[-2000:])
+t.check("check  main." not in tty, "terminal: no separate check pass over the source", tty[-2000:])
+# The keys-and-indexes phase: each key, index and foreign key by name, n of m.
+screen = tty.replace("\r\x1b[K", "\n").splitlines()
+keys = [l for l in screen if l.startswith("keys   ")]
+t.check(any(re.search(r"^keys   primary key of packages +\d+/\d+ \|", l) for l in keys),
+        "terminal: the primary key being built is shown, n of m", "\n".join(keys[:20]))
+t.check(any(re.search(r"^keys   index \S+ on \S+ +\d+/\d+ \|", l) for l in keys),
+        "terminal: each index being built is shown, n of m", "\n".join(keys[:20]))
+t.check(any(re.search(r"^keys   foreign key of \S+ to \S+ +\d+/\d+ \|", l) for l in keys),
+        "terminal: each foreign key being added is shown, n of m", "\n".join(keys[:20]))
+counts = [tuple(map(int, re.search(r" (\d+)/(\d+) \|", l).groups())) for l in keys]
+t.check(counts and all(n <= m for n, m in counts) and any(n == m for n, m in counts),
+        "terminal: the steps count up to their total", counts[:40])
+t.check(any(re.search(r"^integrity main database +1/1 \|", l) for l in screen)
+        and any(re.search(r"^integrity usage database +1/1 \|", l) for l in screen),
+        "terminal: each source's integrity check is shown", "\n".join(screen[:20]))
+t.check(any(l.startswith("commit main database") for l in screen)
+        and any(l.startswith("commit usage database") for l in screen),
+        "terminal: each commit is shown", "\n".join(screen[-10:]))
+# One overall part on every line: elapsed time and time left for the whole run.
+shown = [l for l in screen if l.strip() and not l.startswith("migrate: ")]
+overall = [re.search(r"\| run (\d+):(\d\d)(, about (\d+):(\d\d) left)?$", l) for l in shown]
+t.check(overall and all(overall), "terminal: every progress line ends with the run's elapsed time",
+        "\n".join(l for l, m in zip(shown, overall) if not m)[:2000])
+lefts = [m for m in overall if m and m.group(3)]
+t.check(len(lefts) >= 3, "terminal: an estimate of the time left is shown as the run goes", "\n".join(screen[-20:]))
 
 t.psql("postgres", 'DROP DATABASE "%s" WITH (FORCE)' % t.db)
 t.psql("postgres", 'DROP DATABASE "%s" WITH (FORCE)' % t.usage_db)
