@@ -1,8 +1,9 @@
 /* The copy engine: one pass over the source that converts (and so checks)
  * every value as it is sent.  At the first value the target cannot hold,
- * sending stops (the COPY is abandoned, which aborts the transaction) and
+ * sending stops (PostgreSQL's COPY is abandoned, which aborts the
+ * transaction; SQLite's inserts so far stay in its open transaction) and
  * the pass goes on as a check only, so that every problem is listed in the
- * same run; the caller then rolls back. */
+ * same run; the caller then rolls back, whatever the target. */
 #include <errno.h>
 #include <stdlib.h>
 
@@ -79,7 +80,7 @@ static int copy_table(struct engine *e, struct table_map *t, struct value_buffer
         while ((r = src->next(src, &row)) > 0) {
                 r = convert_checked(e, t, row, out, buf, problems);
                 if (r == 0 && sink) {
-                        sink->close(sink); /* abandons the COPY: the transaction aborts */
+                        sink->close(sink); /* PostgreSQL: abandons the COPY; SQLite: stops inserting */
                         sink = NULL;
                         progress_start(e->progress, "check", what, t->source_rows);
                         progress_update(e->progress, n);

@@ -81,4 +81,37 @@ t.equal(sorted(set(progress_lines(res.err, "copy"))), ["a_first", "b_second", "c
         "each table is copied (and checked) in one pass")
 diffs = t.compare_with_sqlite(path, "one_pass_good")
 t.check(not diffs, "the target holds exactly the source's data", "\n".join(diffs[:10]))
+
+# ---- PostgreSQL -> SQLite: SQLite has no COPY to abandon ------------------------------
+# The rows sent before the first problem stay in SQLite's open transaction:
+# it must be rolled back like PostgreSQL's, the server's file left as it was.
+rev_url = t.create_database("one_pass_reverse")
+t.psql("one_pass_reverse", "CREATE TABLE a_first (id integer PRIMARY KEY, n text);"
+                           "CREATE TABLE b_second (id integer PRIMARY KEY, n text);"
+                           "INSERT INTO a_first SELECT i, i::text FROM generate_series(1, 5000) i;"
+                           "INSERT INTO b_second SELECT i, i::text FROM generate_series(1, 100) i;"
+                           "UPDATE a_first SET n = 'ten' WHERE id = 10;"
+                           "UPDATE b_second SET n = 'fifty' WHERE id = 50;"
+                           'ALTER TABLE a_first OWNER TO "%s"; ALTER TABLE b_second OWNER TO "%s"' % (t.user, t.user))
+rev = t.new_dir("reverse")
+os.chmod(rev, 0o777)
+made = os.path.join(rev, "rstudio-pm.sqlite")
+con = sqlite3.connect(made)
+con.executescript("CREATE TABLE a_first (id INTEGER PRIMARY KEY, n INTEGER);"
+                  "CREATE TABLE b_second (id INTEGER PRIMARY KEY, n INTEGER);")
+con.close()
+os.chmod(made, 0o666)
+with open(made, "rb") as f:
+    made_before = f.read()
+res = t.migrate(t.write_config("reverse", rev, url=rev_url, usage_url=False), "--from=pgx", "--to=sqlite3",
+                "--progress")
+t.equal(res.rc, 65, "PostgreSQL -> SQLite, text the INTEGER columns cannot hold: exit 65") or t.note(res.describe())
+for table, key in (("a_first", "id=10"), ("b_second", "id=50")):
+    t.check(any("table %s," % table in l and "row %s," % key in l and "column n:" in l for l in res.err.splitlines()),
+            "into SQLite too, every problem is listed: %s %s" % (table, key), res.describe())
+t.check(re.search(r"check main\.b_second: 100/100 rows", res.err) is not None,
+        "into SQLite too, the source is read to its end as a check", res.err[-3000:])
+t.equal(sorted(os.listdir(rev)), ["rstudio-pm.sqlite"], "no new file put in place, none left beside it")
+with open(made, "rb") as f:
+    t.check(f.read() == made_before, "the server's SQLite file is unchanged, byte for byte")
 t.finish()
