@@ -135,7 +135,7 @@ static int widen_table(struct engine *e, struct table_map *t, char ***notes) {
                 size_t k = 0;
                 while (k < w[i].n && !w[i].viable[k])
                         k++;
-                if (k == 0 || k == w[i].n) { /* fits as declared, or nothing holds it: the pre-flight says which values */
+                if (k == 0 || k == w[i].n) { /* fits as declared, or nothing holds it: the one-pass copy says which values */
                         free(w[i].first_reason);
                         continue;
                 }

@@ -2,7 +2,7 @@
 """JSON into json and jsonb columns of a target the server created: json
 keeps the text exactly, jsonb holds the same value, verification passes
 (it compares jsonb in PostgreSQL's own canonical text), and text that is
-not JSON stops the run in the pre-flight check with nothing written.
+not JSON stops the run (the one-pass copy names it) with nothing committed.
 
     with-postgres.sh test_json.py MIGRATE
 """
