@@ -111,30 +111,6 @@ struct target_scan {
         struct value_buffer buf;
 };
 
-/* The stored value as SQLite holds it. */
-static void read_raw(sqlite3_stmt *st, int col, struct value *v) {
-        switch (sqlite3_column_type(st, col)) {
-        case SQLITE_INTEGER:
-                *v = (struct value) { .kind = VALUE_INT, .i = sqlite3_column_int64(st, col) };
-                break;
-        case SQLITE_FLOAT:
-                *v = (struct value) { .kind = VALUE_REAL, .d = sqlite3_column_double(st, col) };
-                break;
-        case SQLITE_TEXT:
-                *v = (struct value) { .kind = VALUE_TEXT, .s = (const char *) sqlite3_column_text(st, col) };
-                v->n = (size_t) sqlite3_column_bytes(st, col);
-                break;
-        case SQLITE_BLOB:
-                *v = (struct value) { .kind = VALUE_BLOB, .s = sqlite3_column_blob(st, col) };
-                v->n = (size_t) sqlite3_column_bytes(st, col);
-                if (!v->s)
-                        v->s = "";
-                break;
-        default:
-                *v = (struct value) { .kind = VALUE_NULL };
-        }
-}
-
 static int target_scan_next(struct row_source *src, const struct value **ret) {
         struct target_scan *s = (struct target_scan *) src;
         int r = sqlite3_step(s->stmt);
@@ -143,7 +119,7 @@ static int target_scan_next(struct row_source *src, const struct value **ret) {
         if (r != SQLITE_ROW)
                 return fail_sqlite(s->db, "cannot read rows");
         for (size_t i = 0; i < s->n; i++)
-                read_raw(s->stmt, (int) i, &s->raw[i]);
+                sqlite_db_read_value(s->stmt, (int) i, &s->raw[i]);
         if (!s->specs) {
                 *ret = s->raw;
                 return 1;
