@@ -197,6 +197,15 @@ static size_t parse_attnums(const char *s, int *ret, size_t max) {
         return n;
 }
 
+/* The next name of a list the catalog queries join with \x01 (names may
+ * hold commas and spaces); *cursor moves past it.  NULL: out of memory. */
+static char *next_name(const char **cursor) {
+        const char *s = *cursor, *end = strchr(s, '\x01');
+        size_t len = end ? (size_t) (end - s) : strlen(s);
+        *cursor = end ? end + 1 : s + len;
+        return strndup(s, len);
+}
+
 static int read_indexes(struct pg_source *p, struct catalog *c) {
         _cleanup_(PQclearp) PGresult *res = NULL;
         /* One row per index key: the column's name, or NULL for an expression. */
@@ -247,14 +256,11 @@ static int read_indexes(struct pg_source *p, struct catalog *c) {
                         return -ENOMEM;
                 const char *names = PQgetvalue(res, i, 7);
                 for (size_t k = 0; k < nkeys && k < 64; k++) {
-                        const char *end = strchr(names, '\x01');
-                        size_t len = end ? (size_t) (end - names) : strlen(names);
-                        x->keys[k] = strndup(names, len);
+                        x->keys[k] = next_name(&names);
                         if (!x->keys[k])
                                 return -ENOMEM;
                         x->desc[k] = options[k] & 1; /* INDOPTION_DESC */
                         x->n_keys++;
-                        names = end ? end + 1 : names + len;
                 }
         }
         return 0;
@@ -307,14 +313,11 @@ static int read_foreign_keys(struct pg_source *p, struct catalog *c) {
                         return -ENOMEM;
                 const char *from = PQgetvalue(res, i, 4), *to = PQgetvalue(res, i, 5);
                 for (size_t k = 0; k < n; k++) {
-                        const char *fe = strchr(from, '\x01'), *te = strchr(to, '\x01');
-                        fk->from[k] = fe ? strndup(from, (size_t) (fe - from)) : strdup(from);
-                        fk->to[k] = te ? strndup(to, (size_t) (te - to)) : strdup(to);
+                        fk->from[k] = next_name(&from);
+                        fk->to[k] = next_name(&to);
                         if (!fk->from[k] || !fk->to[k])
                                 return -ENOMEM;
                         fk->n++;
-                        from = fe ? fe + 1 : from + strlen(from);
-                        to = te ? te + 1 : to + strlen(to);
                 }
         }
         return 0;
