@@ -20,6 +20,8 @@ import datetime
 import decimal
 import json
 import os
+import pty
+import select
 import shlex
 import shutil
 import socket
@@ -288,6 +290,31 @@ class Test:
                                          % (table, key, name, a, b))
         con.close()
         return diffs
+
+
+def run_on_terminal(argv):
+    """Runs argv with stderr on a pseudo-terminal; returns (status, stdout
+    bytes, terminal output bytes)."""
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=slave, stdin=subprocess.DEVNULL)
+    os.close(slave)
+    tty = b""
+    while True:
+        ready, _, _ = select.select([master], [], [], 120)
+        if not ready:
+            proc.kill()
+            break
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # EIO: the other side is closed
+            break
+        if not chunk:
+            break
+        tty += chunk
+    out = proc.stdout.read()
+    proc.wait(timeout=120)
+    os.close(master)
+    return proc.returncode, out, tty
 
 
 def qi(name):
