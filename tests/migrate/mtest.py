@@ -119,6 +119,20 @@ class Test:
         os.makedirs(path)
         return path
 
+    def new_sqlite(self, name, schema, rows):
+        """A new directory holding a SQLite main database made by the SQL
+        script schema, then rows: (table, [tuple of values, ...]) pairs,
+        inserted in one transaction.  Returns the directory."""
+        d = self.new_dir(name)
+        con = sqlite3.connect(os.path.join(d, "rstudio-pm.sqlite"), isolation_level=None)
+        con.executescript(schema)
+        con.execute("BEGIN")  # one transaction: not one fsync per row
+        for table, values in rows:
+            con.executemany("INSERT INTO %s VALUES (%s)" % (table, ", ".join("?" * len(values[0]))), values)
+        con.execute("COMMIT")
+        con.close()
+        return d
+
     def write_config(self, name, sqlite_dir, url=None, usage_url=None):
         """A server configuration file; usage_url=False leaves UsageDataURL out."""
         path = os.path.join(self.tmp, name + ".gcfg")
