@@ -49,6 +49,12 @@ static int fail_sqlite(struct sqlite_target *s, const char *what) {
         return db_fail(&s->base, -EIO, "%s: %s: %s", s->final, what, s->handle ? sqlite3_errmsg(s->handle) : "out of memory");
 }
 
+/* fail_sqlite() naming the table: "table T: what". */
+static int fail_sqlite_table(struct sqlite_target *s, const char *table, const char *what) {
+        _cleanup_free_ char *w = strdup_printf("table %s: %s", table, what);
+        return fail_sqlite(s, w ? w : what);
+}
+
 static int exec(struct sqlite_target *s, const char *what, const char *sql) {
         if (sqlite3_exec(s->handle, sql, NULL, NULL, NULL) != SQLITE_OK)
                 return fail_sqlite(s, what);
@@ -88,12 +94,15 @@ static int target_count_rows(struct db *db, const struct table *t, int64_t *ret)
         struct sqlite_target *s = (struct sqlite_target *) db;
         _cleanup_free_ char *qt = sql_quote_identifier(t->name);
         _cleanup_free_ char *sql = strdup_printf("SELECT count(*) FROM %s", qt);
+        _cleanup_free_ char *what = strdup_printf("table %s: cannot count rows", t->name);
         _cleanup_(sqlite3_finalizep) sqlite3_stmt *st = NULL;
-        int r = prepare(s, "cannot count rows", sql, &st);
+        if (!sql || !what)
+                return -ENOMEM;
+        int r = prepare(s, what, sql, &st);
         if (r < 0)
                 return r;
         if (sqlite3_step(st) != SQLITE_ROW)
-                return fail_sqlite(s, "cannot count rows");
+                return fail_sqlite(s, what);
         *ret = sqlite3_column_int64(st, 0);
         return 0;
 }
@@ -117,7 +126,7 @@ static int target_scan_next(struct row_source *src, const struct value **ret) {
         if (r == SQLITE_DONE)
                 return 0;
         if (r != SQLITE_ROW)
-                return fail_sqlite(s->db, "cannot read rows");
+                return fail_sqlite_table(s->db, s->table, "cannot read rows");
         for (size_t i = 0; i < s->n; i++)
                 sqlite_db_read_value(s->stmt, (int) i, &s->raw[i]);
         if (!s->specs) {
@@ -196,7 +205,7 @@ static int target_scan(struct db *db, const struct scan_request *req, struct row
         if (req->specs)
                 memcpy(scan->specs, req->specs, n * sizeof(struct col_spec));
         if (sqlite3_prepare_v2(s->handle, sql.data, -1, &scan->stmt, NULL) != SQLITE_OK) {
-                r = fail_sqlite(s, "cannot read a table");
+                r = fail_sqlite_table(s, req->table->name, "cannot read rows");
                 target_scan_close(&scan->base);
                 return r;
         }
@@ -216,12 +225,15 @@ static int target_tables_with_rows(struct db *db, const char *const *tables, cha
         for (size_t i = 0; tables[i]; i++) {
                 _cleanup_free_ char *qt = sql_quote_identifier(tables[i]);
                 _cleanup_free_ char *sql = strdup_printf("SELECT EXISTS (SELECT 1 FROM %s)", qt);
+                _cleanup_free_ char *what = strdup_printf("table %s: cannot look for existing rows", tables[i]);
                 _cleanup_(sqlite3_finalizep) sqlite3_stmt *st = NULL;
-                int r = prepare(s, "cannot look for existing rows", sql, &st);
+                if (!sql || !what)
+                        return -ENOMEM;
+                int r = prepare(s, what, sql, &st);
                 if (r < 0)
                         return r;
                 if (sqlite3_step(st) != SQLITE_ROW)
-                        return fail_sqlite(s, "cannot look for existing rows");
+                        return fail_sqlite(s, what);
                 if (sqlite3_column_int(st, 0) && (r = strv_push(ret, tables[i])) < 0)
                         return r;
         }
@@ -541,7 +553,7 @@ static int target_open_sink(struct db *db, const struct table *t, const char *co
                 sink->specs[i] = c ? c->spec : (struct col_spec) { .type = COL_TEXT, .length = -1 };
         }
         if (sqlite3_prepare_v2(s->handle, sql.data, -1, &sink->stmt, NULL) != SQLITE_OK) {
-                r = fail_sqlite(s, "cannot prepare the insert");
+                r = fail_sqlite_table(s, t->name, "cannot prepare the insert");
                 target_sink_close(&sink->base);
                 return r;
         }
@@ -586,22 +598,25 @@ static bool has_autoincrement(struct sqlite_target *s, const char *table) {
 static int set_sequence(struct sqlite_target *s, const struct table *t) {
         if (t->sequence < 0 || !has_autoincrement(s, t->name))
                 return 0;
+        _cleanup_free_ char *what = strdup_printf("table %s: cannot set sqlite_sequence", t->name);
         _cleanup_(sqlite3_finalizep) sqlite3_stmt *up = NULL, *ins = NULL;
-        int r = prepare(s, "cannot set sqlite_sequence", "UPDATE sqlite_sequence SET seq = max(seq, ?1) WHERE name = ?2", &up);
+        if (!what)
+                return -ENOMEM;
+        int r = prepare(s, what, "UPDATE sqlite_sequence SET seq = max(seq, ?1) WHERE name = ?2", &up);
         if (r < 0)
                 return r;
         sqlite3_bind_int64(up, 1, t->sequence);
         sqlite3_bind_text(up, 2, t->name, -1, SQLITE_STATIC);
         if (sqlite3_step(up) != SQLITE_DONE)
-                return fail_sqlite(s, "cannot set sqlite_sequence");
+                return fail_sqlite(s, what);
         if (sqlite3_changes(s->handle) > 0)
                 return 0;
-        r = prepare(s, "cannot set sqlite_sequence", "INSERT INTO sqlite_sequence (name, seq) VALUES (?2, ?1)", &ins);
+        r = prepare(s, what, "INSERT INTO sqlite_sequence (name, seq) VALUES (?2, ?1)", &ins);
         if (r < 0)
                 return r;
         sqlite3_bind_int64(ins, 1, t->sequence);
         sqlite3_bind_text(ins, 2, t->name, -1, SQLITE_STATIC);
-        return sqlite3_step(ins) == SQLITE_DONE ? 0 : fail_sqlite(s, "cannot set sqlite_sequence");
+        return sqlite3_step(ins) == SQLITE_DONE ? 0 : fail_sqlite(s, what);
 }
 
 /* The foreign keys hold: PRAGMA foreign_key_check finds nothing. */
