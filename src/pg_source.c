@@ -33,8 +33,7 @@ static int query(struct pg_source *p, const char *what, const char *sql, PGresul
         PGconn *conn = pg_db_connection(p->inner);
         PGresult *res = PQexecParams(conn, sql, 0, NULL, NULL, NULL, NULL, 0);
         if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-                const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
-                int r = db_fail(&p->base, -EIO, "%s: %s: %s", p->base.label, what, msg ? msg : PQerrorMessage(conn));
+                int r = relay(p, pg_db_fail_result(p->inner, what, res));
                 PQclear(res);
                 return r;
         }
