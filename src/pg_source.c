@@ -57,11 +57,9 @@ static bool carried_as_text(const char *type_name, const char *typtype, const ch
         return strncmp(type_name, "time(", 5) == 0 || strncmp(type_name, "interval(", 9) == 0;
 }
 
+/* catalog_find_table() on the catalog being filled in, so writable. */
 static struct table *find_table(struct catalog *c, const char *name) {
-        for (size_t i = 0; i < c->n_tables; i++)
-                if (strcmp(c->tables[i].name, name) == 0)
-                        return &c->tables[i];
-        return NULL;
+        return (struct table *) catalog_find_table(c, name);
 }
 
 static int read_columns(struct pg_source *p, struct catalog *c, char ***refused) {
