@@ -807,20 +807,25 @@ static void sqlite_scan_close(struct row_source *src) {
         free(s);
 }
 
-static int sqlite_scan(struct db *db, const struct scan_request *req, struct row_source **ret) {
-        struct sqlite_db *s = (struct sqlite_db *) db;
-        _cleanup_strbuf_ struct strbuf sql = {};
+int sqlite_db_scan_sql(const struct scan_request *req, struct strbuf *sql) {
         _cleanup_free_ char *qt = sql_quote_identifier(req->table->name);
-        int r = strbuf_puts(&sql, "SELECT ");
+        int r = strbuf_puts(sql, "SELECT ");
         if (r >= 0)
-                r = sql_append_identifier_list(&sql, (const char *const *) req->columns, req->n_columns);
+                r = sql_append_identifier_list(sql, req->columns, req->n_columns);
         if (r >= 0)
-                r = strbuf_printf(&sql, " FROM %s", qt);
+                r = strbuf_printf(sql, " FROM %s", qt);
         for (size_t i = 0; r >= 0 && req->order_by && req->order_by[i]; i++) {
                 _cleanup_free_ char *q = sql_quote_identifier(req->order_by[i]);
                 /* Byte order, whatever collation the column declares: PostgreSQL sorts with COLLATE "C". */
-                r = strbuf_printf(&sql, "%s%s COLLATE BINARY", i ? ", " : " ORDER BY ", q);
+                r = strbuf_printf(sql, "%s%s COLLATE BINARY", i ? ", " : " ORDER BY ", q);
         }
+        return r;
+}
+
+static int sqlite_scan(struct db *db, const struct scan_request *req, struct row_source **ret) {
+        struct sqlite_db *s = (struct sqlite_db *) db;
+        _cleanup_strbuf_ struct strbuf sql = {};
+        int r = sqlite_db_scan_sql(req, &sql);
         if (r < 0)
                 return r;
         struct sqlite_scan *scan = calloc(1, sizeof(*scan));

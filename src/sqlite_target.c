@@ -172,16 +172,7 @@ static void target_scan_close(struct row_source *src) {
 static int target_scan(struct db *db, const struct scan_request *req, struct row_source **ret) {
         struct sqlite_target *s = (struct sqlite_target *) db;
         _cleanup_strbuf_ struct strbuf sql = {};
-        _cleanup_free_ char *qt = sql_quote_identifier(req->table->name);
-        int r = strbuf_puts(&sql, "SELECT ");
-        if (r >= 0)
-                r = sql_append_identifier_list(&sql, req->columns, req->n_columns);
-        if (r >= 0)
-                r = strbuf_printf(&sql, " FROM %s", qt);
-        for (size_t i = 0; r >= 0 && req->order_by && req->order_by[i]; i++) {
-                _cleanup_free_ char *q = sql_quote_identifier(req->order_by[i]);
-                r = strbuf_printf(&sql, "%s%s COLLATE BINARY", i ? ", " : " ORDER BY ", q);
-        }
+        int r = sqlite_db_scan_sql(req, &sql);
         if (r < 0)
                 return r;
         struct target_scan *scan = calloc(1, sizeof(*scan));
