@@ -626,8 +626,10 @@ static int check_foreign_keys(struct sqlite_target *s) {
         if (r != SQLITE_DONE)
                 return fail_sqlite(s, "cannot check foreign keys");
         if (n > 0)
-                return db_fail(&s->base, -EINVAL, "%s: %zu row%s break a foreign key, nothing was committed: %s", s->final, n,
-                               n == 1 ? "" : "s", b.data ? b.data : "");
+                return db_fail(&s->base, -EINVAL,
+                               "%s: %zu row%s break a foreign key, nothing was committed: %s. Correct or delete those "
+                               "rows in the source (or drop the foreign key there), then run migrate again",
+                               s->final, n, n == 1 ? "" : "s", b.data ? b.data : "");
         return 0;
 }
 
