@@ -94,8 +94,10 @@ static int read_columns(struct pg_source *p, struct catalog *c, char ***refused)
                                 return -ENOMEM;
                 }
                 if (strcmp(PQgetvalue(res, i, 5), "t") == 0) {
-                        strv_consume(&c->notes, strdup_printf("generated column %s.%s is computed by PostgreSQL, not copied",
-                                                              table, name));
+                        r = strv_consume(&c->notes, strdup_printf("generated column %s.%s is computed by "
+                                                                  "PostgreSQL, not copied", table, name));
+                        if (r < 0)
+                                return r;
                         continue;
                 }
                 struct column *v = reallocarray(t->columns, t->n_columns + 1, sizeof(*v));
@@ -118,9 +120,9 @@ static int read_columns(struct pg_source *p, struct catalog *c, char ***refused)
                         _cleanup_free_ char *lit = pg_source_literal_default(def);
                         if (lit)
                                 col->default_sql = TAKE_PTR(lit);
-                        else
-                                strv_consume(&c->not_carried,
-                                             strdup_printf("default of %s.%s (%s): not a constant", table, name, def));
+                        else if ((r = strv_consume(&c->not_carried, strdup_printf("default of %s.%s (%s): not a constant",
+                                                                                  table, name, def))) < 0)
+                                return r;
                 }
                 if (typemap_from_postgres(type, &col->spec) == 0 && !(col->spec.type == COL_TEXT && strcmp(type, "text") &&
                                                                       strncmp(type, "character varying", 17)))
