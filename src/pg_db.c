@@ -1855,3 +1855,7 @@ int pg_db_open(const struct db_endpoint *ep, enum pg_mode mode, struct db **ret,
 PGconn *pg_db_connection(struct db *db) {
         return ((struct pg_db *) db)->conn;
 }
+
+int pg_db_fail_result(struct db *db, const char *what, const PGresult *res) {
+        return fail_result((struct pg_db *) db, what, res);
+}

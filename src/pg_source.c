@@ -33,8 +33,7 @@ static int query(struct pg_source *p, const char *what, const char *sql, PGresul
         PGconn *conn = pg_db_connection(p->inner);
         PGresult *res = PQexecParams(conn, sql, 0, NULL, NULL, NULL, NULL, 0);
         if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-                const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
-                int r = db_fail(&p->base, -EIO, "%s: %s: %s", p->base.label, what, msg ? msg : PQerrorMessage(conn));
+                int r = relay(p, pg_db_fail_result(p->inner, what, res));
                 PQclear(res);
                 return r;
         }
@@ -58,11 +57,9 @@ static bool carried_as_text(const char *type_name, const char *typtype, const ch
         return strncmp(type_name, "time(", 5) == 0 || strncmp(type_name, "interval(", 9) == 0;
 }
 
+/* catalog_find_table() on the catalog being filled in, so writable. */
 static struct table *find_table(struct catalog *c, const char *name) {
-        for (size_t i = 0; i < c->n_tables; i++)
-                if (strcmp(c->tables[i].name, name) == 0)
-                        return &c->tables[i];
-        return NULL;
+        return (struct table *) catalog_find_table(c, name);
 }
 
 static int read_columns(struct pg_source *p, struct catalog *c, char ***refused) {
@@ -97,8 +94,10 @@ static int read_columns(struct pg_source *p, struct catalog *c, char ***refused)
                                 return -ENOMEM;
                 }
                 if (strcmp(PQgetvalue(res, i, 5), "t") == 0) {
-                        strv_consume(&c->notes, strdup_printf("generated column %s.%s is computed by PostgreSQL, not copied",
-                                                              table, name));
+                        r = strv_consume(&c->notes, strdup_printf("generated column %s.%s is computed by "
+                                                                  "PostgreSQL, not copied", table, name));
+                        if (r < 0)
+                                return r;
                         continue;
                 }
                 struct column *v = reallocarray(t->columns, t->n_columns + 1, sizeof(*v));
@@ -121,9 +120,9 @@ static int read_columns(struct pg_source *p, struct catalog *c, char ***refused)
                         _cleanup_free_ char *lit = pg_source_literal_default(def);
                         if (lit)
                                 col->default_sql = TAKE_PTR(lit);
-                        else
-                                strv_consume(&c->not_carried,
-                                             strdup_printf("default of %s.%s (%s): not a constant", table, name, def));
+                        else if ((r = strv_consume(&c->not_carried, strdup_printf("default of %s.%s (%s): not a constant",
+                                                                                  table, name, def))) < 0)
+                                return r;
                 }
                 if (typemap_from_postgres(type, &col->spec) == 0 && !(col->spec.type == COL_TEXT && strcmp(type, "text") &&
                                                                       strncmp(type, "character varying", 17)))
@@ -197,6 +196,15 @@ static size_t parse_attnums(const char *s, int *ret, size_t max) {
         return n;
 }
 
+/* The next name of a list the catalog queries join with \x01 (names may
+ * hold commas and spaces); *cursor moves past it.  NULL: out of memory. */
+static char *next_name(const char **cursor) {
+        const char *s = *cursor, *end = strchr(s, '\x01');
+        size_t len = end ? (size_t) (end - s) : strlen(s);
+        *cursor = end ? end + 1 : s + len;
+        return strndup(s, len);
+}
+
 static int read_indexes(struct pg_source *p, struct catalog *c) {
         _cleanup_(PQclearp) PGresult *res = NULL;
         /* One row per index key: the column's name, or NULL for an expression. */
@@ -247,14 +255,11 @@ static int read_indexes(struct pg_source *p, struct catalog *c) {
                         return -ENOMEM;
                 const char *names = PQgetvalue(res, i, 7);
                 for (size_t k = 0; k < nkeys && k < 64; k++) {
-                        const char *end = strchr(names, '\x01');
-                        size_t len = end ? (size_t) (end - names) : strlen(names);
-                        x->keys[k] = strndup(names, len);
+                        x->keys[k] = next_name(&names);
                         if (!x->keys[k])
                                 return -ENOMEM;
                         x->desc[k] = options[k] & 1; /* INDOPTION_DESC */
                         x->n_keys++;
-                        names = end ? end + 1 : names + len;
                 }
         }
         return 0;
@@ -307,14 +312,11 @@ static int read_foreign_keys(struct pg_source *p, struct catalog *c) {
                         return -ENOMEM;
                 const char *from = PQgetvalue(res, i, 4), *to = PQgetvalue(res, i, 5);
                 for (size_t k = 0; k < n; k++) {
-                        const char *fe = strchr(from, '\x01'), *te = strchr(to, '\x01');
-                        fk->from[k] = fe ? strndup(from, (size_t) (fe - from)) : strdup(from);
-                        fk->to[k] = te ? strndup(to, (size_t) (te - to)) : strdup(to);
+                        fk->from[k] = next_name(&from);
+                        fk->to[k] = next_name(&to);
                         if (!fk->from[k] || !fk->to[k])
                                 return -ENOMEM;
                         fk->n++;
-                        from = fe ? fe + 1 : from + strlen(from);
-                        to = te ? te + 1 : to + strlen(to);
                 }
         }
         return 0;

@@ -12,6 +12,12 @@
 
 /* ---- records: kind byte, then 8 bytes of number or a length and bytes ---- */
 
+/* The bytes a record holds after a value's length: the value itself, or for
+ * a digest (the length it stands for) the SHA-256. */
+static size_t stored_bytes(const struct value *v) {
+        return v->kind == VALUE_DIGEST ? SHA256_DIGEST_SIZE : v->n;
+}
+
 int row_record_append(struct strbuf *b, const struct value *row, size_t n) {
         int r = 0;
         for (size_t i = 0; r >= 0 && i < n; i++) {
@@ -36,18 +42,13 @@ int row_record_append(struct strbuf *b, const struct value *row, size_t n) {
                 case VALUE_TEXT:
                 case VALUE_BLOB:
                 case VALUE_NUMERIC:
-                case VALUE_UUID: {
+                case VALUE_UUID:
+                case VALUE_DIGEST: {
                         uint64_t len = v->n;
+                        size_t bytes = stored_bytes(v);
                         r = strbuf_append(b, (const char *) &len, sizeof(len));
-                        if (r >= 0 && v->n)
-                                r = strbuf_append(b, v->s, v->n);
-                        break;
-                }
-                case VALUE_DIGEST: { /* the length it stands for, then the SHA-256 */
-                        uint64_t len = v->n;
-                        r = strbuf_append(b, (const char *) &len, sizeof(len));
-                        if (r >= 0)
-                                r = strbuf_append(b, v->s, SHA256_DIGEST_SIZE);
+                        if (r >= 0 && bytes)
+                                r = strbuf_append(b, v->s, bytes);
                         break;
                 }
                 }
@@ -78,22 +79,14 @@ const char *row_record_decode(const char *p, struct value *out, size_t n) {
                 case VALUE_TEXT:
                 case VALUE_BLOB:
                 case VALUE_NUMERIC:
-                case VALUE_UUID: {
-                        uint64_t len;
-                        memcpy(&len, p, sizeof(len));
-                        p += sizeof(len);
-                        v->s = p;
-                        v->n = (size_t) len;
-                        p += len;
-                        break;
-                }
+                case VALUE_UUID:
                 case VALUE_DIGEST: {
                         uint64_t len;
                         memcpy(&len, p, sizeof(len));
                         p += sizeof(len);
                         v->s = p;
                         v->n = (size_t) len;
-                        p += SHA256_DIGEST_SIZE;
+                        p += stored_bytes(v);
                         break;
                 }
                 }

@@ -762,6 +762,31 @@ struct sqlite_scan {
         size_t n;
 };
 
+/* The stored value as SQLite holds it. */
+void sqlite_db_read_value(sqlite3_stmt *st, int col, struct value *v) {
+        switch (sqlite3_column_type(st, col)) {
+        case SQLITE_INTEGER:
+                *v = (struct value) { .kind = VALUE_INT, .i = sqlite3_column_int64(st, col) };
+                break;
+        case SQLITE_FLOAT:
+                *v = (struct value) { .kind = VALUE_REAL, .d = sqlite3_column_double(st, col) };
+                break;
+        case SQLITE_TEXT:
+                *v = (struct value) { .kind = VALUE_TEXT, .s = (const char *) sqlite3_column_text(st, col) };
+                v->n = (size_t) sqlite3_column_bytes(st, col);
+                break;
+        case SQLITE_BLOB:
+                *v = (struct value) { .kind = VALUE_BLOB, .s = sqlite3_column_blob(st, col) };
+                v->n = (size_t) sqlite3_column_bytes(st, col);
+                if (!v->s)
+                        v->s = ""; /* a zero-length blob is still a blob, not NULL */
+                break;
+        default:
+                *v = (struct value) { .kind = VALUE_NULL };
+                break;
+        }
+}
+
 static int sqlite_scan_next(struct row_source *src, const struct value **ret) {
         struct sqlite_scan *s = (struct sqlite_scan *) src;
         int r = sqlite3_step(s->stmt);
@@ -769,31 +794,8 @@ static int sqlite_scan_next(struct row_source *src, const struct value **ret) {
                 return 0;
         if (r != SQLITE_ROW)
                 return fail_sqlite(s->db, "cannot read rows");
-        for (size_t i = 0; i < s->n; i++) {
-                struct value *v = &s->row[i];
-                int col = (int) i;
-                switch (sqlite3_column_type(s->stmt, col)) {
-                case SQLITE_INTEGER:
-                        *v = (struct value) { .kind = VALUE_INT, .i = sqlite3_column_int64(s->stmt, col) };
-                        break;
-                case SQLITE_FLOAT:
-                        *v = (struct value) { .kind = VALUE_REAL, .d = sqlite3_column_double(s->stmt, col) };
-                        break;
-                case SQLITE_TEXT:
-                        *v = (struct value) { .kind = VALUE_TEXT, .s = (const char *) sqlite3_column_text(s->stmt, col) };
-                        v->n = (size_t) sqlite3_column_bytes(s->stmt, col);
-                        break;
-                case SQLITE_BLOB:
-                        *v = (struct value) { .kind = VALUE_BLOB, .s = sqlite3_column_blob(s->stmt, col) };
-                        v->n = (size_t) sqlite3_column_bytes(s->stmt, col);
-                        if (!v->s)
-                                v->s = ""; /* a zero-length blob is still a blob, not NULL */
-                        break;
-                default:
-                        *v = (struct value) { .kind = VALUE_NULL };
-                        break;
-                }
-        }
+        for (size_t i = 0; i < s->n; i++)
+                sqlite_db_read_value(s->stmt, (int) i, &s->row[i]);
         *ret = s->row;
         return 1;
 }
@@ -805,22 +807,25 @@ static void sqlite_scan_close(struct row_source *src) {
         free(s);
 }
 
-static int sqlite_scan(struct db *db, const struct scan_request *req, struct row_source **ret) {
-        struct sqlite_db *s = (struct sqlite_db *) db;
-        _cleanup_strbuf_ struct strbuf sql = {};
+int sqlite_db_scan_sql(const struct scan_request *req, struct strbuf *sql) {
         _cleanup_free_ char *qt = sql_quote_identifier(req->table->name);
-        int r = strbuf_puts(&sql, "SELECT ");
-        for (size_t i = 0; r >= 0 && i < req->n_columns; i++) {
-                _cleanup_free_ char *q = sql_quote_identifier(req->columns[i]);
-                r = strbuf_printf(&sql, "%s%s", i ? ", " : "", q);
-        }
+        int r = strbuf_puts(sql, "SELECT ");
         if (r >= 0)
-                r = strbuf_printf(&sql, " FROM %s", qt);
+                r = sql_append_identifier_list(sql, req->columns, req->n_columns);
+        if (r >= 0)
+                r = strbuf_printf(sql, " FROM %s", qt);
         for (size_t i = 0; r >= 0 && req->order_by && req->order_by[i]; i++) {
                 _cleanup_free_ char *q = sql_quote_identifier(req->order_by[i]);
                 /* Byte order, whatever collation the column declares: PostgreSQL sorts with COLLATE "C". */
-                r = strbuf_printf(&sql, "%s%s COLLATE BINARY", i ? ", " : " ORDER BY ", q);
+                r = strbuf_printf(sql, "%s%s COLLATE BINARY", i ? ", " : " ORDER BY ", q);
         }
+        return r;
+}
+
+static int sqlite_scan(struct db *db, const struct scan_request *req, struct row_source **ret) {
+        struct sqlite_db *s = (struct sqlite_db *) db;
+        _cleanup_strbuf_ struct strbuf sql = {};
+        int r = sqlite_db_scan_sql(req, &sql);
         if (r < 0)
                 return r;
         struct sqlite_scan *scan = calloc(1, sizeof(*scan));

@@ -49,6 +49,12 @@ static int fail_sqlite(struct sqlite_target *s, const char *what) {
         return db_fail(&s->base, -EIO, "%s: %s: %s", s->final, what, s->handle ? sqlite3_errmsg(s->handle) : "out of memory");
 }
 
+/* fail_sqlite() naming the table: "table T: what". */
+static int fail_sqlite_table(struct sqlite_target *s, const char *table, const char *what) {
+        _cleanup_free_ char *w = strdup_printf("table %s: %s", table, what);
+        return fail_sqlite(s, w ? w : what);
+}
+
 static int exec(struct sqlite_target *s, const char *what, const char *sql) {
         if (sqlite3_exec(s->handle, sql, NULL, NULL, NULL) != SQLITE_OK)
                 return fail_sqlite(s, what);
@@ -88,12 +94,15 @@ static int target_count_rows(struct db *db, const struct table *t, int64_t *ret)
         struct sqlite_target *s = (struct sqlite_target *) db;
         _cleanup_free_ char *qt = sql_quote_identifier(t->name);
         _cleanup_free_ char *sql = strdup_printf("SELECT count(*) FROM %s", qt);
+        _cleanup_free_ char *what = strdup_printf("table %s: cannot count rows", t->name);
         _cleanup_(sqlite3_finalizep) sqlite3_stmt *st = NULL;
-        int r = prepare(s, "cannot count rows", sql, &st);
+        if (!sql || !what)
+                return -ENOMEM;
+        int r = prepare(s, what, sql, &st);
         if (r < 0)
                 return r;
         if (sqlite3_step(st) != SQLITE_ROW)
-                return fail_sqlite(s, "cannot count rows");
+                return fail_sqlite(s, what);
         *ret = sqlite3_column_int64(st, 0);
         return 0;
 }
@@ -111,39 +120,15 @@ struct target_scan {
         struct value_buffer buf;
 };
 
-/* The stored value as SQLite holds it. */
-static void read_raw(sqlite3_stmt *st, int col, struct value *v) {
-        switch (sqlite3_column_type(st, col)) {
-        case SQLITE_INTEGER:
-                *v = (struct value) { .kind = VALUE_INT, .i = sqlite3_column_int64(st, col) };
-                break;
-        case SQLITE_FLOAT:
-                *v = (struct value) { .kind = VALUE_REAL, .d = sqlite3_column_double(st, col) };
-                break;
-        case SQLITE_TEXT:
-                *v = (struct value) { .kind = VALUE_TEXT, .s = (const char *) sqlite3_column_text(st, col) };
-                v->n = (size_t) sqlite3_column_bytes(st, col);
-                break;
-        case SQLITE_BLOB:
-                *v = (struct value) { .kind = VALUE_BLOB, .s = sqlite3_column_blob(st, col) };
-                v->n = (size_t) sqlite3_column_bytes(st, col);
-                if (!v->s)
-                        v->s = "";
-                break;
-        default:
-                *v = (struct value) { .kind = VALUE_NULL };
-        }
-}
-
 static int target_scan_next(struct row_source *src, const struct value **ret) {
         struct target_scan *s = (struct target_scan *) src;
         int r = sqlite3_step(s->stmt);
         if (r == SQLITE_DONE)
                 return 0;
         if (r != SQLITE_ROW)
-                return fail_sqlite(s->db, "cannot read rows");
+                return fail_sqlite_table(s->db, s->table, "cannot read rows");
         for (size_t i = 0; i < s->n; i++)
-                read_raw(s->stmt, (int) i, &s->raw[i]);
+                sqlite_db_read_value(s->stmt, (int) i, &s->raw[i]);
         if (!s->specs) {
                 *ret = s->raw;
                 return 1;
@@ -187,16 +172,7 @@ static void target_scan_close(struct row_source *src) {
 static int target_scan(struct db *db, const struct scan_request *req, struct row_source **ret) {
         struct sqlite_target *s = (struct sqlite_target *) db;
         _cleanup_strbuf_ struct strbuf sql = {};
-        _cleanup_free_ char *qt = sql_quote_identifier(req->table->name);
-        int r = strbuf_puts(&sql, "SELECT ");
-        if (r >= 0)
-                r = sql_append_identifier_list(&sql, req->columns, req->n_columns);
-        if (r >= 0)
-                r = strbuf_printf(&sql, " FROM %s", qt);
-        for (size_t i = 0; r >= 0 && req->order_by && req->order_by[i]; i++) {
-                _cleanup_free_ char *q = sql_quote_identifier(req->order_by[i]);
-                r = strbuf_printf(&sql, "%s%s COLLATE BINARY", i ? ", " : " ORDER BY ", q);
-        }
+        int r = sqlite_db_scan_sql(req, &sql);
         if (r < 0)
                 return r;
         struct target_scan *scan = calloc(1, sizeof(*scan));
@@ -220,7 +196,7 @@ static int target_scan(struct db *db, const struct scan_request *req, struct row
         if (req->specs)
                 memcpy(scan->specs, req->specs, n * sizeof(struct col_spec));
         if (sqlite3_prepare_v2(s->handle, sql.data, -1, &scan->stmt, NULL) != SQLITE_OK) {
-                r = fail_sqlite(s, "cannot read a table");
+                r = fail_sqlite_table(s, req->table->name, "cannot read rows");
                 target_scan_close(&scan->base);
                 return r;
         }
@@ -240,12 +216,15 @@ static int target_tables_with_rows(struct db *db, const char *const *tables, cha
         for (size_t i = 0; tables[i]; i++) {
                 _cleanup_free_ char *qt = sql_quote_identifier(tables[i]);
                 _cleanup_free_ char *sql = strdup_printf("SELECT EXISTS (SELECT 1 FROM %s)", qt);
+                _cleanup_free_ char *what = strdup_printf("table %s: cannot look for existing rows", tables[i]);
                 _cleanup_(sqlite3_finalizep) sqlite3_stmt *st = NULL;
-                int r = prepare(s, "cannot look for existing rows", sql, &st);
+                if (!sql || !what)
+                        return -ENOMEM;
+                int r = prepare(s, what, sql, &st);
                 if (r < 0)
                         return r;
                 if (sqlite3_step(st) != SQLITE_ROW)
-                        return fail_sqlite(s, "cannot look for existing rows");
+                        return fail_sqlite(s, what);
                 if (sqlite3_column_int(st, 0) && (r = strv_push(ret, tables[i])) < 0)
                         return r;
         }
@@ -565,7 +544,7 @@ static int target_open_sink(struct db *db, const struct table *t, const char *co
                 sink->specs[i] = c ? c->spec : (struct col_spec) { .type = COL_TEXT, .length = -1 };
         }
         if (sqlite3_prepare_v2(s->handle, sql.data, -1, &sink->stmt, NULL) != SQLITE_OK) {
-                r = fail_sqlite(s, "cannot prepare the insert");
+                r = fail_sqlite_table(s, t->name, "cannot prepare the insert");
                 target_sink_close(&sink->base);
                 return r;
         }
@@ -610,22 +589,25 @@ static bool has_autoincrement(struct sqlite_target *s, const char *table) {
 static int set_sequence(struct sqlite_target *s, const struct table *t) {
         if (t->sequence < 0 || !has_autoincrement(s, t->name))
                 return 0;
+        _cleanup_free_ char *what = strdup_printf("table %s: cannot set sqlite_sequence", t->name);
         _cleanup_(sqlite3_finalizep) sqlite3_stmt *up = NULL, *ins = NULL;
-        int r = prepare(s, "cannot set sqlite_sequence", "UPDATE sqlite_sequence SET seq = max(seq, ?1) WHERE name = ?2", &up);
+        if (!what)
+                return -ENOMEM;
+        int r = prepare(s, what, "UPDATE sqlite_sequence SET seq = max(seq, ?1) WHERE name = ?2", &up);
         if (r < 0)
                 return r;
         sqlite3_bind_int64(up, 1, t->sequence);
         sqlite3_bind_text(up, 2, t->name, -1, SQLITE_STATIC);
         if (sqlite3_step(up) != SQLITE_DONE)
-                return fail_sqlite(s, "cannot set sqlite_sequence");
+                return fail_sqlite(s, what);
         if (sqlite3_changes(s->handle) > 0)
                 return 0;
-        r = prepare(s, "cannot set sqlite_sequence", "INSERT INTO sqlite_sequence (name, seq) VALUES (?2, ?1)", &ins);
+        r = prepare(s, what, "INSERT INTO sqlite_sequence (name, seq) VALUES (?2, ?1)", &ins);
         if (r < 0)
                 return r;
         sqlite3_bind_int64(ins, 1, t->sequence);
         sqlite3_bind_text(ins, 2, t->name, -1, SQLITE_STATIC);
-        return sqlite3_step(ins) == SQLITE_DONE ? 0 : fail_sqlite(s, "cannot set sqlite_sequence");
+        return sqlite3_step(ins) == SQLITE_DONE ? 0 : fail_sqlite(s, what);
 }
 
 /* The foreign keys hold: PRAGMA foreign_key_check finds nothing. */
@@ -644,8 +626,10 @@ static int check_foreign_keys(struct sqlite_target *s) {
         if (r != SQLITE_DONE)
                 return fail_sqlite(s, "cannot check foreign keys");
         if (n > 0)
-                return db_fail(&s->base, -EINVAL, "%s: %zu row%s break a foreign key, nothing was committed: %s", s->final, n,
-                               n == 1 ? "" : "s", b.data ? b.data : "");
+                return db_fail(&s->base, -EINVAL,
+                               "%s: %zu row%s break a foreign key, nothing was committed: %s. Correct or delete those "
+                               "rows in the source (or drop the foreign key there), then run migrate again",
+                               s->final, n, n == 1 ? "" : "s", b.data ? b.data : "");
         return 0;
 }
 

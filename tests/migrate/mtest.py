@@ -20,6 +20,8 @@ import datetime
 import decimal
 import json
 import os
+import pty
+import select
 import shlex
 import shutil
 import socket
@@ -116,6 +118,20 @@ class Test:
         path = os.path.join(self.tmp, name)
         os.makedirs(path)
         return path
+
+    def new_sqlite(self, name, schema, rows):
+        """A new directory holding a SQLite main database made by the SQL
+        script schema, then rows: (table, [tuple of values, ...]) pairs,
+        inserted in one transaction.  Returns the directory."""
+        d = self.new_dir(name)
+        con = sqlite3.connect(os.path.join(d, "rstudio-pm.sqlite"), isolation_level=None)
+        con.executescript(schema)
+        con.execute("BEGIN")  # one transaction: not one fsync per row
+        for table, values in rows:
+            con.executemany("INSERT INTO %s VALUES (%s)" % (table, ", ".join("?" * len(values[0]))), values)
+        con.execute("COMMIT")
+        con.close()
+        return d
 
     def write_config(self, name, sqlite_dir, url=None, usage_url=None):
         """A server configuration file; usage_url=False leaves UsageDataURL out."""
@@ -288,6 +304,31 @@ class Test:
                                          % (table, key, name, a, b))
         con.close()
         return diffs
+
+
+def run_on_terminal(argv):
+    """Runs argv with stderr on a pseudo-terminal; returns (status, stdout
+    bytes, terminal output bytes)."""
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=slave, stdin=subprocess.DEVNULL)
+    os.close(slave)
+    tty = b""
+    while True:
+        ready, _, _ = select.select([master], [], [], 120)
+        if not ready:
+            proc.kill()
+            break
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # EIO: the other side is closed
+            break
+        if not chunk:
+            break
+        tty += chunk
+    out = proc.stdout.read()
+    proc.wait(timeout=120)
+    os.close(master)
+    return proc.returncode, out, tty
 
 
 def qi(name):

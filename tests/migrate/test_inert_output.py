@@ -17,8 +17,6 @@ alike, is shown by code point.
 """
 
 import os
-import pty
-import select
 import sqlite3
 import subprocess
 import time
@@ -90,30 +88,7 @@ t.equal(t.value(t.db, "SELECT count(*) FROM pg_indexes WHERE indexname = %s" % m
 # ---- progress on a terminal -------------------------------------------------------------------
 
 
-def run_on_terminal(argv):
-    master, slave = pty.openpty()
-    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=slave, stdin=subprocess.DEVNULL)
-    os.close(slave)
-    tty = b""
-    while True:
-        ready, _, _ = select.select([master], [], [], 120)
-        if not ready:
-            proc.kill()
-            break
-        try:
-            chunk = os.read(master, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        tty += chunk
-    out = proc.stdout.read()
-    proc.wait(timeout=120)
-    os.close(master)
-    return proc.returncode, out, tty
-
-
-rc, out, tty = run_on_terminal([t.migrate_exe, "--config", config, "database", "--verify"])
+rc, out, tty = mtest.run_on_terminal([t.migrate_exe, "--config", config, "database", "--verify"])
 t.equal(rc, 0, "terminal: --verify succeeds") or t.note((out + tty).decode("utf-8", "replace"))
 # Our own control sequence is the only one: carriage return + erase line.
 ours = tty.replace(b"\r\x1b[K", b"").replace(b"\r\n", b"\n")

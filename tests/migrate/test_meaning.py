@@ -31,14 +31,7 @@ counter = [0]
 
 
 def scenario(name, schema, rows, target_ddl=None):
-    d = t.new_dir(name)
-    con = sqlite3.connect(os.path.join(d, "rstudio-pm.sqlite"), isolation_level=None)
-    con.executescript(schema)
-    con.execute("BEGIN")  # one transaction: not one fsync per row
-    for table, values in rows:
-        con.executemany("INSERT INTO %s VALUES (%s)" % (table, ", ".join("?" * len(values[0]))), values)
-    con.execute("COMMIT")
-    con.close()
+    d = t.new_sqlite(name, schema, rows)
     counter[0] += 1
     db = "meaning_%d" % counter[0]
     url = t.create_database(db)

@@ -12,11 +12,7 @@ summary on stdout lists every table with its rows, bytes and seconds, and
 ends with a one-line verdict.
 """
 
-import os
-import pty
 import re
-import select
-import subprocess
 
 import mtest
 
@@ -26,27 +22,8 @@ config = t.write_config("cfg", src)
 
 
 def run_on_terminal(argv):
-    """Runs argv with stderr on a pseudo-terminal; returns (status, stdout, terminal output)."""
-    master, slave = pty.openpty()
-    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=slave, stdin=subprocess.DEVNULL)
-    os.close(slave)
-    tty = b""
-    while True:
-        ready, _, _ = select.select([master], [], [], 120)
-        if not ready:
-            proc.kill()
-            break
-        try:
-            chunk = os.read(master, 65536)
-        except OSError:  # EIO: the other side is closed
-            break
-        if not chunk:
-            break
-        tty += chunk
-    out = proc.stdout.read()
-    proc.wait(timeout=120)
-    os.close(master)
-    return proc.returncode, out.decode("utf-8", "replace"), tty.decode("utf-8", "replace")
+    rc, out, tty = mtest.run_on_terminal(argv)
+    return rc, out.decode("utf-8", "replace"), tty.decode("utf-8", "replace")
 
 
 rc, out, tty = run_on_terminal([t.migrate_exe, "--config", config, "database"])

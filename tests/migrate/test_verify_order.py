@@ -11,9 +11,7 @@ must name exactly that row and column (the sorted pass still finds a
 difference).  A keyless table with a json column migrates and verifies.
 """
 
-import os
 import re
-import sqlite3
 
 import mtest
 
@@ -24,14 +22,7 @@ counter = [0]
 def scenario(name, schema, rows):
     """A SQLite main database with one table, and a fresh PostgreSQL
     database; returns (config, database name)."""
-    d = t.new_dir(name)
-    con = sqlite3.connect(os.path.join(d, "rstudio-pm.sqlite"), isolation_level=None)
-    con.executescript(schema)
-    con.execute("BEGIN")  # one transaction: not one fsync per row
-    for table, values in rows:
-        con.executemany("INSERT INTO %s VALUES (%s)" % (table, ", ".join("?" * len(values[0]))), values)
-    con.execute("COMMIT")
-    con.close()
+    d = t.new_sqlite(name, schema, rows)
     counter[0] += 1
     db = "order_%d" % counter[0]
     url = t.create_database(db)
