@@ -242,3 +242,57 @@ int numeric_to_pg_binary(const char *canon, size_t n, struct strbuf *out) {
         free(groups);
         return r;
 }
+
+int numeric_from_pg_binary(const char *d, size_t n, struct strbuf *out) {
+        enum { POS = 0x0000, NEG = 0x4000, NAN_ = 0xC000, PINF = 0xD000, NINF = 0xF000 };
+        const unsigned char *u = (const unsigned char *) d;
+        if (n < 8)
+                return -EBADMSG;
+        size_t ndigits = (size_t) (u[0] << 8 | u[1]);
+        int weight = (int16_t) (uint16_t) (u[2] << 8 | u[3]);
+        unsigned sign = (unsigned) (u[4] << 8 | u[5]);
+        size_t dscale = (size_t) (u[6] << 8 | u[7]);
+        if (n != 8 + 2 * ndigits || dscale > 0x3FFF)
+                return -EBADMSG;
+        if (sign == NAN_)
+                return strbuf_puts(out, "NaN");
+        if (sign == PINF)
+                return strbuf_puts(out, "Infinity");
+        if (sign == NINF)
+                return strbuf_puts(out, "-Infinity");
+        if (sign != POS && sign != NEG)
+                return -EBADMSG;
+        for (size_t i = 0; i < ndigits; i++)
+                if ((u[8 + 2 * i] << 8 | u[9 + 2 * i]) >= 10000)
+                        return -EBADMSG;
+#define GROUP(idx) ((idx) >= 0 && (size_t) (idx) < ndigits ? (u[8 + 2 * (idx)] << 8 | u[9 + 2 * (idx)]) : 0)
+        int r = sign == NEG ? strbuf_putc(out, '-') : 0;
+        /* Integer part: groups 0..weight, the first without leading zeros. */
+        bool started = false;
+        for (int g = 0; r >= 0 && g <= weight; g++) {
+                int v = GROUP(g);
+                char b[4] = { (char) ('0' + v / 1000), (char) ('0' + v / 100 % 10), (char) ('0' + v / 10 % 10),
+                              (char) ('0' + v % 10) };
+                size_t skip = 0;
+                while (!started && skip < 4 && b[skip] == '0')
+                        skip++;
+                if (skip < 4) {
+                        r = strbuf_append(out, b + skip, 4 - skip);
+                        started = true;
+                }
+        }
+        if (r >= 0 && !started)
+                r = strbuf_putc(out, '0');
+        /* Fraction: exactly dscale digits, from the groups after the point. */
+        if (r >= 0 && dscale > 0)
+                r = strbuf_putc(out, '.');
+        for (size_t k = 0; r >= 0 && k * 4 < dscale; k++) {
+                int v = GROUP(weight + 1 + (long) k);
+                char b[4] = { (char) ('0' + v / 1000), (char) ('0' + v / 100 % 10), (char) ('0' + v / 10 % 10),
+                              (char) ('0' + v % 10) };
+                size_t take = dscale - k * 4 < 4 ? dscale - k * 4 : 4;
+                r = strbuf_append(out, b, take);
+        }
+#undef GROUP
+        return r;
+}

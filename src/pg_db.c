@@ -1,4 +1,4 @@
-/* PostgreSQL: catalog, DDL, binary COPY in, text COPY out, one transaction. */
+/* PostgreSQL: catalog, DDL, binary COPY in and out (text COPY out as a fallback), one transaction. */
 #include "migrate/pg_db.h"
 
 #include <endian.h>
@@ -16,6 +16,7 @@
 #include "migrate/interrupt.h"
 #include "migrate/log.h"
 #include "migrate/numeric.h"
+#include "migrate/pg_binary.h"
 #include "migrate/sha256.h"
 #include "migrate/expr.h"
 #include "migrate/pg_names.h"
@@ -25,8 +26,6 @@
 #include "migrate/timeparse.h"
 #include "migrate/typemap.h"
 
-#define PG_EPOCH_MICROS INT64_C(946684800000000) /* 2000-01-01 in Unix microseconds */
-#define PG_EPOCH_DAYS 10957
 #define COPY_CHUNK (1024 * 1024)
 /* Without connect_timeout in the URL, give up on a silent server after this. */
 #define DEFAULT_CONNECT_TIMEOUT_S 30
@@ -279,6 +278,10 @@ struct pg_scan {
         size_t key[4], n_key;    /* key columns (the first few), for messages */
         size_t bad_column;       /* the field decode_line() could not read */
         bool done;
+        bool binary;             /* COPY ... (FORMAT binary): see decode_binary_row() */
+        bool header_seen;
+        const char **raw;        /* binary: each field's bytes in line, for messages */
+        size_t *raw_len;
 };
 
 /* One field of COPY text format: \N is NULL, backslash escapes undone. */
@@ -483,6 +486,121 @@ static int decode_line(struct pg_scan *s, const char *line, size_t len) {
         return 0;
 }
 
+/* ---- binary COPY out: what measures fastest (no escapes, no number or
+ * time parsing); the text path above stays for tables whose column types
+ * are not the ones the request decodes. ---- */
+
+/* Reads one CopyData message: 1 when s->row holds a row, 0 when the message
+ * holds none (the header alone, the trailer), -EBADMSG when unreadable. */
+static int decode_binary_row(struct pg_scan *s, const char *m, size_t len) {
+        static const char signature[11] = "PGCOPY\n\377\r\n\0";
+        s->field.len = 0;
+        s->buf.used = 0;
+        if (!s->header_seen) {
+                if (len < 19 || memcmp(m, signature, 11) != 0)
+                        return -EBADMSG;
+                uint32_t ext;
+                memcpy(&ext, m + 15, 4);
+                ext = be32toh(ext);
+                if (ext > len - 19)
+                        return -EBADMSG;
+                m += 19 + ext;
+                len -= 19 + ext;
+                s->header_seen = true;
+                if (len == 0)
+                        return 0;
+        }
+        if (len < 2)
+                return -EBADMSG;
+        int16_t fields = (int16_t) ((unsigned char) m[0] << 8 | (unsigned char) m[1]);
+        if (fields == -1 && len == 2)
+                return 0; /* the trailer */
+        if (fields < 0 || (size_t) fields != s->n_fields)
+                return -EBADMSG;
+        size_t at = 2;
+        for (size_t c = 0; c < s->n_fields; c++) {
+                if (len - at < 4)
+                        return -EBADMSG;
+                uint32_t n;
+                memcpy(&n, m + at, 4);
+                n = be32toh(n);
+                at += 4;
+                s->nulls[c] = n == UINT32_MAX;
+                s->raw[c] = m + at;
+                s->raw_len[c] = s->nulls[c] ? 0 : n;
+                if (!s->nulls[c]) {
+                        if (n > len - at)
+                                return -EBADMSG;
+                        at += n;
+                }
+        }
+        if (at != len)
+                return -EBADMSG;
+        int r = value_buffer_reserve(&s->buf, SHA256_DIGEST_SIZE * (s->n_fields - s->n) + 16);
+        if (r < 0)
+                return r;
+        for (size_t c = 0; c < s->n; c++) {
+                if (s->nulls[c]) {
+                        s->row[c] = (struct value) { .kind = VALUE_NULL };
+                        continue;
+                }
+                if (s->specs[c].type == COL_NUMERIC) {
+                        /* Its text goes to s->field; pointed at below, once
+                         * s->field no longer moves. */
+                        s->offsets[c] = s->field.len;
+                        r = numeric_from_pg_binary(s->raw[c], s->raw_len[c], &s->field);
+                        s->row[c] = (struct value) { .kind = VALUE_NUMERIC, .n = s->field.len - s->offsets[c] };
+                } else
+                        r = pg_binary_decode(s->specs[c].type, s->raw[c], s->raw_len[c], &s->row[c]);
+                if (r < 0) {
+                        if (r == -EBADMSG)
+                                s->bad_column = c;
+                        return r;
+                }
+        }
+        for (size_t c = 0; c < s->n; c++)
+                if (s->row[c].kind == VALUE_NUMERIC)
+                        s->row[c].s = s->field.data + s->offsets[c];
+        for (size_t c = s->n; c < s->n_fields; c++) {
+                if (s->nulls[c])
+                        continue;
+                size_t of = s->digest_of[c - s->n];
+                char text[32 + 2 * SHA256_DIGEST_SIZE];
+                if (s->row[of].kind != VALUE_NULL || s->raw_len[c] >= sizeof(text))
+                        return -EBADMSG;
+                memcpy(text, s->raw[c], s->raw_len[c]);
+                text[s->raw_len[c]] = '\0';
+                r = decode_digest(s, text, &s->row[of]);
+                if (r < 0)
+                        return r;
+        }
+        return 1;
+}
+
+/* fail_decode() for the binary path: the key values read so far, and the
+ * bytes of the value this tool cannot read. */
+static int fail_decode_binary(struct pg_scan *s) {
+        if (s->bad_column == SIZE_MAX)
+                return db_fail(&s->db->base, -EBADMSG, "%s: table %s: cannot decode a row the server sent (%zu columns expected)",
+                               s->db->base.label, s->table, s->n);
+        _cleanup_strbuf_ struct strbuf where = {};
+        int r = 0;
+        for (size_t k = 0; r >= 0 && k < s->n_key; k++) {
+                size_t c = s->key[k];
+                if (c >= s->bad_column)
+                        continue;
+                _cleanup_free_ char *shown = s->nulls[c] ? strdup("NULL") : value_describe(&s->row[c]);
+                r = strbuf_printf(&where, "%s%s=%s", where.len ? ", " : ", row ", s->columns[c], shown ? shown : "?");
+        }
+        if (r < 0)
+                return r;
+        struct value raw = { .kind = VALUE_BLOB, .s = s->raw[s->bad_column], .n = s->raw_len[s->bad_column] };
+        _cleanup_free_ char *shown = value_describe(&raw), *type = col_spec_name(&s->specs[s->bad_column]);
+        return db_fail(&s->db->base, -EBADMSG, "%s: table %s%s, column %s: cannot read the %s value the server sent: %s",
+                       s->db->base.label, s->table, where.data ? where.data : "", s->columns[s->bad_column],
+                       type ? type : "?", shown ? shown : "?");
+}
+
 /* A value the server sent that this tool cannot read: say where, with the
  * key and the value as the server wrote them. */
 static int fail_decode(struct pg_scan *s) {
@@ -517,6 +635,18 @@ static int pg_scan_next(struct row_source *src, const struct value **ret) {
                 s->line = NULL;
         }
         int len = PQgetCopyData(s->db->conn, &s->line, 0);
+        if (s->binary && len >= 0) {
+                s->bad_column = SIZE_MAX;
+                int r = decode_binary_row(s, s->line, (size_t) len);
+                if (r == -EBADMSG)
+                        return fail_decode_binary(s);
+                if (r < 0)
+                        return r;
+                if (r == 0)
+                        return pg_scan_next(src, ret); /* header or trailer: the next message */
+                *ret = s->row;
+                return 1;
+        }
         if (len == -1) {
                 s->done = true;
                 _cleanup_(PQclearp) PGresult *res = PQgetResult(s->db->conn);
@@ -559,6 +689,8 @@ static void pg_scan_close(struct row_source *src) {
         free(s->own_specs);
         free(s->offsets);
         free(s->nulls);
+        free(s->raw);
+        free(s->raw_len);
         free(s->row);
         free(s);
 }
@@ -609,6 +741,22 @@ static int append_select_list(struct strbuf *sql, const struct scan_request *req
         return r;
 }
 
+/* Binary COPY sends each type's own format: it is read only when every
+ * column's declared type is one typemap_from_postgres() knows and the
+ * request decodes it as that type.  Types a source carries as their text
+ * (enums, inet, arrays, ...) have other binary formats: such a table is
+ * read as text. */
+static bool can_read_binary(const struct scan_request *req) {
+        for (size_t i = 0; i < req->n_columns; i++) {
+                const struct column *c = table_find_column(req->table, req->columns[i]);
+                struct col_spec real;
+                if (!c || !c->declared || typemap_from_postgres(c->declared, &real) < 0 ||
+                    real.type != (req->specs ? req->specs[i].type : c->spec.type))
+                        return false;
+        }
+        return true;
+}
+
 static int pg_scan(struct db *db, const struct scan_request *req, struct row_source **ret) {
         struct pg_db *p = (struct pg_db *) db;
         _cleanup_strbuf_ struct strbuf sql = {};
@@ -634,8 +782,9 @@ static int pg_scan(struct db *db, const struct scan_request *req, struct row_sou
                 r = strbuf_printf(&sql, "%s%s%s%s%s NULLS FIRST", i ? ", " : " ORDER BY ", text || json ? "(" : "", q,
                                   text || json ? ")::text" : "", text || json ? " COLLATE \"C\"" : "");
         }
+        bool binary = can_read_binary(req);
         if (r >= 0)
-                r = strbuf_puts(&sql, ") TO STDOUT");
+                r = strbuf_puts(&sql, binary ? ") TO STDOUT (FORMAT binary)" : ") TO STDOUT");
         if (r < 0)
                 return r;
 
@@ -657,6 +806,9 @@ static int pg_scan(struct db *db, const struct scan_request *req, struct row_sou
                 .nulls = calloc(req->n_columns + n_digests + 1, sizeof(bool)),
                 .table = req->table->name,
                 .columns = req->columns,
+                .binary = binary,
+                .raw = calloc(req->n_columns + n_digests + 1, sizeof(char *)),
+                .raw_len = calloc(req->n_columns + n_digests + 1, sizeof(size_t)),
         };
         for (size_t i = 0; req->order_by && req->order_by[i] && s->n_key < ELEMENTSOF(s->key); i++)
                 for (size_t c = 0; c < req->n_columns; c++)
@@ -664,7 +816,7 @@ static int pg_scan(struct db *db, const struct scan_request *req, struct row_sou
                                 s->key[s->n_key++] = c;
                                 break;
                         }
-        if (!s->row || !s->offsets || !s->nulls) {
+        if (!s->row || !s->offsets || !s->nulls || !s->raw || !s->raw_len) {
                 pg_scan_close(&s->base);
                 return -ENOMEM;
         }

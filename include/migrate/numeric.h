@@ -20,3 +20,6 @@ int numeric_from_double(double d, struct strbuf *out);
 bool numeric_equal(const char *a, size_t an, const char *b, size_t bn);
 /* PostgreSQL's binary numeric (base-10000 digits) for canonical text. */
 int numeric_to_pg_binary(const char *canon, size_t n, struct strbuf *out);
+/* PostgreSQL's binary numeric -> its text output (numeric_out): dscale
+ * fraction digits, NaN, Infinity, -Infinity.  -EBADMSG when malformed. */
+int numeric_from_pg_binary(const char *d, size_t n, struct strbuf *out);
