@@ -758,7 +758,16 @@ static int create_temp(struct sqlite_target *s, char **ret_error) {
                                                        : "");
                 return -e;
         }
-        if (flock(fd, LOCK_EX | LOCK_NB) < 0 || fchown(fd, (uid_t) -1, getegid()) < 0 || fchmod(fd, 0660) < 0) {
+        /* Locked so that a run started meanwhile sees it is not a leftover. */
+        if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+                int e = errno;
+                *ret_error = strdup_printf("%s: cannot lock the new database file: %s%s", s->temp, strerror(e),
+                                           e == EWOULDBLOCK ? " (another migrate run holds it: wait for it to finish, "
+                                                              "then run the migration again)"
+                                                            : "");
+                return e == EWOULDBLOCK ? -EBUSY : -e;
+        }
+        if (fchown(fd, (uid_t) -1, getegid()) < 0 || fchmod(fd, 0660) < 0) {
                 int e = errno;
                 *ret_error = strdup_printf("%s: cannot set the new file's group and mode: %s", s->temp, strerror(e));
                 return -e;
