@@ -62,6 +62,8 @@ static struct table *find_table(struct catalog *c, const char *name) {
         return (struct table *) catalog_find_table(c, name);
 }
 
+static char *pg_source_literal_default(const char *def);
+
 static int read_columns(struct pg_source *p, struct catalog *c, char ***refused) {
         _cleanup_(PQclearp) PGresult *res = NULL;
         int r = query(p, "cannot read the catalog",
@@ -139,9 +141,38 @@ static int read_columns(struct pg_source *p, struct catalog *c, char ***refused)
         return 0;
 }
 
+/* A numeric literal as PostgreSQL prints one: -?digits[.digits][e[+-]digits],
+ * or starting with the point (.5); nothing else ("--1", "1e", ".." are not). */
+static bool is_number_literal(const char *s, size_t len) {
+        const char *end = s + len;
+        if (s < end && *s == '-')
+                s++;
+        size_t digits = 0;
+        while (s < end && *s >= '0' && *s <= '9')
+                s++, digits++;
+        if (s < end && *s == '.') {
+                s++;
+                while (s < end && *s >= '0' && *s <= '9')
+                        s++, digits++;
+        }
+        if (digits == 0)
+                return false;
+        if (s < end && (*s == 'e' || *s == 'E')) {
+                s++;
+                if (s < end && (*s == '+' || *s == '-'))
+                        s++;
+                size_t exp_digits = 0;
+                while (s < end && *s >= '0' && *s <= '9')
+                        s++, exp_digits++;
+                if (exp_digits == 0)
+                        return false;
+        }
+        return s == end;
+}
+
 /* A default SQLite can hold with the same meaning: a number, a quoted
  * string (PostgreSQL adds a ::type cast), true or false; NULL otherwise. */
-char *pg_source_literal_default(const char *def) {
+static char *pg_source_literal_default(const char *def) {
         size_t n = strlen(def);
         if (strcmp(def, "true") == 0)
                 return strdup("1");
@@ -174,7 +205,7 @@ char *pg_source_literal_default(const char *def) {
                 s++;
                 len -= 2;
         }
-        if (len == 0 || strspn(s, "-0123456789.e") < len)
+        if (!is_number_literal(s, len))
                 return NULL;
         return strndup(s, len);
 }

@@ -7,6 +7,3 @@
 #include "migrate/driver.h"
 
 int pg_source_open(const struct db_endpoint *ep, struct db **ret, char **ret_error);
-/* A PostgreSQL column default SQLite holds with the same meaning (a number,
- * a string literal, true/false as 1/0), allocated; NULL when there is none. */
-char *pg_source_literal_default(const char *def);

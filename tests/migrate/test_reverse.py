@@ -269,6 +269,40 @@ t.check(any("table m" in l and "id=2" in l and "column x" in l for l in res.err.
         "the message names table, key and column", res.err)
 t.equal(os.listdir(d4), [], "no file was put in place, none left beside it")
 
+# ---- column defaults: numeric literals carried, expressions reported ---------
+def_url = t.create_database("defaults")
+t.psql("defaults", "CREATE TABLE d (id integer PRIMARY KEY, two integer DEFAULT 2, neg integer DEFAULT -1,"
+                   " frac numeric DEFAULT -1.5, half numeric DEFAULT .5, tiny double precision DEFAULT 1e-3,"
+                   " rnd double precision DEFAULT random(), sum integer DEFAULT (1 + 2), flag boolean DEFAULT true);"
+                   "INSERT INTO d (id) VALUES (1);"
+                   'ALTER TABLE d OWNER TO "%s"' % t.user)
+pg_defaults = {r["attname"]: r["def"] for r in t.rows(
+    "defaults", "SELECT a.attname, pg_get_expr(ad.adbin, ad.adrelid) AS def FROM pg_attrdef ad"
+                " JOIN pg_attribute a ON a.attrelid = ad.adrelid AND a.attnum = ad.adnum WHERE ad.adrelid = 'd'::regclass")}
+t.note("PostgreSQL's defaults: %r" % pg_defaults)
+d7 = t.new_dir("defaults")
+os.chmod(d7, 0o777)
+res = t.migrate(t.write_config("defaults", d7, url=def_url, usage_url=False), "--from=pgx", "--to=sqlite3")
+t.equal(res.rc, 0, "a table with literal and expression defaults migrates into SQLite") or t.note(res.describe())
+con = sqlite3.connect(os.path.join(d7, "rstudio-pm.sqlite"))
+sqlite_defaults = {r[1]: r[4] for r in con.execute("PRAGMA table_info(d)")}
+con.execute("INSERT INTO d (id) VALUES (2)")
+carried, inserted = [con.execute("SELECT two, neg, frac, half, tiny, sum, flag FROM d WHERE id = ?", (i,)).fetchone()
+                     for i in (1, 2)]
+con.close()
+# numeric without a precision is carried as text, so are its defaults.
+t.equal(inserted, (2, -1, "-1.5", "0.5", 0.001, None, 1),
+        "numeric defaults (2, -1, -1.5, .5, 1e-3) and true are carried: a new row gets them") \
+    or t.note("SQLite's defaults: %r" % sqlite_defaults)
+t.equal((sqlite_defaults["rnd"], sqlite_defaults["sum"]), (None, None),
+        "the expression defaults random() and (1 + 2) are not given to SQLite") \
+    or t.note("SQLite's defaults: %r" % sqlite_defaults)
+t.equal(inserted[:5] + inserted[6:], carried[:5] + carried[6:],
+        "a row SQLite adds gets the values PostgreSQL gave its row (literal defaults)")
+for col in ("rnd", "sum"):
+    t.check(any("default of d.%s" % col in l and "not a constant" in l for l in res.out.splitlines()),
+            "the default of d.%s is reported as not carried" % col, res.out)
+
 # ---- the other direction: char(n) in a server-made PostgreSQL schema --------
 # PostgreSQL pads char(n) with spaces to n characters; migrate pads the same
 # way before it compares, and refuses text longer than n.
@@ -293,7 +327,9 @@ con.execute("UPDATE blobs SET code = 'abcd' WHERE id = 3")
 con.commit()
 con.close()
 res = t.migrate(pad_cfg, "--drop-all")
-t.equal(res.rc, 65, "text longer than char(3) is refused before anything is written (exit 65)") or t.note(res.describe())
+t.equal(res.rc, 65, "text longer than char(3) is refused (exit 65)") or t.note(res.describe())
 t.check("column code" in res.err and "character(3)" in res.err, "the refusal names the column and char(3)", res.err)
+t.equal(t.value("padded", "SELECT string_agg(format('%s|', code), ',' ORDER BY id) FROM blobs"), "x  |,   |,abc|",
+        "nothing is committed: the target still holds the rows of the run before")
 
 t.finish()
