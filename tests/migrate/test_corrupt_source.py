@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""A damaged SQLite source is refused before anything is written.
+"""A damaged SQLite source is refused and nothing is committed.
 
     with-postgres.sh test_corrupt_source.py MIGRATE MAKE_SAMPLE_DBS
 
@@ -105,7 +105,7 @@ for i in range(FILES):
                 "findings: %r\n%s" % (findings[:5], res.describe()))
         listed = [l for l in res.err.splitlines() if l.startswith("migrate:   ")]
         t.check(len(listed) <= 21, "%s: at most 21 lines of findings (%d)" % (name, len(listed)), res.describe())
-        t.equal(t.tables(db), [], "%s: nothing was written" % name)
+        t.equal(t.tables(db), [], "%s: nothing is committed: the target has no tables" % name)
     else:
         rows = contents(path)
         if rows is not None and rows != original_rows:
@@ -114,7 +114,7 @@ for i in range(FILES):
             diffs = t.compare_with_sqlite(path, db)
             t.check(not diffs, "%s: migrated exactly as SQLite reads it" % name, "\n".join(diffs[:10]))
         else:
-            t.equal(t.tables(db), [], "%s: refused (exit %d), nothing was written" % (name, res.rc))
+            t.equal(t.tables(db), [], "%s: refused (exit %d), nothing is committed: the target has no tables" % (name, res.rc))
     t.psql("postgres", "DROP DATABASE %s" % mtest.qi(db))
 
 # An index whose entries do not match its table (its stored definition
@@ -135,7 +135,7 @@ t.equal(res.rc, 66, "many findings: refused with exit 66") or t.note(res.describ
 listed = [l for l in res.err.splitlines() if l.startswith("migrate:   ")]
 t.check(len(listed) == 21 and "may be more" in listed[-1],
         "many findings: 20 of them quoted, then a line saying there may be more", res.describe())
-t.equal(t.tables("many"), [], "many findings: nothing was written")
+t.equal(t.tables("many"), [], "many findings: nothing is committed: the target has no tables")
 
 t.note("%d of %d files flagged by integrity_check, %d of them passed by quick_check; %d changed files "
        "invisible to both" % (flagged, FILES, quick_missed, undetectable))

@@ -65,7 +65,7 @@ t.check(checked == ["c_third", "d_fourth"] or checked == ["d_fourth"] and "c_thi
         "after the first problem the source is still read to the end, as a check", res.err[-3000:])
 t.check(re.search(r"check main\.d_fourth: 100/100 rows", res.err) is not None,
         "the last table is read to its end", res.err[-3000:])
-t.equal(t.tables("one_pass_bad"), [], "nothing written: the target still has no tables")
+t.equal(t.tables("one_pass_bad"), [], "nothing is committed: the target still has no tables")
 t.same_snapshot(before, t.snapshot("one_pass_bad"), "the target is unchanged")
 
 # ---- a clean source: one read per table for the copy ----------------------------------

@@ -6,7 +6,7 @@
 (a) a target holding data without --drop-all: exit 4 naming the tables; then
     --drop-all replaces the data with the source's;
 (b) source values PostgreSQL cannot hold: all listed in one run, exit 65,
-    nothing written;
+    nothing committed;
 (c) another client connected to the target: exit 5 listing it;
 (d) the target's schema_migrations differs from the source's: exit 1;
 (e) a target table lacks a column: exit 1 naming table and column;
@@ -150,7 +150,7 @@ t.check(not names_word(res.err, "id=1"), "(b) good rows are not reported", res.d
 t.check(not any("abcdefg" in l for l in res.err.splitlines()),
         "(b) a VARCHAR(5) value over the limit SQLite never enforced is not refused (the column becomes text)",
         res.describe())
-t.equal(t.tables("refuse_b"), [], "(b) nothing written: the target still has no tables")
+t.equal(t.tables("refuse_b"), [], "(b) nothing is committed: the target still has no tables")
 t.same_snapshot(before, t.snapshot("refuse_b"), "(b) the target is unchanged")
 t.equal(file_digest(bad_file), source_digest, "(b) the source file is unchanged")
 

@@ -3,7 +3,7 @@
 
     with-postgres.sh test_source_files.py MIGRATE
 
-Refused before anything is written, the message naming the file and what to
+Refused with nothing committed, the message naming the file and what to
 do, the target (which holds data, and --drop-all is given) unchanged:
 (a) an empty file (0 bytes) and a file with no tables: exit 66;
 (b) a FIFO: exit 66 at once (0.1.0 hung in open() forever);
