@@ -26,6 +26,22 @@ static int fail_sqlite(struct sqlite_db *s, const char *what) {
         return db_fail(&s->base, -EIO, "%s: %s: %s", s->path, what, sqlite3_errmsg(s->handle));
 }
 
+/* A table's rows could not be read: the file and table named, and the way
+ * to find out whether the file or something holding it is at fault. */
+static int fail_sqlite_table(struct sqlite_db *s, const char *table, const char *what) {
+        return db_fail(&s->base, -EIO,
+                       "%s: table %s: %s: %s. Stop the programs using the file (Package Manager), check it with: "
+                       "sqlite3 %s 'PRAGMA integrity_check', correct what SQLite reports, then run the migration again",
+                       s->path, table, what, sqlite3_errmsg(s->handle), s->path);
+}
+
+static int prepare_for_table(struct sqlite_db *s, const char *table, const char *sql, const char *what,
+                             sqlite3_stmt **ret) {
+        if (sqlite3_prepare_v2(s->handle, sql, -1, ret, NULL) != SQLITE_OK)
+                return fail_sqlite_table(s, table, what);
+        return 0;
+}
+
 static int prepare(struct sqlite_db *s, const char *sql, sqlite3_stmt **ret) {
         if (sqlite3_prepare_v2(s->handle, sql, -1, ret, NULL) != SQLITE_OK)
                 return fail_sqlite(s, "cannot read the schema");
@@ -45,11 +61,15 @@ static int type_from_data(struct sqlite_db *s, const char *table, const char *co
                 " count(CASE WHEN typeof(%1$s)='text' THEN 1 END), count(CASE WHEN typeof(%1$s)='blob' THEN 1 END) FROM %2$s",
                 qc, qt);
         _cleanup_(sqlite3_finalizep) sqlite3_stmt *st = NULL;
-        int r = prepare(s, sql, &st);
+        _cleanup_free_ char *what = strdup_printf("cannot read the values of column %s, which has no declared type",
+                                                  column);
+        if (!qt || !qc || !sql || !what)
+                return -ENOMEM;
+        int r = prepare_for_table(s, table, sql, what, &st);
         if (r < 0)
                 return r;
         if (sqlite3_step(st) != SQLITE_ROW)
-                return fail_sqlite(s, "cannot profile a column without a declared type");
+                return fail_sqlite_table(s, table, what);
         int64_t ints = sqlite3_column_int64(st, 0), reals = sqlite3_column_int64(st, 1);
         int64_t texts = sqlite3_column_int64(st, 2), blobs = sqlite3_column_int64(st, 3);
         *ret = (struct col_spec) { .length = -1, .precision = -1, .scale = -1 };
@@ -745,11 +765,13 @@ static int sqlite_count_rows(struct db *db, const struct table *t, int64_t *ret)
         _cleanup_free_ char *qt = sql_quote_identifier(t->name);
         _cleanup_free_ char *sql = strdup_printf("SELECT count(*) FROM %s", qt);
         _cleanup_(sqlite3_finalizep) sqlite3_stmt *st = NULL;
-        int r = prepare(s, sql, &st);
+        if (!qt || !sql)
+                return -ENOMEM;
+        int r = prepare_for_table(s, t->name, sql, "cannot count the rows", &st);
         if (r < 0)
                 return r;
         if (sqlite3_step(st) != SQLITE_ROW)
-                return fail_sqlite(s, "cannot count rows");
+                return fail_sqlite_table(s, t->name, "cannot count the rows");
         *ret = sqlite3_column_int64(st, 0);
         return 0;
 }
@@ -758,6 +780,7 @@ struct sqlite_scan {
         struct row_source base;
         struct sqlite_db *db;
         sqlite3_stmt *stmt;
+        char *table; /* named in errors */
         struct value *row;
         size_t n;
 };
@@ -793,7 +816,7 @@ static int sqlite_scan_next(struct row_source *src, const struct value **ret) {
         if (r == SQLITE_DONE)
                 return 0;
         if (r != SQLITE_ROW)
-                return fail_sqlite(s->db, "cannot read rows");
+                return fail_sqlite_table(s->db, s->table, "cannot read the rows");
         for (size_t i = 0; i < s->n; i++)
                 sqlite_db_read_value(s->stmt, (int) i, &s->row[i]);
         *ret = s->row;
@@ -803,6 +826,7 @@ static int sqlite_scan_next(struct row_source *src, const struct value **ret) {
 static void sqlite_scan_close(struct row_source *src) {
         struct sqlite_scan *s = (struct sqlite_scan *) src;
         sqlite3_finalize(s->stmt);
+        free(s->table);
         free(s->row);
         free(s);
 }
@@ -834,11 +858,12 @@ static int sqlite_scan(struct db *db, const struct scan_request *req, struct row
         *scan = (struct sqlite_scan) {
                 .base = { .next = sqlite_scan_next, .close = sqlite_scan_close },
                 .db = s,
+                .table = strdup(req->table->name),
                 .n = req->n_columns,
                 .row = calloc(req->n_columns ? req->n_columns : 1, sizeof(struct value)),
         };
-        if (!scan->row || sqlite3_prepare_v2(s->handle, sql.data, -1, &scan->stmt, NULL) != SQLITE_OK) {
-                r = scan->row ? fail_sqlite(s, "cannot read a table") : -ENOMEM;
+        if (!scan->row || !scan->table || sqlite3_prepare_v2(s->handle, sql.data, -1, &scan->stmt, NULL) != SQLITE_OK) {
+                r = scan->row && scan->table ? fail_sqlite_table(s, req->table->name, "cannot read the rows") : -ENOMEM;
                 sqlite_scan_close(&scan->base);
                 return r;
         }

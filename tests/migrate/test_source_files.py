@@ -16,7 +16,9 @@ do, the target (which holds data, and --drop-all is given) unchanged:
 (g) a file another process holds locked for writing: exit 5, asking whether
     Package Manager still runs;
 (l) a WAL file whose -wal the worker cannot read (SQLite's own CANTOPEN):
-    exit 66 with the errno text and the account.
+    exit 66 with the errno text and the account;
+(m) a table whose values SQLite cannot read (a generated column calling a
+    function only the writer had): exit 1 naming file, table and column.
 Catalog reader:
 (h) a row with a NULL name in sqlite_sequence: migrates (0.1.0: SIGSEGV);
 (i) tables named like a virtual table's shadow tables (search_history beside
@@ -254,6 +256,21 @@ CREATE VIRTUAL TABLE boxes USING rtree(id, minx, maxx);
 INSERT INTO boxes VALUES (1, 0.5, 1.5);
 """)
 refused("(j) R*Tree", d, 66, [os.path.join(d, MAIN), "boxes (module rtree)"], "an R*Tree is refused by name")
+
+# ---- (m) a table SQLite cannot read without the application's function ---------------
+# A generated column without a declared type calls a function the writer
+# registered: reading its values fails.  The message names file, table and
+# column, says what SQLite said, and what to do.
+
+d = source_dir("appfunction")
+con = sqlite3.connect(os.path.join(d, MAIN))
+con.create_function("twice", 1, lambda x: x * 2, deterministic=True)
+con.executescript("CREATE TABLE calc (id INTEGER PRIMARY KEY, a INTEGER, b AS (twice(a)));"
+                  "INSERT INTO calc (a) VALUES (1);")
+con.close()
+refused("(m) unknown function", d, 1,
+        [os.path.join(d, MAIN) + ": table calc: cannot read the values of column b", "twice", "integrity_check"],
+        "a table whose values cannot be read is refused by name")
 
 # ---- (k) a user table named sqlite_... ------------------------------------------------
 
