@@ -1,13 +1,17 @@
 #include "migrate/interrupt.h"
 
-#include <libpq-fe.h>
 #include <signal.h>
 #include <stddef.h>
 
 #define MAX_CANCELS 4
 
 static volatile sig_atomic_t caught, deferred, held;
-static PGcancel *volatile cancels[MAX_CANCELS];
+/* What a signal calls to stop a running query (pg_db registers PQcancel):
+ * basic links no database library, the driver brings its own. */
+static struct {
+        void (*volatile fn)(void *arg);
+        void *volatile arg;
+} cancels[MAX_CANCELS];
 
 static void on_signal(int sig) {
         if (held) {
@@ -17,11 +21,9 @@ static void on_signal(int sig) {
         }
         caught = sig;
         for (size_t i = 0; i < MAX_CANCELS; i++) {
-                PGcancel *c = cancels[i];
-                if (c) {
-                        char buf[256];
-                        PQcancel(c, buf, sizeof(buf)); /* async-signal-safe by libpq's contract */
-                }
+                void (*fn)(void *) = cancels[i].fn;
+                if (fn)
+                        fn(cancels[i].arg); /* must be async-signal-safe */
         }
 }
 
@@ -45,18 +47,21 @@ int interrupt_signal(void) {
         return caught;
 }
 
-void interrupt_add_cancel(void *pg_cancel) {
+void interrupt_add_cancel(void (*fn)(void *arg), void *arg) {
         for (size_t i = 0; i < MAX_CANCELS; i++)
-                if (!cancels[i]) {
-                        cancels[i] = pg_cancel;
+                if (!cancels[i].fn) {
+                        cancels[i].arg = arg;
+                        cancels[i].fn = fn;
                         return;
                 }
 }
 
-void interrupt_remove_cancel(void *pg_cancel) {
+void interrupt_remove_cancel(void *arg) {
         for (size_t i = 0; i < MAX_CANCELS; i++)
-                if (cancels[i] == pg_cancel)
-                        cancels[i] = NULL;
+                if (cancels[i].fn && cancels[i].arg == arg) {
+                        cancels[i].fn = NULL;
+                        cancels[i].arg = NULL;
+                }
 }
 
 void interrupt_hold(void) {

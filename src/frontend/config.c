@@ -266,31 +266,3 @@ const struct db_endpoint *config_endpoint(const struct migrate_config *c, enum d
         const struct db_endpoint *ep = provider == DB_SQLITE ? &c->sqlite[role] : &c->postgres[role];
         return ep->display ? ep : NULL;
 }
-
-const char *db_provider_flag_name(enum db_provider p) {
-        return p == DB_SQLITE ? "sqlite3" : "pgx";
-}
-
-const char *db_provider_label(enum db_provider p) {
-        return p == DB_SQLITE ? "SQLite" : "PostgreSQL";
-}
-
-const char *db_role_label(enum db_role r) {
-        return r == DB_MAIN ? "main" : "usage";
-}
-
-int db_provider_from_flag(const char *s, enum db_provider *ret) {
-        static const struct {
-                const char *name;
-                enum db_provider provider;
-        } names[] = {
-                { "sqlite3", DB_SQLITE },  { "sqlite", DB_SQLITE },       { "pgx", DB_POSTGRES },
-                { "postgres", DB_POSTGRES }, { "postgresql", DB_POSTGRES },
-        };
-        for (size_t i = 0; i < ELEMENTSOF(names); i++)
-                if (strcmp(s, names[i].name) == 0) {
-                        *ret = names[i].provider;
-                        return 0;
-                }
-        return -EINVAL;
-}

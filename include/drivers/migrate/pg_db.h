@@ -6,7 +6,7 @@
 #include <libpq-fe.h>
 #include <stdbool.h>
 
-#include "migrate/config.h"
+#include "migrate/endpoint.h"
 #include "migrate/driver.h"
 
 enum pg_mode {

@@ -4,7 +4,7 @@
 
 #include <sqlite3.h>
 
-#include "migrate/config.h"
+#include "migrate/endpoint.h"
 #include "migrate/driver.h"
 #include "migrate/strbuf.h"
 #include "migrate/value.h"

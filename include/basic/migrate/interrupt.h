@@ -9,9 +9,10 @@ bool interrupted(void);
 /* The signal that interrupted the run, or 0. */
 int interrupt_signal(void);
 /* While registered, a signal also cancels the running PostgreSQL query on
- * that connection.  The argument is a PGcancel*. */
-void interrupt_add_cancel(void *pg_cancel);
-void interrupt_remove_cancel(void *pg_cancel);
+ * that connection: fn(arg) runs in the signal handler, so it must be
+ * async-signal-safe (pg_db passes PQcancel on its PGcancel*). */
+void interrupt_add_cancel(void (*fn)(void *arg), void *arg);
+void interrupt_remove_cancel(void *arg);
 /* From the first COMMIT on, signals no longer interrupt: they are only
  * remembered (interrupt_deferred()), and interrupted() stays false. */
 void interrupt_hold(void);

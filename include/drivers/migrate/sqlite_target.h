@@ -7,7 +7,7 @@
 
 #include <stdbool.h>
 
-#include "migrate/config.h"
+#include "migrate/endpoint.h"
 #include "migrate/driver.h"
 
 #define SQLITE_TARGET_SUFFIX ".migrate-new"

@@ -4,18 +4,7 @@
 
 #include <stdbool.h>
 
-#include "migrate/pg_params.h"
-
-enum db_provider {
-        DB_SQLITE,
-        DB_POSTGRES,
-};
-
-enum db_role {
-        DB_MAIN,
-        DB_USAGE,
-        _DB_ROLE_MAX,
-};
+#include "migrate/endpoint.h"
 
 /* The SQLite files in SQLite.Dir.  The product does not document these
  * names; man migrate says which ones this tool uses. */
@@ -26,15 +15,6 @@ enum db_role {
 #define ENV_POSTGRES_PASSWORD "PACKAGEMANAGER_POSTGRES_PASSWORD"
 #define ENV_POSTGRES_USAGE_PASSWORD "PACKAGEMANAGER_POSTGRES_USAGEDATAPASSWORD"
 
-struct db_endpoint {
-        enum db_provider provider;
-        enum db_role role;
-        char *sqlite_path;     /* DB_SQLITE */
-        struct pg_params pg;   /* DB_POSTGRES; holds the password */
-        char *display;         /* the path, or the URL with its password hidden */
-        char *origin;          /* where it was configured, e.g. "Postgres.URL (file:12)" */
-        const char *password_source; /* DB_POSTGRES: "URL", "Postgres.Password", an env var, or NULL */
-};
 
 struct migrate_config {
         char *path;
@@ -65,8 +45,3 @@ static inline void config_freep(struct migrate_config **c) {
 
 const struct db_endpoint *config_endpoint(const struct migrate_config *c, enum db_provider provider, enum db_role role);
 
-const char *db_provider_flag_name(enum db_provider p); /* "sqlite3" / "pgx" */
-const char *db_provider_label(enum db_provider p);     /* "SQLite" / "PostgreSQL" */
-const char *db_role_label(enum db_role r);             /* "main" / "usage" */
-/* sqlite3 and pgx, the product's names; sqlite, postgres, postgresql as aliases. */
-int db_provider_from_flag(const char *s, enum db_provider *ret);

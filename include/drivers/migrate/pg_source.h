@@ -3,7 +3,7 @@
  * column's type mapped to a logical type or refused by name. */
 #pragma once
 
-#include "migrate/config.h"
+#include "migrate/endpoint.h"
 #include "migrate/driver.h"
 
 int pg_source_open(const struct db_endpoint *ep, struct db **ret, char **ret_error);

@@ -2,7 +2,7 @@
  * a driver's own functions. */
 #pragma once
 
-#include "migrate/config.h"
+#include "migrate/endpoint.h"
 #include "migrate/driver.h"
 
 enum db_open_role {

@@ -1774,6 +1774,12 @@ static int pg_prepare(struct db *db, const char *gid) {
 static int connect_interruptible(struct pg_db *p, const struct db_endpoint *ep, char **ret_why);
 static void count_notice(void *arg, const PGresult *res);
 
+/* Called from the signal handler (interrupt.c): PQcancel is async-signal-safe. */
+static void cancel_on_signal(void *arg) {
+        char buf[256];
+        PQcancel(arg, buf, sizeof(buf));
+}
+
 /* A fresh session in place of a broken one. */
 static int reconnect(struct pg_db *p) {
         _cleanup_free_ char *why = NULL;
@@ -1790,7 +1796,7 @@ static int reconnect(struct pg_db *p) {
         PQsetNoticeReceiver(p->conn, count_notice, p);
         p->cancel = PQgetCancel(p->conn);
         if (p->cancel)
-                interrupt_add_cancel(p->cancel);
+                interrupt_add_cancel(cancel_on_signal, p->cancel);
         return 0;
 }
 
@@ -1964,7 +1970,7 @@ int pg_db_open(const struct db_endpoint *ep, enum pg_mode mode, struct db **ret,
         PQsetNoticeReceiver(p->conn, count_notice, p);
         p->cancel = PQgetCancel(p->conn);
         if (p->cancel)
-                interrupt_add_cancel(p->cancel);
+                interrupt_add_cancel(cancel_on_signal, p->cancel);
         /* Fixed session settings so text output parses one way, whatever the
          * server's defaults; and the tool's own timeouts, whatever the role or
          * database sets (as pg_dump does): a long copy is no runaway statement,
