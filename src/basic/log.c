@@ -8,6 +8,7 @@
 #include "migrate/strbuf.h"
 
 /* The sink: prefix (ours, trusted) + the escaped message + end (ours). */
+__attribute__((format(printf, 4, 0)))
 static void emit(FILE *f, const char *prefix, const char *end, const char *fmt, va_list ap) {
         _cleanup_free_ char *msg = strdup_vprintf(fmt, ap);
         _cleanup_strbuf_ struct strbuf b = {};
