@@ -28,6 +28,7 @@ import socket
 import sqlite3
 import struct
 import subprocess
+import time
 import sys
 import tempfile
 
@@ -154,7 +155,20 @@ class Test:
 
     # ---- running migrate -------------------------------------------------
 
+    def wait_for_migrate_backends(self, limit=15.0):
+        """A migrate that has just exited may leave its server backend
+        finishing for a moment; the next run would rightly refuse it as
+        another session.  Wait (bounded) until those backends are gone."""
+        deadline = time.monotonic() + limit
+        while time.monotonic() < deadline:
+            n = self.psql("postgres", "SELECT count(*) FROM pg_stat_activity"
+                          " WHERE application_name = 'rstudio-pm-migrate'", check=False)
+            if n in ("0", ""):  # none, or the server is down on purpose
+                return
+            time.sleep(0.1)
+
     def migrate(self, config, *args, env=None):
+        self.wait_for_migrate_backends()
         argv = ["--config", config, "database"] + list(args)
         full_env = dict(os.environ)
         if env:

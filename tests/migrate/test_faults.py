@@ -126,7 +126,8 @@ srv.close()
 
 # ---- (b) server-side timeouts on the role and the database -----------------------
 
-src = simple_source("timeouts", rows=300_000, usage_rows=300_000)
+timeout_rows = 800_000  # a run of several seconds, also on a fast machine
+src = simple_source("timeouts", rows=timeout_rows, usage_rows=timeout_rows)
 cfg = t.write_config("timeouts", src)
 t.psql("postgres", "ALTER ROLE %s SET statement_timeout = '200ms'" % mtest.qi(t.user))
 t.psql("postgres", "ALTER DATABASE %s SET idle_in_transaction_session_timeout = '200ms'" % mtest.qi(t.db))
@@ -141,8 +142,8 @@ t.check(took > 1, "the run takes longer than the server-side timeouts (%.1f s)" 
 t.check(r.rc == 0 and "migrate: success:" in r.out,
         "statement_timeout / idle_in_transaction_session_timeout / idle_session_timeout on the role and "
         "database do not break a long run", r.describe())
-t.equal(t.psql(t.db, "SELECT count(*) FROM items", check=False), "300000", "main holds every row")
-t.equal(t.psql(t.usage_db, "SELECT count(*) FROM downloads", check=False), "300000", "usage holds every row")
+t.equal(t.psql(t.db, "SELECT count(*) FROM items", check=False), str(timeout_rows), "main holds every row")
+t.equal(t.psql(t.usage_db, "SELECT count(*) FROM downloads", check=False), str(timeout_rows), "usage holds every row")
 for db in (t.db, t.usage_db):
     t.psql("postgres", "DROP DATABASE %s WITH (FORCE)" % mtest.qi(db))
     t.psql("postgres", "CREATE DATABASE %s OWNER %s" % (mtest.qi(db), mtest.qi(t.user)))
