@@ -90,11 +90,13 @@ static int target_read_catalog(struct db *db, struct catalog **ret) {
         return r;
 }
 
-static int target_count_rows(struct db *db, const struct table *t, int64_t *ret) {
-        struct sqlite_target *s = (struct sqlite_target *) db;
-        _cleanup_free_ char *qt = sql_quote_identifier(t->name);
-        _cleanup_free_ char *sql = strdup_printf("SELECT count(*) FROM %s", qt);
-        _cleanup_free_ char *what = strdup_printf("table %s: cannot count rows", t->name);
+/* One number about one table: SQL is before + the quoted name + after;
+ * errors say "table T: action". */
+static int table_scalar(struct sqlite_target *s, const char *table, const char *action, const char *before,
+                        const char *after, int64_t *ret) {
+        _cleanup_free_ char *qt = sql_quote_identifier(table);
+        _cleanup_free_ char *sql = qt ? strdup_printf("%s%s%s", before, qt, after) : NULL;
+        _cleanup_free_ char *what = strdup_printf("table %s: %s", table, action);
         _cleanup_(sqlite3_finalizep) sqlite3_stmt *st = NULL;
         if (!sql || !what)
                 return -ENOMEM;
@@ -105,6 +107,10 @@ static int target_count_rows(struct db *db, const struct table *t, int64_t *ret)
                 return fail_sqlite(s, what);
         *ret = sqlite3_column_int64(st, 0);
         return 0;
+}
+
+static int target_count_rows(struct db *db, const struct table *t, int64_t *ret) {
+        return table_scalar((struct sqlite_target *) db, t->name, "cannot count rows", "SELECT count(*) FROM ", "", ret);
 }
 
 struct target_scan {
@@ -214,18 +220,12 @@ static int target_tables_with_rows(struct db *db, const char *const *tables, cha
         struct sqlite_target *s = (struct sqlite_target *) db;
         *ret = NULL;
         for (size_t i = 0; tables[i]; i++) {
-                _cleanup_free_ char *qt = sql_quote_identifier(tables[i]);
-                _cleanup_free_ char *sql = strdup_printf("SELECT EXISTS (SELECT 1 FROM %s)", qt);
-                _cleanup_free_ char *what = strdup_printf("table %s: cannot look for existing rows", tables[i]);
-                _cleanup_(sqlite3_finalizep) sqlite3_stmt *st = NULL;
-                if (!sql || !what)
-                        return -ENOMEM;
-                int r = prepare(s, what, sql, &st);
+                int64_t has_rows;
+                int r = table_scalar(s, tables[i], "cannot look for existing rows", "SELECT EXISTS (SELECT 1 FROM ", ")",
+                                     &has_rows);
                 if (r < 0)
                         return r;
-                if (sqlite3_step(st) != SQLITE_ROW)
-                        return fail_sqlite(s, what);
-                if (sqlite3_column_int(st, 0) && (r = strv_push(ret, tables[i])) < 0)
+                if (has_rows && (r = strv_push(ret, tables[i])) < 0)
                         return r;
         }
         return 0;
