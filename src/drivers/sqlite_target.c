@@ -390,6 +390,7 @@ struct target_sink {
         const char *table;
         const char *const *columns;
         struct col_spec *specs;
+        bool *text_affinity; /* n: the column converts whatever it is given to text */
         size_t n;
         uint64_t bytes;
         struct value_buffer buf;
@@ -443,7 +444,8 @@ static int bind_value(struct target_sink *s, int i, const struct value *v, const
                 return sqlite3_bind_blob(s->stmt, i, v->s, (int) v->n, SQLITE_STATIC);
         case VALUE_NUMERIC:
                 s->bytes += v->n;
-                if (numeric_fits_double(s, v, spec, &d))
+                /* A double given to a TEXT column becomes SQLite's text of it ("7.0" for 7). */
+                if (!s->text_affinity[i - 1] && numeric_fits_double(s, v, spec, &d))
                         return sqlite3_bind_double(s->stmt, i, d);
                 return sqlite3_bind_text(s->stmt, i, v->s, (int) v->n, SQLITE_STATIC);
         case VALUE_TIMESTAMP: {
@@ -505,7 +507,36 @@ static void target_sink_close(struct row_sink *sink) {
         sqlite3_finalize(s->stmt);
         value_buffer_done(&s->buf);
         free(s->specs);
+        free(s->text_affinity);
         free(s);
+}
+
+/* SQLite's affinity rule 2 (datatype3.html, 3.1): a declared type without
+ * "INT" that contains "CHAR", "CLOB" or "TEXT". */
+static bool declared_text_affinity(const char *declared) {
+        return declared && !strcasestr(declared, "INT") &&
+               (strcasestr(declared, "CHAR") || strcasestr(declared, "CLOB") || strcasestr(declared, "TEXT"));
+}
+
+/* Which of the columns have TEXT affinity, from the types the table declares. */
+static int read_text_affinity(struct sqlite_target *s, const char *table, const char *const *columns, size_t n,
+                              bool *ret) {
+        _cleanup_strbuf_ struct strbuf sql = {};
+        _cleanup_free_ char *qt = sql_quote_identifier(table);
+        int r = qt ? strbuf_puts(&sql, "SELECT ") : -ENOMEM;
+        if (r >= 0)
+                r = sql_append_identifier_list(&sql, columns, n);
+        if (r >= 0)
+                r = strbuf_printf(&sql, " FROM %s", qt);
+        if (r < 0)
+                return r;
+        sqlite3_stmt *stmt;
+        if (sqlite3_prepare_v2(s->handle, sql.data, -1, &stmt, NULL) != SQLITE_OK)
+                return fail_sqlite_table(s, table, "cannot read the declared column types");
+        for (size_t i = 0; i < n; i++)
+                ret[i] = declared_text_affinity(sqlite3_column_decltype(stmt, (int) i));
+        sqlite3_finalize(stmt);
+        return 0;
 }
 
 static int target_open_sink(struct db *db, const struct table *t, const char *const *columns, size_t n,
@@ -534,8 +565,9 @@ static int target_open_sink(struct db *db, const struct table *t, const char *co
                 .columns = columns,
                 .n = n,
                 .specs = calloc(n + 1, sizeof(struct col_spec)),
+                .text_affinity = calloc(n + 1, sizeof(bool)),
         };
-        if (!sink->specs) {
+        if (!sink->specs || !sink->text_affinity) {
                 target_sink_close(&sink->base);
                 return -ENOMEM;
         }
@@ -545,6 +577,11 @@ static int target_open_sink(struct db *db, const struct table *t, const char *co
         }
         if (sqlite3_prepare_v2(s->handle, sql.data, -1, &sink->stmt, NULL) != SQLITE_OK) {
                 r = fail_sqlite_table(s, t->name, "cannot prepare the insert");
+                target_sink_close(&sink->base);
+                return r;
+        }
+        r = read_text_affinity(s, t->name, columns, n, sink->text_affinity);
+        if (r < 0) {
                 target_sink_close(&sink->base);
                 return r;
         }

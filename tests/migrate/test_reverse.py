@@ -116,6 +116,12 @@ t.equal(con.execute("SELECT guid, meta, typeof(big), big, sha256 FROM repos WHER
         ("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", '{"a": [1, 2.50], "b": 1}', "text",
          "12345678901234567890.123456789", "ab" * 32),
         "uuid canonical text, jsonb its PostgreSQL text, a long numeric kept as text")
+# A numeric that a double would hold is still its PostgreSQL text in a new
+# (TEXT affinity) column: a double given to such a column reads back "7.0".
+t.equal(con.execute("SELECT price, typeof(price), big FROM repos WHERE id = 1").fetchone(), ("12.50", "text",
+        "12345678901234567890.123456789"), "numeric(10,2) 12.50 keeps its scale as text (not 12.5)")
+t.equal(con.execute("SELECT big, typeof(big) FROM repos WHERE id = 3").fetchone(), ("1.5", "text"),
+        "numeric 1.5 is the text 1.5")
 t.equal(con.execute("SELECT big, ratio, hex(data) FROM repos WHERE id = 2").fetchone(), ("NaN", float("inf"), ""),
         "NaN numeric, infinite double, empty bytea (not NULL)")
 t.equal(con.execute("SELECT typeof(data) FROM repos WHERE id = 2").fetchone(), ("blob",), "empty bytea is a blob")
