@@ -105,18 +105,30 @@ static const struct pg_rule {
 
 int typemap_from_postgres(const char *formatted, struct col_spec *ret) {
         *ret = (struct col_spec) { .length = -1, .precision = -1, .scale = -1 };
+        /* format_type() puts a timestamp's precision inside the name:
+         * "timestamp(3) without time zone".  Match the name without it. */
+        char name[64];
+        int digits = -1;
+        if (sscanf(formatted, "timestamp(%d)", &digits) == 1) {
+                const char *close = strchr(formatted, ')');
+                if (!close || digits < 0 || digits > 6 ||
+                    snprintf(name, sizeof(name), "timestamp%s", close + 1) >= (int) sizeof(name))
+                        return -EOPNOTSUPP;
+                formatted = name;
+        }
         for (size_t i = 0; i < sizeof(pg_rules) / sizeof(pg_rules[0]); i++) {
                 size_t len = strlen(pg_rules[i].name);
                 if (strncmp(formatted, pg_rules[i].name, len) != 0)
                         continue;
                 const char *rest = formatted + len;
-                /* "timestamp(3) without time zone" has its precision inside. */
                 if (*rest != '\0' && *rest != '(')
                         continue;
                 ret->type = pg_rules[i].type;
                 int a, b;
                 type_arguments(rest, &a, &b);
-                if (ret->type == COL_NUMERIC) {
+                if (ret->type == COL_TIMESTAMP || ret->type == COL_TIMESTAMPTZ)
+                        ret->precision = digits; /* fraction digits kept, or -1: all six */
+                else if (ret->type == COL_NUMERIC) {
                         ret->precision = a;
                         ret->scale = a >= 0 ? (b >= 0 ? b : 0) : -1;
                 } else if (ret->type == COL_TEXT) {

@@ -501,8 +501,17 @@ static int to_timestamp(const struct value *in, const struct col_spec *spec, str
         default:
                 return wrong_kind(why, in->kind);
         }
-        if (micros != TIME_INFINITY && micros != TIME_MINUS_INFINITY && micros < PG_TIMESTAMP_MIN)
+        bool finite = micros != TIME_INFINITY && micros != TIME_MINUS_INFINITY;
+        if (finite && micros < PG_TIMESTAMP_MIN)
                 return reason(why, "a time outside PostgreSQL's range (4714 BC to 294276 AD)");
+        if (finite && spec->precision >= 0 && spec->precision < 6) {
+                int64_t unit = 1;
+                for (int k = spec->precision; k < 6; k++)
+                        unit *= 10;
+                if (micros % unit != 0)
+                        return reason(why, "a time with more fraction digits than the column's %d, which would be rounded",
+                                      spec->precision);
+        }
         *ret = (struct value) { .kind = VALUE_TIMESTAMP, .i = micros };
         return 0;
 }
@@ -806,6 +815,9 @@ char *col_spec_name(const struct col_spec *spec) {
                 return strdup_printf("%s(%d)", spec->padded ? "character" : "varchar", spec->length);
         if (spec->type == COL_NUMERIC && spec->precision >= 0)
                 return strdup_printf("numeric(%d,%d)", spec->precision, spec->scale);
+        if ((spec->type == COL_TIMESTAMP || spec->type == COL_TIMESTAMPTZ) && spec->precision >= 0)
+                return strdup_printf("timestamp(%d) with%s time zone", spec->precision,
+                                     spec->type == COL_TIMESTAMP ? "out" : "");
         return strdup(col_type_name(spec->type));
 }
 

@@ -338,4 +338,36 @@ t.check("column code" in res.err and "character(3)" in res.err, "the refusal nam
 t.equal(t.value("padded", "SELECT string_agg(format('%s|', code), ',' ORDER BY id) FROM blobs"), "x  |,   |,abc|",
         "nothing is committed: the target still holds the rows of the run before")
 
+# ---- timestamps with a precision: timestamp(3), timestamptz(0) ---------------
+# Prisma and Rails declare them; their values are timestamps with fewer
+# fraction digits.  Both directions carry them; into a server-made
+# timestamptz(3) column a value with more digits is refused, not rounded.
+prec_url = t.create_database("precision")
+t.psql("precision", "CREATE TABLE events (id bigint PRIMARY KEY, at timestamp(3) NOT NULL, whole timestamptz(0));"
+                    "INSERT INTO events VALUES (1, '2024-03-05 14:22:01.123', '2024-03-05 14:22:01+02'),"
+                    " (2, '1999-12-31 23:59:59', NULL);"
+                    'ALTER TABLE events OWNER TO "%s"' % t.user)
+d6 = t.new_dir("precision")
+os.chmod(d6, 0o777)
+prec_cfg = t.write_config("precision", d6, url=prec_url, usage_url=False)
+res = t.migrate(prec_cfg, "--from=pgx", "--to=sqlite3")
+t.equal(res.rc, 0, "timestamp(3) and timestamptz(0) columns migrate to SQLite") or t.note(res.describe())
+con = sqlite3.connect(os.path.join(d6, "rstudio-pm.sqlite"))
+t.equal(con.execute("SELECT at, whole FROM events ORDER BY id").fetchall(),
+        [("2024-03-05 14:22:01.123+00:00", "2024-03-05 12:22:01+00:00"), ("1999-12-31 23:59:59+00:00", None)],
+        "their values are the instants PostgreSQL holds")
+con.close()
+t.psql("precision", "TRUNCATE events")
+res = t.migrate(prec_cfg)
+t.equal(res.rc, 0, "the same file back into the server's timestamp(3)/timestamptz(0) columns") or t.note(res.describe())
+t.equal(t.value("precision", "SELECT string_agg(format('%s|%s', at, whole), ',' ORDER BY id) FROM events"),
+        "2024-03-05 14:22:01.123|2024-03-05 12:22:01+00,1999-12-31 23:59:59|", "PostgreSQL holds the same values again")
+con = sqlite3.connect(os.path.join(d6, "rstudio-pm.sqlite"))
+con.execute("UPDATE events SET at = '2024-03-05 14:22:01.1234+00:00' WHERE id = 1")
+con.commit()
+con.close()
+res = t.migrate(prec_cfg, "--drop-all")
+t.equal(res.rc, 65, "a fourth fraction digit into timestamp(3) is refused (exit 65), not rounded") or t.note(res.describe())
+t.check("column at" in res.err and "fraction digits" in res.err, "the refusal names the column and the digits", res.err)
+
 t.finish()

@@ -7,6 +7,7 @@
 
 #include "migrate/cleanup.h"
 #include "migrate/timeparse.h"
+#include "migrate/typemap.h"
 #include "migrate/value.h"
 #include "tap.h"
 
@@ -397,6 +398,19 @@ static void test_timestamp_from_text(void) {
         REJECTS(v_text("garbage"), ts, "not a timestamp");
         REJECTS(v_text("2023-02-29"), tz, "not a valid calendar date");
         REJECTS(v_blob("x", 1), ts, "a blob value");
+        /* timestamp(3): PostgreSQL would round a fourth fraction digit, so it is refused. */
+        struct col_spec ms;
+        CHECK(typemap_from_postgres("timestamp(3) with time zone", &ms) == 0 && ms.type == COL_TIMESTAMPTZ &&
+              ms.precision == 3);
+        CHECK(ACCEPTS(v_text("2024-03-05 14:22:01.123"), ms, VALUE_TIMESTAMP).i == base + 123000);
+        CHECK(ACCEPTS(v_text("infinity"), ms, VALUE_TIMESTAMP).i == TIME_INFINITY);
+        REJECTS(v_text("2024-03-05 14:22:01.1234"), ms, "more fraction digits than the column's 3");
+        struct col_spec whole;
+        CHECK(typemap_from_postgres("timestamp(0) without time zone", &whole) == 0 && whole.type == COL_TIMESTAMP &&
+              whole.precision == 0);
+        REJECTS(v_text("2024-03-05 14:22:01.5"), whole, "more fraction digits than the column's 0");
+        CHECK(typemap_from_postgres("timestamp(7) with time zone", &whole) == -EOPNOTSUPP);
+        CHECK(typemap_from_postgres("timestamp with time zone", &ms) == 0 && ms.precision == -1);
 }
 
 static void test_timestamp_from_numbers(void) {
