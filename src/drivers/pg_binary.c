@@ -25,22 +25,22 @@ static int64_t date_days(int32_t pg_days) {
 
 int pg_binary_decode(enum col_type type, const char *d, size_t n, struct value *v) {
         switch (type) {
-        case COL_BIGINT:
+        case COL_INT64:
                 if (n != 8)
                         return -EBADMSG;
                 *v = (struct value) { .kind = VALUE_INT, .i = (int64_t) get_be(d, 8) };
                 return 0;
-        case COL_INTEGER:
+        case COL_INT32:
                 if (n != 4)
                         return -EBADMSG;
                 *v = (struct value) { .kind = VALUE_INT, .i = (int32_t) (uint32_t) get_be(d, 4) };
                 return 0;
-        case COL_SMALLINT:
+        case COL_INT16:
                 if (n != 2)
                         return -EBADMSG;
                 *v = (struct value) { .kind = VALUE_INT, .i = (int16_t) (uint16_t) get_be(d, 2) };
                 return 0;
-        case COL_DOUBLE: {
+        case COL_FLOAT64: {
                 if (n != 8)
                         return -EBADMSG;
                 uint64_t bits = get_be(d, 8);
@@ -49,7 +49,7 @@ int pg_binary_decode(enum col_type type, const char *d, size_t n, struct value *
                 *v = (struct value) { .kind = VALUE_REAL, .d = x };
                 return 0;
         }
-        case COL_FLOAT4: {
+        case COL_FLOAT32: {
                 if (n != 4)
                         return -EBADMSG;
                 uint32_t bits = (uint32_t) get_be(d, 4);
@@ -58,26 +58,26 @@ int pg_binary_decode(enum col_type type, const char *d, size_t n, struct value *
                 *v = (struct value) { .kind = VALUE_REAL, .d = (double) x };
                 return 0;
         }
-        case COL_BOOLEAN:
+        case COL_BOOL:
                 if (n != 1)
                         return -EBADMSG;
                 *v = (struct value) { .kind = VALUE_BOOL, .b = d[0] != 0 };
                 return 0;
         case COL_TEXT:
-        case COL_JSON:
+        case COL_JSON_TEXT:
                 *v = (struct value) { .kind = VALUE_TEXT, .s = d, .n = n };
                 return 0;
-        case COL_JSONB:
+        case COL_JSON_DOCUMENT:
                 /* A format version byte (1), then the text. */
                 if (n < 1 || d[0] != 1)
                         return -EBADMSG;
                 *v = (struct value) { .kind = VALUE_TEXT, .s = d + 1, .n = n - 1 };
                 return 0;
-        case COL_BYTEA:
+        case COL_BYTES:
                 *v = (struct value) { .kind = VALUE_BLOB, .s = d, .n = n };
                 return 0;
-        case COL_TIMESTAMP:
-        case COL_TIMESTAMPTZ: {
+        case COL_TIMESTAMP_LOCAL:
+        case COL_TIMESTAMP_UTC: {
                 if (n != 8)
                         return -EBADMSG;
                 int64_t t = (int64_t) get_be(d, 8);
@@ -99,7 +99,7 @@ int pg_binary_decode(enum col_type type, const char *d, size_t n, struct value *
                         return -EBADMSG;
                 *v = (struct value) { .kind = VALUE_UUID, .s = d, .n = 16 };
                 return 0;
-        case COL_NUMERIC:
+        case COL_DECIMAL:
         case _COL_TYPE_MAX:
                 break;
         }

@@ -347,29 +347,29 @@ static int unescape_field(const char *s, size_t n, struct strbuf *out, bool *ret
 static int decode_text(struct pg_scan *s, const struct col_spec *spec, const char *t, size_t n, struct value *v) {
         char *end;
         switch (spec->type) {
-        case COL_BIGINT:
-        case COL_INTEGER:
-        case COL_SMALLINT:
+        case COL_INT64:
+        case COL_INT32:
+        case COL_INT16:
                 *v = (struct value) { .kind = VALUE_INT, .i = strtoll(t, &end, 10) };
                 return *end ? -EBADMSG : 0;
-        case COL_DOUBLE:
-        case COL_FLOAT4:
+        case COL_FLOAT64:
+        case COL_FLOAT32:
                 *v = (struct value) { .kind = VALUE_REAL, .d = strtod(t, &end) };
-                if (spec->type == COL_FLOAT4)
+                if (spec->type == COL_FLOAT32)
                         v->d = (double) strtof(t, &end);
                 return *end ? -EBADMSG : 0;
-        case COL_NUMERIC:
+        case COL_DECIMAL:
                 *v = (struct value) { .kind = VALUE_NUMERIC, .s = t, .n = n };
                 return 0;
-        case COL_BOOLEAN:
+        case COL_BOOL:
                 *v = (struct value) { .kind = VALUE_BOOL, .b = t[0] == 't' };
                 return 0;
         case COL_TEXT:
-        case COL_JSON:
-        case COL_JSONB:
+        case COL_JSON_TEXT:
+        case COL_JSON_DOCUMENT:
                 *v = (struct value) { .kind = VALUE_TEXT, .s = t, .n = n };
                 return 0;
-        case COL_BYTEA: {
+        case COL_BYTES: {
                 if (n < 2 || t[0] != '\\' || t[1] != 'x')
                         return -EBADMSG;
                 size_t len = (n - 2) / 2;
@@ -384,8 +384,8 @@ static int decode_text(struct pg_scan *s, const struct col_spec *spec, const cha
                 *v = (struct value) { .kind = VALUE_BLOB, .s = out, .n = len };
                 return 0;
         }
-        case COL_TIMESTAMP:
-        case COL_TIMESTAMPTZ: {
+        case COL_TIMESTAMP_LOCAL:
+        case COL_TIMESTAMP_UTC: {
                 struct parsed_time pt;
                 const char *why;
                 if (time_parse_server(t, n, &pt, &why) < 0)
@@ -544,7 +544,7 @@ static int decode_binary_row(struct pg_scan *s, const char *m, size_t len) {
                         s->row[c] = (struct value) { .kind = VALUE_NULL };
                         continue;
                 }
-                if (s->specs[c].type == COL_NUMERIC) {
+                if (s->specs[c].type == COL_DECIMAL) {
                         /* Its text goes to s->field; pointed at below, once
                          * s->field no longer moves. */
                         s->offsets[c] = s->field.len;
@@ -698,7 +698,7 @@ static void pg_scan_close(struct row_source *src) {
 /* Whether column i is read back as its digest when large: a text or bytea
  * that is no key (keys order the merge, so they come whole). */
 static bool read_as_digest(const struct scan_request *req, size_t i) {
-        if (!req->large_as_digest || !req->specs || (req->specs[i].type != COL_BYTEA && req->specs[i].type != COL_TEXT))
+        if (!req->large_as_digest || !req->specs || (req->specs[i].type != COL_BYTES && req->specs[i].type != COL_TEXT))
                 return false;
         for (size_t k = 0; req->order_by && req->order_by[k]; k++)
                 if (strcmp(req->order_by[k], req->columns[i]) == 0)
@@ -778,7 +778,7 @@ static int pg_scan(struct db *db, const struct scan_request *req, struct row_sou
                  * Text also by (col)::text: a column a source carries as its text
                  * (an enum, inet) sorts as that text. */
                 bool text = c && c->spec.type == COL_TEXT;
-                bool json = c && (c->spec.type == COL_JSON || c->spec.type == COL_JSONB);
+                bool json = c && (c->spec.type == COL_JSON_TEXT || c->spec.type == COL_JSON_DOCUMENT);
                 r = strbuf_printf(&sql, "%s%s%s%s%s NULLS FIRST", i ? ", " : " ORDER BY ", text || json ? "(" : "", q,
                                   text || json ? ")::text" : "", text || json ? " COLLATE \"C\"" : "");
         }
@@ -1015,47 +1015,47 @@ static int encode_field(struct strbuf *b, const struct col_spec *spec, const str
         if (r < 0)
                 return r;
         switch (spec->type) {
-        case COL_BIGINT:
+        case COL_INT64:
                 r = put_be(b, (uint64_t) v->i, 8);
                 break;
-        case COL_INTEGER:
+        case COL_INT32:
                 r = put_be(b, (uint32_t) (int32_t) v->i, 4);
                 break;
-        case COL_SMALLINT:
+        case COL_INT16:
                 r = put_be(b, (uint16_t) (int16_t) v->i, 2);
                 break;
-        case COL_DOUBLE: {
+        case COL_FLOAT64: {
                 uint64_t bits;
                 memcpy(&bits, &v->d, 8);
                 r = put_be(b, bits, 8);
                 break;
         }
-        case COL_FLOAT4: {
+        case COL_FLOAT32: {
                 float f = (float) v->d;
                 uint32_t bits;
                 memcpy(&bits, &f, 4);
                 r = put_be(b, bits, 4);
                 break;
         }
-        case COL_NUMERIC:
+        case COL_DECIMAL:
                 r = numeric_to_pg_binary(v->s, v->n, b);
                 break;
-        case COL_BOOLEAN:
+        case COL_BOOL:
                 r = strbuf_putc(b, v->b ? 1 : 0);
                 break;
-        case COL_JSONB:
+        case COL_JSON_DOCUMENT:
                 r = strbuf_putc(b, 1); /* jsonb binary format version */
                 if (r >= 0)
                         r = strbuf_append(b, v->s, v->n);
                 break;
         case COL_TEXT:
-        case COL_JSON:
-        case COL_BYTEA:
+        case COL_JSON_TEXT:
+        case COL_BYTES:
         case COL_UUID:
                 r = strbuf_append(b, v->s, v->n);
                 break;
-        case COL_TIMESTAMP:
-        case COL_TIMESTAMPTZ:
+        case COL_TIMESTAMP_LOCAL:
+        case COL_TIMESTAMP_UTC:
                 /* PostgreSQL counts from 2000-01-01; its infinities are the int64 limits. */
                 r = put_be(b, (uint64_t) (v->i == TIME_INFINITY || v->i == TIME_MINUS_INFINITY ? v->i : v->i - PG_EPOCH_MICROS),
                            8);
@@ -1090,7 +1090,7 @@ static int send_direct(struct pg_sink *s, const char *data, size_t n) {
 /* A text or bytea larger than a chunk: its header into the buffer, its bytes
  * sent from the source's memory, never copied into the buffer. */
 static int write_large_field(struct pg_sink *s, const struct col_spec *spec, const struct value *v) {
-        size_t header = spec->type == COL_JSONB ? 1 : 0;
+        size_t header = spec->type == COL_JSON_DOCUMENT ? 1 : 0;
         if (v->n + header > INT32_MAX)
                 return db_fail(&s->db->base, -EFBIG, "%s: table %s: a value of %zu bytes is larger than PostgreSQL can hold",
                                s->db->base.label, s->table, v->n);
@@ -1103,8 +1103,8 @@ static int write_large_field(struct pg_sink *s, const struct col_spec *spec, con
 }
 
 static bool is_large_field(const struct col_spec *spec, const struct value *v) {
-        return v->n > COPY_CHUNK && (spec->type == COL_TEXT || spec->type == COL_JSON || spec->type == COL_JSONB ||
-                                     spec->type == COL_BYTEA);
+        return v->n > COPY_CHUNK && (spec->type == COL_TEXT || spec->type == COL_JSON_TEXT || spec->type == COL_JSON_DOCUMENT ||
+                                     spec->type == COL_BYTES);
 }
 
 static int pg_sink_write(struct row_sink *sink, const struct value *row) {

@@ -81,7 +81,7 @@ static int type_from_data(struct sqlite_db *s, const char *table, const char *co
                 return db_fail(&s->base, -EINVAL, "%s: column %s.%s has no declared type and holds both text and numbers: "
                                "give the column a type so the target's is not a guess",
                                s->path, table, column);
-        ret->type = blobs ? COL_BYTEA : reals ? COL_DOUBLE : ints ? COL_BIGINT : COL_TEXT;
+        ret->type = blobs ? COL_BYTES : reals ? COL_FLOAT64 : ints ? COL_INT64 : COL_TEXT;
         return 0;
 }
 

@@ -255,22 +255,22 @@ static int target_empty_tables(struct db *db, const struct catalog *existing) {
 static char *declared_type(const struct column *c) {
         const struct col_spec *t = &c->spec;
         switch (t->type) {
-        case COL_BIGINT:
+        case COL_INT64:
                 return strdup("BIGINT");
-        case COL_INTEGER:
+        case COL_INT32:
                 return strdup("INTEGER");
-        case COL_SMALLINT:
+        case COL_INT16:
                 return strdup("SMALLINT");
-        case COL_DOUBLE:
+        case COL_FLOAT64:
                 return strdup("DOUBLE PRECISION");
-        case COL_FLOAT4:
+        case COL_FLOAT32:
                 return strdup("REAL");
-        case COL_NUMERIC:
+        case COL_DECIMAL:
                 /* TEXT affinity: SQLite's NUMERIC affinity would round long decimals to a double. */
                 if (t->precision >= 0)
                         return strdup_printf("NUMERIC_TEXT(%d,%d)", t->precision, t->scale);
                 return strdup("NUMERIC_TEXT");
-        case COL_BOOLEAN:
+        case COL_BOOL:
                 return strdup("BOOLEAN");
         case COL_TEXT:
                 if (c->declared && strncmp(c->declared, "character(", 10) == 0)
@@ -278,17 +278,17 @@ static char *declared_type(const struct column *c) {
                 if (c->declared && strncmp(c->declared, "character varying(", 18) == 0)
                         return strdup_printf("VARCHAR%s", c->declared + 17);
                 return strdup("TEXT");
-        case COL_BYTEA:
+        case COL_BYTES:
                 return strdup("BLOB");
-        case COL_TIMESTAMP:
+        case COL_TIMESTAMP_LOCAL:
                 return strdup("DATETIME");
-        case COL_TIMESTAMPTZ:
+        case COL_TIMESTAMP_UTC:
                 return strdup("TIMESTAMP");
         case COL_DATE:
                 return strdup("DATE");
-        case COL_JSON:
+        case COL_JSON_TEXT:
                 return strdup("JSON_TEXT");
-        case COL_JSONB:
+        case COL_JSON_DOCUMENT:
                 return strdup("JSONB_TEXT");
         case COL_UUID:
                 return strdup("UUID_TEXT");
@@ -301,7 +301,7 @@ static char *declared_type(const struct column *c) {
 static bool is_autoincrement(const struct table *t, const struct column *c) {
         const struct column *pk[2];
         return c->identity && table_primary_key(t, pk, 2) == 1 && pk[0] == c &&
-               (c->spec.type == COL_BIGINT || c->spec.type == COL_INTEGER || c->spec.type == COL_SMALLINT);
+               (c->spec.type == COL_INT64 || c->spec.type == COL_INT32 || c->spec.type == COL_INT16);
 }
 
 static int create_table(struct sqlite_target *s, const struct table *t) {

@@ -421,7 +421,7 @@ static bool is_literal(const struct node *n) {
 }
 
 static void boolean_literal(const struct node *column, struct node *literal) {
-        if (column->kind == N_COLUMN && column->column->spec.type == COL_BOOLEAN && literal->kind == N_INTEGER &&
+        if (column->kind == N_COLUMN && column->column->spec.type == COL_BOOL && literal->kind == N_INTEGER &&
             (strcmp(literal->text, "0") == 0 || strcmp(literal->text, "1") == 0)) {
                 literal->kind = N_BOOL;
                 literal->b = literal->text[0] == '1';
@@ -580,11 +580,11 @@ static int emit_now(struct parser *p, struct strbuf *b, const char *which) {
                                      ts ? "YYYY-MM-DD HH24:MI:SS" : date ? "YYYY-MM-DD" : "HH24:MI:SS") < 0
                                ? -ENOMEM
                                : 0;
-        case COL_TIMESTAMP:
+        case COL_TIMESTAMP_LOCAL:
                 if (ts || date)
                         return strbuf_printf(b, "pg_catalog.date_trunc('%s', %s)", ts ? "second" : "day", utc);
                 break;
-        case COL_TIMESTAMPTZ:
+        case COL_TIMESTAMP_UTC:
                 if (ts || date)
                         return strbuf_printf(b, "(pg_catalog.date_trunc('%s', %s) AT TIME ZONE 'UTC')", ts ? "second" : "day", utc);
                 break;
@@ -599,7 +599,7 @@ static int emit_now(struct parser *p, struct strbuf *b, const char *which) {
 }
 
 static bool is_time_column(const struct col_spec *c) {
-        return c && (c->type == COL_TIMESTAMP || c->type == COL_TIMESTAMPTZ || c->type == COL_DATE);
+        return c && (c->type == COL_TIMESTAMP_LOCAL || c->type == COL_TIMESTAMP_UTC || c->type == COL_DATE);
 }
 
 static int emit(struct parser *p, struct strbuf *b, const struct node *n) {
@@ -614,14 +614,14 @@ static int emit(struct parser *p, struct strbuf *b, const struct node *n) {
                 return strbuf_puts(b, "NULL");
         case N_BOOL:
                 /* TRUE is the integer 1 in SQLite: a boolean only where the column is one. */
-                if (col && col->type != COL_BOOLEAN)
+                if (col && col->type != COL_BOOL)
                         return strbuf_puts(b, n->b ? "1" : "0");
                 return strbuf_puts(b, n->b ? "true" : "false");
         case N_INTEGER:
         case N_REAL:
                 return strbuf_puts(b, n->text);
         case N_STRING:
-                if (col && col->type == COL_BYTEA) { /* SQLite stores the text's bytes */
+                if (col && col->type == COL_BYTES) { /* SQLite stores the text's bytes */
                         r = strbuf_puts(b, "'\\x");
                         if (r >= 0)
                                 r = append_hex(b, n->text, strlen(n->text));
@@ -707,7 +707,7 @@ static bool is_special_time_word(const char *s) {
  * literal in a boolean, date or time column gets the column's reading. */
 static int check_default(struct parser *p, struct node *n) {
         const struct col_spec *c = p->target->column;
-        if (c && c->type == COL_BOOLEAN && (n->kind == N_INTEGER || n->kind == N_STRING) &&
+        if (c && c->type == COL_BOOL && (n->kind == N_INTEGER || n->kind == N_STRING) &&
             (strcmp(n->text, "0") == 0 || strcmp(n->text, "1") == 0)) {
                 n->kind = N_BOOL;
                 n->b = n->text[0] == '1';
@@ -720,7 +720,7 @@ static int check_default(struct parser *p, struct node *n) {
                                       n->text);
                 if (time_parse(n->text, strlen(n->text), &t, &why) < 0)
                         return refuse(p, "a string that is not a date or time (%s)", why);
-                if (c->type != COL_TIMESTAMPTZ && t.has_offset)
+                if (c->type != COL_TIMESTAMP_UTC && t.has_offset)
                         return refuse(p, "a time with a UTC offset in a column without time zone");
                 if (c->type == COL_DATE && t.has_time)
                         return refuse(p, "a time of day in a date column");

@@ -18,23 +18,23 @@ static const struct sqlite_rule {
         bool prefix; /* must start the type rather than occur anywhere */
         enum col_type type;
 } sqlite_rules[] = {
-        { "BOOL", false, COL_BOOLEAN },
-        { "TIMESTAMPTZ", true, COL_TIMESTAMPTZ },
-        { "DATETIME", false, COL_TIMESTAMPTZ },   /* naive values are UTC, as the Go server reads them */
-        { "TIMESTAMP", true, COL_TIMESTAMPTZ },
+        { "BOOL", false, COL_BOOL },
+        { "TIMESTAMPTZ", true, COL_TIMESTAMP_UTC },
+        { "DATETIME", false, COL_TIMESTAMP_UTC },   /* naive values are UTC, as the Go server reads them */
+        { "TIMESTAMP", true, COL_TIMESTAMP_UTC },
         { "DATE", true, COL_DATE },
-        { "JSON", false, COL_JSON },
+        { "JSON", false, COL_JSON_TEXT },
         { "UUID", false, COL_UUID },
-        { "NUMERIC", true, COL_NUMERIC },
-        { "DECIMAL", true, COL_NUMERIC },
-        { "INT", false, COL_BIGINT },             /* SQLite integers are 64-bit, whatever the name */
+        { "NUMERIC", true, COL_DECIMAL },
+        { "DECIMAL", true, COL_DECIMAL },
+        { "INT", false, COL_INT64 },             /* SQLite integers are 64-bit, whatever the name */
         { "CHAR", false, COL_TEXT },
         { "CLOB", false, COL_TEXT },
         { "TEXT", false, COL_TEXT },
-        { "BLOB", false, COL_BYTEA },
-        { "REAL", false, COL_DOUBLE },
-        { "FLOA", false, COL_DOUBLE },
-        { "DOUB", false, COL_DOUBLE },
+        { "BLOB", false, COL_BYTES },
+        { "REAL", false, COL_FLOAT64 },
+        { "FLOA", false, COL_FLOAT64 },
+        { "DOUB", false, COL_FLOAT64 },
 };
 
 /* "(a)" or "(a,b)" after the type name; -1 where absent. */
@@ -69,14 +69,14 @@ int typemap_from_sqlite(const char *declared, struct col_spec *ret) {
                 ret->type = rule->type;
                 int a, b;
                 type_arguments(start, &a, &b);
-                if (rule->type == COL_NUMERIC) {
+                if (rule->type == COL_DECIMAL) {
                         ret->precision = a;
                         ret->scale = a >= 0 ? (b >= 0 ? b : 0) : -1;
                 } else if (rule->type == COL_TEXT && (strstr(start, "CHAR") != NULL) && a > 0)
                         ret->length = a; /* VARCHAR(n), CHARACTER(n), NVARCHAR(n): the limit is kept */
                 return 0;
         }
-        ret->type = COL_NUMERIC; /* SQLite's NUMERIC affinity: anything else */
+        ret->type = COL_DECIMAL; /* SQLite's NUMERIC affinity: anything else */
         return 0;
 }
 
@@ -84,22 +84,22 @@ static const struct pg_rule {
         const char *name;
         enum col_type type;
 } pg_rules[] = {
-        { "bigint", COL_BIGINT },
-        { "integer", COL_INTEGER },
-        { "smallint", COL_SMALLINT },
-        { "double precision", COL_DOUBLE },
-        { "real", COL_FLOAT4 },
-        { "numeric", COL_NUMERIC },
-        { "boolean", COL_BOOLEAN },
+        { "bigint", COL_INT64 },
+        { "integer", COL_INT32 },
+        { "smallint", COL_INT16 },
+        { "double precision", COL_FLOAT64 },
+        { "real", COL_FLOAT32 },
+        { "numeric", COL_DECIMAL },
+        { "boolean", COL_BOOL },
         { "text", COL_TEXT },
         { "character varying", COL_TEXT },
         { "character", COL_TEXT }, /* char(n): padded, see value.c */
-        { "bytea", COL_BYTEA },
-        { "timestamp without time zone", COL_TIMESTAMP },
-        { "timestamp with time zone", COL_TIMESTAMPTZ },
+        { "bytea", COL_BYTES },
+        { "timestamp without time zone", COL_TIMESTAMP_LOCAL },
+        { "timestamp with time zone", COL_TIMESTAMP_UTC },
         { "date", COL_DATE },
-        { "json", COL_JSON },
-        { "jsonb", COL_JSONB },
+        { "json", COL_JSON_TEXT },
+        { "jsonb", COL_JSON_DOCUMENT },
         { "uuid", COL_UUID },
 };
 
@@ -126,9 +126,9 @@ int typemap_from_postgres(const char *formatted, struct col_spec *ret) {
                 ret->type = pg_rules[i].type;
                 int a, b;
                 type_arguments(rest, &a, &b);
-                if (ret->type == COL_TIMESTAMP || ret->type == COL_TIMESTAMPTZ)
+                if (ret->type == COL_TIMESTAMP_LOCAL || ret->type == COL_TIMESTAMP_UTC)
                         ret->precision = digits; /* fraction digits kept, or -1: all six */
-                else if (ret->type == COL_NUMERIC) {
+                else if (ret->type == COL_DECIMAL) {
                         ret->precision = a;
                         ret->scale = a >= 0 ? (b >= 0 ? b : 0) : -1;
                 } else if (ret->type == COL_TEXT) {

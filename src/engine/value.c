@@ -84,11 +84,11 @@ static int reason(char **ret, const char *fmt, ...) {
 }
 
 static const char *const col_type_names[_COL_TYPE_MAX] = {
-        [COL_BIGINT] = "bigint",     [COL_INTEGER] = "integer",   [COL_SMALLINT] = "smallint",
-        [COL_DOUBLE] = "double precision", [COL_FLOAT4] = "real",  [COL_NUMERIC] = "numeric",
-        [COL_BOOLEAN] = "boolean",   [COL_TEXT] = "text",         [COL_BYTEA] = "bytea",
-        [COL_TIMESTAMP] = "timestamp", [COL_TIMESTAMPTZ] = "timestamp with time zone",
-        [COL_DATE] = "date",         [COL_JSON] = "json",         [COL_JSONB] = "jsonb",
+        [COL_INT64] = "bigint",     [COL_INT32] = "integer",   [COL_INT16] = "smallint",
+        [COL_FLOAT64] = "double precision", [COL_FLOAT32] = "real",  [COL_DECIMAL] = "numeric",
+        [COL_BOOL] = "boolean",   [COL_TEXT] = "text",         [COL_BYTES] = "bytea",
+        [COL_TIMESTAMP_LOCAL] = "timestamp", [COL_TIMESTAMP_UTC] = "timestamp with time zone",
+        [COL_DATE] = "date",         [COL_JSON_TEXT] = "json",         [COL_JSON_DOCUMENT] = "jsonb",
         [COL_UUID] = "uuid",
 };
 
@@ -205,8 +205,8 @@ static int to_integer(const struct value *in, const struct col_spec *spec, struc
         default:
                 return wrong_kind(why, in->kind);
         }
-        if ((spec->type == COL_INTEGER && (v < INT32_MIN || v > INT32_MAX)) ||
-            (spec->type == COL_SMALLINT && (v < INT16_MIN || v > INT16_MAX)))
+        if ((spec->type == COL_INT32 && (v < INT32_MIN || v > INT32_MAX)) ||
+            (spec->type == COL_INT16 && (v < INT16_MIN || v > INT16_MAX)))
                 return reason(why, "a whole number out of the range of %s", col_type_names[spec->type]);
         *ret = (struct value) { .kind = VALUE_INT, .i = v };
         return 0;
@@ -236,7 +236,7 @@ static int to_double(const struct value *in, const struct col_spec *spec, struct
         default:
                 return wrong_kind(why, in->kind);
         }
-        if (spec->type == COL_FLOAT4 && !isnan(d) && (double) (float) d != d)
+        if (spec->type == COL_FLOAT32 && !isnan(d) && (double) (float) d != d)
                 return reason(why, "a number that a 4-byte real cannot hold exactly");
         *ret = (struct value) { .kind = VALUE_REAL, .d = d };
         return 0;
@@ -387,12 +387,12 @@ static int to_json(const struct value *in, const struct col_spec *spec, struct v
         int r = to_text(in, spec, buf, &text, why);
         if (r < 0)
                 return r;
-        r = json_check(text.s, text.n, spec->type == COL_JSONB, &canonical, &what);
+        r = json_check(text.s, text.n, spec->type == COL_JSON_DOCUMENT, &canonical, &what);
         if (r == -EINVAL)
                 return reason(why, "text that is not valid JSON: %s", what);
         if (r < 0)
                 return r;
-        if (spec->type == COL_JSON) {
+        if (spec->type == COL_JSON_TEXT) {
                 *ret = text;
                 return 0;
         }
@@ -492,7 +492,7 @@ static int to_timestamp(const struct value *in, const struct col_spec *spec, str
                 const char *msg;
                 if (time_parse(in->s, in->n, &t, &msg) < 0)
                         return reason(why, "text that is not a timestamp: %s", msg);
-                if (spec->type == COL_TIMESTAMP && t.offset_seconds != 0)
+                if (spec->type == COL_TIMESTAMP_LOCAL && t.offset_seconds != 0)
                         return reason(why, "a time with a UTC offset, but the column is timestamp without time zone "
                                            "and would lose it");
                 micros = time_utc(&t);
@@ -571,29 +571,29 @@ int value_convert(const struct value *in, const struct col_spec *spec, struct va
                 return 0;
         }
         switch (spec->type) {
-        case COL_BIGINT:
-        case COL_INTEGER:
-        case COL_SMALLINT:
+        case COL_INT64:
+        case COL_INT32:
+        case COL_INT16:
                 return to_integer(in, spec, ret, why);
-        case COL_DOUBLE:
-        case COL_FLOAT4:
+        case COL_FLOAT64:
+        case COL_FLOAT32:
                 return to_double(in, spec, ret, why);
-        case COL_NUMERIC:
+        case COL_DECIMAL:
                 return to_numeric(in, spec, buf, ret, why);
-        case COL_BOOLEAN:
+        case COL_BOOL:
                 return to_boolean(in, ret, why);
         case COL_TEXT:
                 return to_text(in, spec, buf, ret, why);
-        case COL_JSON:
-        case COL_JSONB:
+        case COL_JSON_TEXT:
+        case COL_JSON_DOCUMENT:
                 return to_json(in, spec, buf, ret, why);
-        case COL_BYTEA:
+        case COL_BYTES:
                 if (in->kind != VALUE_BLOB && in->kind != VALUE_TEXT)
                         return wrong_kind(why, in->kind);
                 *ret = (struct value) { .kind = VALUE_BLOB, .s = in->s, .n = in->n };
                 return 0;
-        case COL_TIMESTAMP:
-        case COL_TIMESTAMPTZ:
+        case COL_TIMESTAMP_LOCAL:
+        case COL_TIMESTAMP_UTC:
                 return to_timestamp(in, spec, ret, why);
         case COL_DATE:
                 return to_date(in, ret, why);
@@ -813,11 +813,11 @@ char *value_describe_escaped(const struct value *v, unsigned escape_flags) {
 char *col_spec_name(const struct col_spec *spec) {
         if (spec->type == COL_TEXT && spec->length >= 0)
                 return strdup_printf("%s(%d)", spec->padded ? "character" : "varchar", spec->length);
-        if (spec->type == COL_NUMERIC && spec->precision >= 0)
+        if (spec->type == COL_DECIMAL && spec->precision >= 0)
                 return strdup_printf("numeric(%d,%d)", spec->precision, spec->scale);
-        if ((spec->type == COL_TIMESTAMP || spec->type == COL_TIMESTAMPTZ) && spec->precision >= 0)
+        if ((spec->type == COL_TIMESTAMP_LOCAL || spec->type == COL_TIMESTAMP_UTC) && spec->precision >= 0)
                 return strdup_printf("timestamp(%d) with%s time zone", spec->precision,
-                                     spec->type == COL_TIMESTAMP ? "out" : "");
+                                     spec->type == COL_TIMESTAMP_LOCAL ? "out" : "");
         return strdup(col_type_name(spec->type));
 }
 

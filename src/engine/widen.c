@@ -39,8 +39,8 @@ static bool declared_has(const char *declared, const char *word) {
 
 static size_t candidates_for(const struct col_spec *spec, const char *declared, struct col_spec out[static MAX_CANDIDATES]) {
         const struct col_spec text = { .type = COL_TEXT, .length = -1, .precision = -1, .scale = -1 };
-        const struct col_spec numeric = { .type = COL_NUMERIC, .length = -1, .precision = -1, .scale = -1 };
-        const struct col_spec dbl = { .type = COL_DOUBLE, .length = -1, .precision = -1, .scale = -1 };
+        const struct col_spec numeric = { .type = COL_DECIMAL, .length = -1, .precision = -1, .scale = -1 };
+        const struct col_spec dbl = { .type = COL_FLOAT64, .length = -1, .precision = -1, .scale = -1 };
         size_t n = 0;
         out[n++] = *spec;
         switch (spec->type) {
@@ -48,21 +48,21 @@ static size_t candidates_for(const struct col_spec *spec, const char *declared, 
                 if (spec->length >= 0)
                         out[n++] = text;
                 break;
-        case COL_NUMERIC:
+        case COL_DECIMAL:
                 if (spec->precision >= 0)
                         out[n++] = numeric;
                 else if (!declared_has(declared, "NUMERIC") && !declared_has(declared, "DECIMAL"))
                         out[n++] = text; /* SQLite's "anything else" rule, not a number type */
                 break;
-        case COL_BIGINT:
+        case COL_INT64:
                 if (declared_has(declared, "POINT")) { /* "INT" inside "POINT" made it an integer */
                         out[n++] = dbl;
                         out[n++] = numeric;
                         out[n++] = text;
                 }
                 break;
-        case COL_JSON:
-        case COL_JSONB:
+        case COL_JSON_TEXT:
+        case COL_JSON_DOCUMENT:
         case COL_UUID:
                 out[n++] = text;
                 break;

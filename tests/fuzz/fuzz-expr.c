@@ -13,9 +13,9 @@
 
 static struct column columns[] = {
         { .name = (char *) "name", .spec = { .type = COL_TEXT, .length = -1, .precision = -1, .scale = -1 } },
-        { .name = (char *) "n", .spec = { .type = COL_BIGINT, .length = -1, .precision = -1, .scale = -1 } },
-        { .name = (char *) "flag", .spec = { .type = COL_BOOLEAN, .length = -1, .precision = -1, .scale = -1 } },
-        { .name = (char *) "at", .spec = { .type = COL_TIMESTAMPTZ, .length = -1, .precision = -1, .scale = -1 } },
+        { .name = (char *) "n", .spec = { .type = COL_INT64, .length = -1, .precision = -1, .scale = -1 } },
+        { .name = (char *) "flag", .spec = { .type = COL_BOOL, .length = -1, .precision = -1, .scale = -1 } },
+        { .name = (char *) "at", .spec = { .type = COL_TIMESTAMP_UTC, .length = -1, .precision = -1, .scale = -1 } },
         { .name = (char *) "we\"ird;--", .spec = { .type = COL_TEXT, .length = -1, .precision = -1, .scale = -1 } },
 };
 static const struct table table = { .name = (char *) "t", .columns = columns, .n_columns = 5 };

@@ -11,7 +11,7 @@
 #include "tap.h"
 
 static const char *const columns[] = { "id", "label", "data", "amount", "note" };
-static const enum col_type types[] = { COL_BIGINT, COL_TEXT, COL_BYTEA, COL_DOUBLE, COL_TEXT };
+static const enum col_type types[] = { COL_INT64, COL_TEXT, COL_BYTES, COL_FLOAT64, COL_TEXT };
 static const char *const pk[] = { "id", NULL };
 #define N 5
 
@@ -91,7 +91,7 @@ static void test_copy_by_column_name(void) {
         struct engine_fixture f;
         size_t problems = 99, mismatches = 99;
         static const char *const target_columns[] = { "note", "amount", "extra", "data", "label", "id" };
-        static const enum col_type target_types[] = { COL_TEXT, COL_DOUBLE, COL_TEXT, COL_BYTEA, COL_TEXT, COL_BIGINT };
+        static const enum col_type target_types[] = { COL_TEXT, COL_FLOAT64, COL_TEXT, COL_BYTES, COL_TEXT, COL_INT64 };
         CHECK(fixture_init(&f) == 0);
         CHECK(mem_db_add_table(f.source, "things", N, columns, types, pk) == 0);
         CHECK(mem_db_add_table(f.target, "things", 6, target_columns, target_types, pk) == 0);
@@ -143,8 +143,8 @@ static void test_copy_names_every_problem(void) {
         struct engine_fixture f;
         size_t problems = 0;
         static const char *const cols[] = { "id", "count", "ratio" };
-        static const enum col_type src_types[] = { COL_BIGINT, COL_TEXT, COL_TEXT };
-        static const enum col_type dst_types[] = { COL_BIGINT, COL_BIGINT, COL_DOUBLE };
+        static const enum col_type src_types[] = { COL_INT64, COL_TEXT, COL_TEXT };
+        static const enum col_type dst_types[] = { COL_INT64, COL_INT64, COL_FLOAT64 };
         CHECK(fixture_init(&f) == 0);
         CHECK(mem_db_add_table(f.source, "stats", 3, cols, src_types, pk) == 0);
         CHECK(mem_db_add_table(f.target, "stats", 3, cols, dst_types, pk) == 0);
@@ -173,8 +173,8 @@ static void test_copy_counts_past_the_limit(void) {
         struct engine_fixture f;
         size_t problems = 0;
         static const char *const cols[] = { "id", "count" };
-        static const enum col_type src_types[] = { COL_BIGINT, COL_TEXT };
-        static const enum col_type dst_types[] = { COL_BIGINT, COL_BIGINT };
+        static const enum col_type src_types[] = { COL_INT64, COL_TEXT };
+        static const enum col_type dst_types[] = { COL_INT64, COL_INT64 };
         CHECK(fixture_init(&f) == 0);
         f.e.max_reported = 2;
         CHECK(mem_db_add_table(f.source, "stats", 2, cols, src_types, pk) == 0);
@@ -198,8 +198,8 @@ static void test_copy_stops_at_a_value_it_cannot_write(void) {
         struct engine_fixture f;
         size_t problems = 0;
         static const char *const cols[] = { "id", "count" };
-        static const enum col_type src_types[] = { COL_BIGINT, COL_TEXT };
-        static const enum col_type dst_types[] = { COL_BIGINT, COL_BIGINT };
+        static const enum col_type src_types[] = { COL_INT64, COL_TEXT };
+        static const enum col_type dst_types[] = { COL_INT64, COL_INT64 };
         CHECK(fixture_init(&f) == 0);
         CHECK(mem_db_add_table(f.source, "stats", 2, cols, src_types, pk) == 0);
         CHECK(mem_db_add_table(f.target, "stats", 2, cols, dst_types, pk) == 0);

@@ -14,7 +14,7 @@ static void test_growth_keeps_earlier_columns(void) {
         memset(big, '7', DIGITS);
         struct col_spec specs[3] = {
                 { .type = COL_TEXT, .length = -1, .precision = -1, .scale = -1 },
-                { .type = COL_NUMERIC, .length = -1, .precision = -1, .scale = -1 },
+                { .type = COL_DECIMAL, .length = -1, .precision = -1, .scale = -1 },
                 { .type = COL_TEXT, .length = -1, .precision = -1, .scale = -1 },
         };
         struct table_map t = { .n_columns = 3, .specs = specs };

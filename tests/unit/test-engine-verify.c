@@ -11,7 +11,7 @@
 
 /* The key is not the first column, so "first column" and "key" differ. */
 static const char *const columns[] = { "name", "id", "amount", "payload" };
-static const enum col_type types[] = { COL_TEXT, COL_BIGINT, COL_DOUBLE, COL_BYTEA };
+static const enum col_type types[] = { COL_TEXT, COL_INT64, COL_FLOAT64, COL_BYTES };
 static const char *const pk[] = { "id", NULL };
 #define N 4
 
@@ -252,7 +252,7 @@ static void test_empty_tables(void) {
  * one for one, a missing duplicate is named. */
 static void test_duplicates_without_key(void) {
         static const char *const cols[] = { "day", "hits" };
-        static const enum col_type ty[] = { COL_TEXT, COL_BIGINT };
+        static const enum col_type ty[] = { COL_TEXT, COL_INT64 };
         struct engine_fixture f;
         size_t n;
         CHECK(fixture_init(&f) == 0);
@@ -334,7 +334,7 @@ static void test_target_out_of_order(void) {
  * it did not when they were paired by their order of arrival. */
 static void test_negative_zero_rows_without_key(void) {
         static const char *const cols[] = { "x", "tag" };
-        static const enum col_type ty[] = { COL_DOUBLE, COL_TEXT };
+        static const enum col_type ty[] = { COL_FLOAT64, COL_TEXT };
         struct engine_fixture f;
         size_t n;
         CHECK(fixture_init(&f) == 0);
@@ -380,7 +380,7 @@ static void test_negative_zero_rows_without_key(void) {
 static void test_source_out_of_order_after_conversion(void) {
         static const char *const cols[] = { "id", "v" };
         static const enum col_type src_types[] = { COL_TEXT, COL_TEXT };
-        static const enum col_type dst_types[] = { COL_BIGINT, COL_TEXT };
+        static const enum col_type dst_types[] = { COL_INT64, COL_TEXT };
         struct engine_fixture f;
         size_t n;
         CHECK(fixture_init(&f) == 0);
@@ -410,8 +410,8 @@ static void test_source_out_of_order_after_conversion(void) {
 /* A source value the target's type cannot hold is a difference, named. */
 static void test_source_value_not_convertible(void) {
         static const char *const cols[] = { "id", "n" };
-        static const enum col_type src_types[] = { COL_BIGINT, COL_TEXT };
-        static const enum col_type dst_types[] = { COL_BIGINT, COL_BIGINT };
+        static const enum col_type src_types[] = { COL_INT64, COL_TEXT };
+        static const enum col_type dst_types[] = { COL_INT64, COL_INT64 };
         struct engine_fixture f;
         size_t n;
         CHECK(fixture_init(&f) == 0);

@@ -6,11 +6,11 @@
 #include "tap.h"
 
 static struct column columns[] = {
-        { .name = (char *) "needs_compilation", .spec = { .type = COL_BOOLEAN } },
-        { .name = (char *) "Archived", .spec = { .type = COL_BOOLEAN } },
-        { .name = (char *) "count", .spec = { .type = COL_BIGINT } },
+        { .name = (char *) "needs_compilation", .spec = { .type = COL_BOOL } },
+        { .name = (char *) "Archived", .spec = { .type = COL_BOOL } },
+        { .name = (char *) "count", .spec = { .type = COL_INT64 } },
         { .name = (char *) "name", .spec = { .type = COL_TEXT } },
-        { .name = (char *) "x_needs_compilation", .spec = { .type = COL_BIGINT } },
+        { .name = (char *) "x_needs_compilation", .spec = { .type = COL_INT64 } },
 };
 static const struct table table = { .name = (char *) "t", .columns = columns, .n_columns = 5 };
 

@@ -11,7 +11,7 @@
 #define PG_EPOCH_DAYS 10957
 
 /* Decode the binary send format of one non-NULL field of a column of type
- * `type` (any but COL_NUMERIC, see numeric_from_pg_binary()).  Texts, blobs,
+ * `type` (any but COL_DECIMAL, see numeric_from_pg_binary()).  Texts, blobs,
  * json and uuids point into d, which must outlive *v.  Values come out as
  * the text COPY path decodes them (infinite timestamps as TIME_INFINITY and
  * TIME_MINUS_INFINITY, dates as days since 1970).  -EBADMSG when the bytes

@@ -42,20 +42,20 @@ struct value {
 /* The logical type of a column: what the target holds.  The names of the
  * PostgreSQL types they stand for are in typemap.h. */
 enum col_type {
-        COL_BIGINT,
-        COL_INTEGER,  /* 32-bit */
-        COL_SMALLINT, /* 16-bit */
-        COL_DOUBLE,
-        COL_FLOAT4,
-        COL_NUMERIC,
-        COL_BOOLEAN,
+        COL_INT64,
+        COL_INT32,  /* 32-bit */
+        COL_INT16, /* 16-bit */
+        COL_FLOAT64,
+        COL_FLOAT32,
+        COL_DECIMAL,
+        COL_BOOL,
         COL_TEXT,
-        COL_BYTEA,
-        COL_TIMESTAMP,   /* without time zone */
-        COL_TIMESTAMPTZ,
+        COL_BYTES,
+        COL_TIMESTAMP_LOCAL,   /* without time zone */
+        COL_TIMESTAMP_UTC,
         COL_DATE,
-        COL_JSON,
-        COL_JSONB,
+        COL_JSON_TEXT,
+        COL_JSON_DOCUMENT,
         COL_UUID,
         _COL_TYPE_MAX,
 };
