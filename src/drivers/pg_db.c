@@ -20,11 +20,11 @@
 #include "migrate/sha256.h"
 #include "migrate/expr.h"
 #include "migrate/pg_names.h"
+#include "migrate/pg_types.h"
 #include "migrate/sql_quote.h"
 #include "migrate/strbuf.h"
 #include "migrate/strv.h"
 #include "migrate/timeparse.h"
-#include "migrate/typemap.h"
 
 #define COPY_CHUNK (1024 * 1024)
 /* Without connect_timeout in the URL, give up on a silent server after this. */
@@ -194,7 +194,7 @@ static int pg_read_catalog(struct db *db, struct catalog **ret) {
                 };
                 if (!col->name || !col->declared)
                         return -ENOMEM;
-                if (typemap_from_postgres(col->declared, &col->spec) < 0)
+                if (pg_types_from_formatted(col->declared, &col->spec) < 0)
                         return db_fail(db, -EOPNOTSUPP,
                                        "%s: column %s.%s has type %s, which migrate cannot fill exactly; "
                                        "supported are integer, numeric, floating point, boolean, text, varchar, bytea, "
@@ -595,7 +595,7 @@ static int fail_decode_binary(struct pg_scan *s) {
         if (r < 0)
                 return r;
         struct value raw = { .kind = VALUE_BLOB, .s = s->raw[s->bad_column], .n = s->raw_len[s->bad_column] };
-        _cleanup_free_ char *shown = value_describe(&raw), *type = col_spec_name(&s->specs[s->bad_column]);
+        _cleanup_free_ char *shown = value_describe(&raw), *type = pg_types_ddl(&s->specs[s->bad_column]);
         return db_fail(&s->db->base, -EBADMSG, "%s: table %s%s, column %s: cannot read the %s value the server sent: %s",
                        s->db->base.label, s->table, where.data ? where.data : "", s->columns[s->bad_column],
                        type ? type : "?", shown ? shown : "?");
@@ -620,7 +620,7 @@ static int fail_decode(struct pg_scan *s) {
                                s->db->base.label, s->table, s->n);
         const char *t = s->field.data + s->offsets[s->bad_column];
         struct value raw = { .kind = VALUE_TEXT, .s = t, .n = strlen(t) };
-        _cleanup_free_ char *shown = value_describe(&raw), *type = col_spec_name(&s->specs[s->bad_column]);
+        _cleanup_free_ char *shown = value_describe(&raw), *type = pg_types_ddl(&s->specs[s->bad_column]);
         return db_fail(&s->db->base, -EBADMSG, "%s: table %s%s, column %s: cannot read the %s value the server sent: %s",
                        s->db->base.label, s->table, where.data ? where.data : "", s->columns[s->bad_column],
                        type ? type : "?", shown ? shown : "?");
@@ -742,7 +742,7 @@ static int append_select_list(struct strbuf *sql, const struct scan_request *req
 }
 
 /* Binary COPY sends each type's own format: it is read only when every
- * column's declared type is one typemap_from_postgres() knows and the
+ * column's declared type is one pg_types_from_formatted() knows and the
  * request decodes it as that type.  Types a source carries as their text
  * (enums, inet, arrays, ...) have other binary formats: such a table is
  * read as text. */
@@ -750,7 +750,7 @@ static bool can_read_binary(const struct scan_request *req) {
         for (size_t i = 0; i < req->n_columns; i++) {
                 const struct column *c = table_find_column(req->table, req->columns[i]);
                 struct col_spec real;
-                if (!c || !c->declared || typemap_from_postgres(c->declared, &real) < 0 ||
+                if (!c || !c->declared || pg_types_from_formatted(c->declared, &real) < 0 ||
                     real.type != (req->specs ? req->specs[i].type : c->spec.type))
                         return false;
         }
@@ -865,7 +865,7 @@ static int pg_create_tables(struct db *db, const struct catalog *plan) {
                 int r = strbuf_printf(&sql, "CREATE TABLE %s (", qt);
                 for (size_t k = 0; r >= 0 && k < t->n_columns; k++) {
                         const struct column *c = &t->columns[k];
-                        _cleanup_free_ char *qc = sql_quote_identifier(c->name), *type = typemap_postgres_ddl(&c->spec);
+                        _cleanup_free_ char *qc = sql_quote_identifier(c->name), *type = pg_types_ddl(&c->spec);
                         if (!qc || !type)
                                 return -ENOMEM;
                         r = strbuf_printf(&sql, "%s%s %s%s%s", k ? ", " : "", qc, type, c->not_null ? " NOT NULL" : "",
@@ -1863,11 +1863,17 @@ static void pg_close(struct db *db) {
         free(p);
 }
 
+static char *pg_type_name(struct db *db, const struct col_spec *spec) {
+        (void) db;
+        return pg_types_ddl(spec);
+}
+
 static const struct db_ops pg_ops = {
         .read_catalog = pg_read_catalog,
         .count_rows = pg_count_rows,
         .scan = pg_scan,
         .other_sessions = pg_other_sessions,
+        .type_name = pg_type_name,
         .tables_with_rows = pg_tables_with_rows,
         .empty_tables = pg_empty_tables,
         .create_tables = pg_create_tables,

@@ -10,10 +10,10 @@
 
 #include "migrate/cleanup.h"
 #include "migrate/pg_db.h"
+#include "migrate/pg_types.h"
 #include "migrate/sql_quote.h"
 #include "migrate/strbuf.h"
 #include "migrate/strv.h"
-#include "migrate/typemap.h"
 
 struct pg_source {
         struct db base;
@@ -126,7 +126,7 @@ static int read_columns(struct pg_source *p, struct catalog *c, char ***refused)
                                                                                   table, name, def))) < 0)
                                 return r;
                 }
-                if (typemap_from_postgres(type, &col->spec) == 0 && !(col->spec.type == COL_TEXT && strcmp(type, "text") &&
+                if (pg_types_from_formatted(type, &col->spec) == 0 && !(col->spec.type == COL_TEXT && strcmp(type, "text") &&
                                                                       strncmp(type, "character varying", 17)))
                         continue;
                 if (carried_as_text(type, PQgetvalue(res, i, 8), PQgetvalue(res, i, 9))) {

@@ -10,9 +10,9 @@
 #include "migrate/sql_quote.h"
 #include "migrate/sql_token.h"
 #include "migrate/sqlite_source.h"
+#include "migrate/sqlite_types.h"
 #include "migrate/strbuf.h"
 #include "migrate/strv.h"
-#include "migrate/typemap.h"
 
 struct sqlite_db {
         struct db base;
@@ -113,7 +113,7 @@ static int read_columns(struct sqlite_db *s, struct table *t, char ***notes) {
                 if (sqlite3_column_int(st, 6) >= 2)
                         strv_consume(notes, strdup_printf("generated column %s.%s is copied as a plain column holding its values",
                                                           t->name, c->name));
-                r = typemap_from_sqlite(c->declared, &c->spec);
+                r = sqlite_types_from_declared(c->declared, &c->spec, &c->type_guessed);
                 if (r == -ENODATA)
                         r = type_from_data(s, t->name, c->name, &c->spec);
                 if (r < 0)

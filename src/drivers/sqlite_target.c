@@ -21,6 +21,7 @@
 #include "migrate/log.h"
 #include "migrate/sql_quote.h"
 #include "migrate/sqlite_db.h"
+#include "migrate/sqlite_types.h"
 #include "migrate/strbuf.h"
 #include "migrate/strv.h"
 #include "migrate/timeparse.h"
@@ -149,11 +150,13 @@ static int target_scan_next(struct row_source *src, const struct value **ret) {
                         r = value_convert(&s->raw[i], &s->specs[i], &s->buf, &s->row[i], &why);
                         if (r == -ENOBUFS)
                                 break;
-                        if (r < 0)
+                        if (r < 0) {
+                                _cleanup_free_ char *type = sqlite_types_declared(&s->specs[i]);
                                 return db_fail(&s->db->base, r, "%s: table %s, column %s: a stored value cannot be read back "
                                                "as %s: it is %s",
-                                               s->db->final, s->table, s->columns[i], col_type_name(s->specs[i].type),
+                                               s->db->final, s->table, s->columns[i], type ? type : "?",
                                                why ? why : "not convertible");
+                        }
                 }
                 if (i == s->n)
                         break;
@@ -249,53 +252,12 @@ static int target_empty_tables(struct db *db, const struct catalog *existing) {
         return 0;
 }
 
-/* The declared type of a new column: what mattn/go-sqlite3 reads back as
- * the Go type the server expects, with an affinity that stores the value
- * unchanged (see man migrate, "PostgreSQL to SQLite"). */
+/* The declared type of a new column (sqlite_types.c).  A source's char(n)
+ * that it carries as unpadded text keeps CHAR(n) in the declared type. */
 static char *declared_type(const struct column *c) {
-        const struct col_spec *t = &c->spec;
-        switch (t->type) {
-        case COL_INT64:
-                return strdup("BIGINT");
-        case COL_INT32:
-                return strdup("INTEGER");
-        case COL_INT16:
-                return strdup("SMALLINT");
-        case COL_FLOAT64:
-                return strdup("DOUBLE PRECISION");
-        case COL_FLOAT32:
-                return strdup("REAL");
-        case COL_DECIMAL:
-                /* TEXT affinity: SQLite's NUMERIC affinity would round long decimals to a double. */
-                if (t->precision >= 0)
-                        return strdup_printf("NUMERIC_TEXT(%d,%d)", t->precision, t->scale);
-                return strdup("NUMERIC_TEXT");
-        case COL_BOOL:
-                return strdup("BOOLEAN");
-        case COL_TEXT:
-                if (c->declared && strncmp(c->declared, "character(", 10) == 0)
-                        return strdup_printf("CHAR%s", c->declared + 9);
-                if (c->declared && strncmp(c->declared, "character varying(", 18) == 0)
-                        return strdup_printf("VARCHAR%s", c->declared + 17);
-                return strdup("TEXT");
-        case COL_BYTES:
-                return strdup("BLOB");
-        case COL_TIMESTAMP_LOCAL:
-                return strdup("DATETIME");
-        case COL_TIMESTAMP_UTC:
-                return strdup("TIMESTAMP");
-        case COL_DATE:
-                return strdup("DATE");
-        case COL_JSON_TEXT:
-                return strdup("JSON_TEXT");
-        case COL_JSON_DOCUMENT:
-                return strdup("JSONB_TEXT");
-        case COL_UUID:
-                return strdup("UUID_TEXT");
-        case _COL_TYPE_MAX:
-                break;
-        }
-        return strdup("TEXT");
+        if (c->spec.type == COL_TEXT && c->spec.length < 0 && c->declared && strncmp(c->declared, "character(", 10) == 0)
+                return strdup_printf("CHAR%s", c->declared + 9);
+        return sqlite_types_declared(&c->spec);
 }
 
 static bool is_autoincrement(const struct table *t, const struct column *c) {
@@ -752,11 +714,17 @@ static void target_close(struct db *db) {
         free(s);
 }
 
+static char *target_type_name(struct db *db, const struct col_spec *spec) {
+        (void) db;
+        return sqlite_types_declared(spec);
+}
+
 static const struct db_ops target_ops = {
         .read_catalog = target_read_catalog,
         .count_rows = target_count_rows,
         .scan = target_scan,
         .other_sessions = target_other_sessions,
+        .type_name = target_type_name,
         .tables_with_rows = target_tables_with_rows,
         .empty_tables = target_empty_tables,
         .create_tables = target_create_tables,

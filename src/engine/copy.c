@@ -118,7 +118,9 @@ int engine_copy(struct engine *e, size_t *ret_problems) {
         for (size_t i = 0; i < e->map->n_tables; i++) {
                 if (e->map->tables[i].skip_copy)
                         continue;
-                int r = copy_table(e, &e->map->tables[i], &buf, &problems);
+                int r = engine_spell_types(e, &e->map->tables[i]);
+                if (r >= 0)
+                        r = copy_table(e, &e->map->tables[i], &buf, &problems);
                 if (r < 0)
                         return r;
                 if (interrupted())

@@ -31,9 +31,10 @@ static int map_table(const struct table *src, const struct table *dst, struct ta
         m->source_columns = calloc(src->n_columns + 1, sizeof(char *));
         m->target_columns = calloc(src->n_columns + 1, sizeof(char *));
         m->specs = calloc(src->n_columns + 1, sizeof(struct col_spec));
+        m->type_names = calloc(src->n_columns + 1, sizeof(char *));
         m->key = calloc(src->n_columns + 1, sizeof(char *));
         m->key_index = calloc(src->n_columns + 1, sizeof(size_t));
-        if (!m->source_columns || !m->target_columns || !m->specs || !m->key || !m->key_index)
+        if (!m->source_columns || !m->target_columns || !m->specs || !m->type_names || !m->key || !m->key_index)
                 return -ENOMEM;
         int r = 0;
         for (size_t i = 0; i < src->n_columns; i++) {
@@ -111,6 +112,9 @@ void mapping_done(struct mapping *m) {
                 free(m->tables[i].source_columns);
                 free(m->tables[i].target_columns);
                 free(m->tables[i].specs);
+                for (size_t k = 0; m->tables[i].type_names && k < m->tables[i].n_columns; k++)
+                        free(m->tables[i].type_names[k]);
+                free(m->tables[i].type_names);
                 free(m->tables[i].key);
                 free(m->tables[i].key_index);
         }

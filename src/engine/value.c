@@ -83,14 +83,9 @@ static int reason(char **ret, const char *fmt, ...) {
         return -EINVAL;
 }
 
-static const char *const col_type_names[_COL_TYPE_MAX] = {
-        [COL_INT64] = "bigint",     [COL_INT32] = "integer",   [COL_INT16] = "smallint",
-        [COL_FLOAT64] = "double precision", [COL_FLOAT32] = "real",  [COL_DECIMAL] = "numeric",
-        [COL_BOOL] = "boolean",   [COL_TEXT] = "text",         [COL_BYTES] = "bytea",
-        [COL_TIMESTAMP_LOCAL] = "timestamp", [COL_TIMESTAMP_UTC] = "timestamp with time zone",
-        [COL_DATE] = "date",         [COL_JSON_TEXT] = "json",         [COL_JSON_DOCUMENT] = "jsonb",
-        [COL_UUID] = "uuid",
-};
+/* The column's type in a reason: as its database spells it, else in
+ * neutral words ("a 64-bit integer"). */
+#define TYPE_ARGS(spec) (spec)->name ? "" : "a ", (spec)->name ? (spec)->name : logical_type_word((spec)->type)
 
 const char *value_kind_name(enum value_kind k) {
         static const char *const names[] = {
@@ -192,7 +187,7 @@ static int to_integer(const struct value *in, const struct col_spec *spec, struc
         case VALUE_TEXT:
                 r = parse_int_text(in->s, in->n, &v);
                 if (r == -ERANGE)
-                        return reason(why, "text with a whole number out of the range of %s", col_type_names[spec->type]);
+                        return reason(why, "text with a whole number out of the range of %s%s", TYPE_ARGS(spec));
                 if (r < 0)
                         return reason(why, "text that is not a whole number");
                 /* '007', '+5' and '-0' are text SQLite kept as written: the
@@ -207,7 +202,7 @@ static int to_integer(const struct value *in, const struct col_spec *spec, struc
         }
         if ((spec->type == COL_INT32 && (v < INT32_MIN || v > INT32_MAX)) ||
             (spec->type == COL_INT16 && (v < INT16_MIN || v > INT16_MAX)))
-                return reason(why, "a whole number out of the range of %s", col_type_names[spec->type]);
+                return reason(why, "a whole number out of the range of %s%s", TYPE_ARGS(spec));
         *ret = (struct value) { .kind = VALUE_INT, .i = v };
         return 0;
 }
@@ -223,13 +218,13 @@ static int to_double(const struct value *in, const struct col_spec *spec, struct
                 d = (double) in->i;
                 /* Only integers a double holds exactly. */
                 if (!(d >= -9223372036854775808.0 && d < 9223372036854775808.0) || (int64_t) d != in->i)
-                        return reason(why, "a whole number that %s cannot hold exactly", col_type_names[spec->type]);
+                        return reason(why, "a whole number that %s%s cannot hold exactly", TYPE_ARGS(spec));
                 break;
         case VALUE_TEXT:
         case VALUE_NUMERIC: /* a PostgreSQL source's numeric into a SQLite REAL column */
                 r = parse_real_text(in->s, in->n, &d);
                 if (r == -ERANGE)
-                        return reason(why, "text with a number out of range for %s", col_type_names[spec->type]);
+                        return reason(why, "text with a number out of range for %s%s", TYPE_ARGS(spec));
                 if (r < 0)
                         return reason(why, "text that is not a number");
                 break;
@@ -481,7 +476,7 @@ static int to_timestamp(const struct value *in, const struct col_spec *spec, str
                                            "a Unix time in early 1970, and which one is a guess; store text or Unix seconds");
                 int r = real_seconds_to_micros(in->d, &micros, shortest);
                 if (r == -EDOM)
-                        return reason(why, "a Unix time with digits below the microsecond (%s), which PostgreSQL cannot keep",
+                        return reason(why, "a Unix time with digits below the microsecond (%s), which a timestamp cannot keep",
                                       shortest);
                 if (r < 0)
                         return reason(why, "a Unix time out of range");
@@ -808,19 +803,4 @@ char *value_describe_escaped(const struct value *v, unsigned escape_flags) {
                         r = strbuf_printf(&b, "%02x", d[i]);
         }
         return r < 0 ? NULL : strbuf_steal(&b);
-}
-
-char *col_spec_name(const struct col_spec *spec) {
-        if (spec->type == COL_TEXT && spec->length >= 0)
-                return strdup_printf("%s(%d)", spec->padded ? "character" : "varchar", spec->length);
-        if (spec->type == COL_DECIMAL && spec->precision >= 0)
-                return strdup_printf("numeric(%d,%d)", spec->precision, spec->scale);
-        if ((spec->type == COL_TIMESTAMP_LOCAL || spec->type == COL_TIMESTAMP_UTC) && spec->precision >= 0)
-                return strdup_printf("timestamp(%d) with%s time zone", spec->precision,
-                                     spec->type == COL_TIMESTAMP_LOCAL ? "out" : "");
-        return strdup(col_type_name(spec->type));
-}
-
-const char *col_type_name(enum col_type t) {
-        return t < _COL_TYPE_MAX ? col_type_names[t] : "?";
 }

@@ -352,9 +352,12 @@ int engine_verify_table(struct engine *e, struct table_map *t, bool report, size
         double started = now_seconds();
         if (!what)
                 return -ENOMEM;
+        int r = engine_spell_types(e, t);
+        if (r < 0)
+                return r;
         if (report)
                 progress_start(e->progress, "verify", what, t->source_rows);
-        int r = verify_pass(e, &c, false);
+        r = verify_pass(e, &c, false);
         drop_held(&c, r >= 0);
         if (r == -EAGAIN) {
                 /* What the first pass found may be an artefact of the order: start again. */

@@ -1,18 +1,20 @@
 /* Creating the target: a column whose declared type would refuse the
- * values SQLite let it hold (SQLite's type affinity never refuses one) gets
- * the narrowest wider type that holds every value of the column exactly,
- * and that choice is reported per column.  Only a limit SQLite never
- * enforced, or a declared type that SQLite's affinity rules map to the wrong
- * kind, is widened:
- *   varchar(n)                         -> text
- *   numeric(p,s)                       -> numeric
- *   numeric by affinity (TIME, STRING, ENUM, INET, ANY...) -> text
- *   bigint by affinity (FLOATING POINT, POINT)             -> double precision, numeric, text
- *   json, jsonb, uuid                  -> text
- * A genuine INTEGER, REAL, NUMERIC, BOOLEAN, date or time, or BLOB column
- * keeps its type: a value it refuses is refused by name (dirty data is not
- * a reason to change the server's schema).  Into existing tables nothing
- * is widened: the server made their types. */
+ * values the source let it hold (a source that never enforced a type, like
+ * SQLite's affinity, never refuses one) gets the narrowest wider type that
+ * holds every value of the column exactly, and that choice is reported per
+ * column.  Only a limit the source may not have enforced, or a type the
+ * source's rules guessed from a name that does not name it
+ * (column.type_guessed), is widened:
+ *   text with a length limit                 -> text
+ *   decimal(p,s)                             -> decimal
+ *   decimal by a guess (TIME, STRING, ENUM, INET, ANY...)      -> text
+ *   64-bit integer by a guess (FLOATING POINT, POINT)          -> 64-bit float, decimal, text
+ *   JSON, UUID                               -> text
+ * A genuine integer, floating point, decimal, boolean, date or time, or
+ * bytes column keeps its type: a value it refuses is refused by name (dirty
+ * data is not a reason to change the server's schema).  Into existing
+ * tables nothing is widened: the server made their types.  The notes name
+ * the types as the target spells them. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,38 +35,31 @@ struct column_widening {
         char *first_reason; /* why the declared type refused a value */
 };
 
-static bool declared_has(const char *declared, const char *word) {
-        return declared && strcasestr(declared, word) != NULL;
-}
-
-static size_t candidates_for(const struct col_spec *spec, const char *declared, struct col_spec out[static MAX_CANDIDATES]) {
-        const struct col_spec text = { .type = COL_TEXT, .length = -1, .precision = -1, .scale = -1 };
-        const struct col_spec numeric = { .type = COL_DECIMAL, .length = -1, .precision = -1, .scale = -1 };
-        const struct col_spec dbl = { .type = COL_FLOAT64, .length = -1, .precision = -1, .scale = -1 };
+static size_t candidates_for(const struct col_spec *spec, bool guessed, struct col_spec out[static MAX_CANDIDATES]) {
         size_t n = 0;
         out[n++] = *spec;
         switch (spec->type) {
         case COL_TEXT:
                 if (spec->length >= 0)
-                        out[n++] = text;
+                        out[n++] = COL_SPEC(COL_TEXT);
                 break;
         case COL_DECIMAL:
                 if (spec->precision >= 0)
-                        out[n++] = numeric;
-                else if (!declared_has(declared, "NUMERIC") && !declared_has(declared, "DECIMAL"))
-                        out[n++] = text; /* SQLite's "anything else" rule, not a number type */
+                        out[n++] = COL_SPEC(COL_DECIMAL);
+                else if (guessed)
+                        out[n++] = COL_SPEC(COL_TEXT);
                 break;
         case COL_INT64:
-                if (declared_has(declared, "POINT")) { /* "INT" inside "POINT" made it an integer */
-                        out[n++] = dbl;
-                        out[n++] = numeric;
-                        out[n++] = text;
+                if (guessed) {
+                        out[n++] = COL_SPEC(COL_FLOAT64);
+                        out[n++] = COL_SPEC(COL_DECIMAL);
+                        out[n++] = COL_SPEC(COL_TEXT);
                 }
                 break;
         case COL_JSON_TEXT:
         case COL_JSON_DOCUMENT:
         case COL_UUID:
-                out[n++] = text;
+                out[n++] = COL_SPEC(COL_TEXT);
                 break;
         default:
                 break;
@@ -80,10 +75,13 @@ static int widen_table(struct engine *e, struct table_map *t, char ***notes) {
         int r = 0;
         if (!w || !what)
                 return -ENOMEM;
+        r = engine_spell_types(e, t); /* so the reasons name the declared type as the target spells it */
+        if (r < 0)
+                return r;
         for (size_t i = 0; i < t->n_columns; i++) {
                 const struct column *c = table_find_column(t->target, t->target_columns[i]);
                 if (c && !c->identity)
-                        w[i].n = candidates_for(&t->specs[i], c->declared, w[i].candidates);
+                        w[i].n = candidates_for(&t->specs[i], c->type_guessed, w[i].candidates);
                 for (size_t k = 0; k < w[i].n; k++)
                         w[i].viable[k] = true;
                 any |= w[i].n > 1;
@@ -140,7 +138,8 @@ static int widen_table(struct engine *e, struct table_map *t, char ***notes) {
                         continue;
                 }
                 struct column *c = (struct column *) table_find_column(t->target, t->target_columns[i]);
-                _cleanup_free_ char *from = col_spec_name(&w[i].candidates[0]), *to = col_spec_name(&w[i].candidates[k]);
+                _cleanup_free_ char *from = engine_type_name(e, &w[i].candidates[0]),
+                                    *to = engine_type_name(e, &w[i].candidates[k]);
                 r = strv_consume(notes, strdup_printf("note: column %s.%s (declared %s): a %s column would refuse some of "
                                                       "its values (%s), so it is created as %s, which holds every one "
                                                       "exactly",
@@ -149,6 +148,7 @@ static int widen_table(struct engine *e, struct table_map *t, char ***notes) {
                                                       to ? to : "?"));
                 free(w[i].first_reason);
                 c->spec = w[i].candidates[k];
+                c->spec.name = NULL; /* the spelling belongs to the mapping */
                 t->specs[i] = w[i].candidates[k];
         }
         return r;

@@ -312,10 +312,25 @@ static void mem_close(struct db *db) {
         mem_db_free(mem(db));
 }
 
+/* Spelled as SQL spells types, so the messages read as a real target's. */
+static char *mem_type_name(struct db *db, const struct col_spec *spec) {
+        static const char *const names[_COL_TYPE_MAX] = {
+                [COL_INT64] = "bigint", [COL_INT32] = "integer", [COL_INT16] = "smallint",
+                [COL_FLOAT64] = "double precision", [COL_FLOAT32] = "real", [COL_DECIMAL] = "numeric",
+                [COL_BOOL] = "boolean", [COL_TEXT] = "text", [COL_BYTES] = "blob",
+                [COL_TIMESTAMP_LOCAL] = "timestamp", [COL_TIMESTAMP_UTC] = "timestamp with time zone",
+                [COL_DATE] = "date", [COL_JSON_TEXT] = "json", [COL_JSON_DOCUMENT] = "json",
+                [COL_UUID] = "uuid",
+        };
+        (void) db;
+        return strdup(spec->type < _COL_TYPE_MAX ? names[spec->type] : "?");
+}
+
 static const struct db_ops mem_ops = {
         .read_catalog = mem_read_catalog,
         .count_rows = mem_count_rows,
         .scan = mem_scan,
+        .type_name = mem_type_name,
         .open_sink = mem_open_sink,
         .commit = mem_commit,
         .close = mem_close,

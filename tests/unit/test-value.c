@@ -6,8 +6,8 @@
 #include <stdint.h>
 
 #include "migrate/cleanup.h"
+#include "migrate/pg_types.h"
 #include "migrate/timeparse.h"
-#include "migrate/typemap.h"
 #include "migrate/value.h"
 #include "tap.h"
 
@@ -41,8 +41,16 @@ static struct value v_numeric(const char *s) {
 
 static const struct value v_null = { .kind = VALUE_NULL };
 
+/* A target column's type, named as a target driver spells it (the reasons
+ * quote the name: PostgreSQL's spellings here). */
 static struct col_spec col(enum col_type t) {
-        return (struct col_spec) { .type = t, .length = -1, .precision = -1, .scale = -1 };
+        static const char *const spelled[_COL_TYPE_MAX] = {
+                [COL_INT64] = "bigint", [COL_INT32] = "integer", [COL_INT16] = "smallint",
+                [COL_FLOAT64] = "double precision", [COL_FLOAT32] = "real",
+        };
+        struct col_spec c = COL_SPEC(t);
+        c.name = spelled[t];
+        return c;
 }
 
 static struct col_spec varchar(int n) {
@@ -76,7 +84,7 @@ static struct value accepts(int line, struct value in, struct col_spec spec, enu
         struct value out;
         int r = conv(in, spec, &out);
         if (r != 0 || out.kind != kind) {
-                printf("# line %d: into %s: r=%d kind=%s reason=\"%s\"\n", line, col_type_name(spec.type), r,
+                printf("# line %d: into %s: r=%d kind=%s reason=\"%s\"\n", line, logical_type_word(spec.type), r,
                        value_kind_name(out.kind), why ? why : "(null)");
                 tap_case_failed = true;
         }
@@ -89,7 +97,7 @@ static void rejects(int line, struct value in, struct col_spec spec, const char 
         int r = conv(in, spec, &out);
         if (r != -EINVAL || !why || !strstr(why, needle)) {
                 printf("# line %d: into %s: r=%d reason=\"%s\", want -EINVAL with \"%s\"\n", line,
-                       col_type_name(spec.type), r, why ? why : "(null)", needle);
+                       logical_type_word(spec.type), r, why ? why : "(null)", needle);
                 tap_case_failed = true;
         }
 }
@@ -400,17 +408,17 @@ static void test_timestamp_from_text(void) {
         REJECTS(v_blob("x", 1), ts, "a blob value");
         /* timestamp(3): PostgreSQL would round a fourth fraction digit, so it is refused. */
         struct col_spec ms;
-        CHECK(typemap_from_postgres("timestamp(3) with time zone", &ms) == 0 && ms.type == COL_TIMESTAMP_UTC &&
+        CHECK(pg_types_from_formatted("timestamp(3) with time zone", &ms) == 0 && ms.type == COL_TIMESTAMP_UTC &&
               ms.precision == 3);
         CHECK(ACCEPTS(v_text("2024-03-05 14:22:01.123"), ms, VALUE_TIMESTAMP).i == base + 123000);
         CHECK(ACCEPTS(v_text("infinity"), ms, VALUE_TIMESTAMP).i == TIME_INFINITY);
         REJECTS(v_text("2024-03-05 14:22:01.1234"), ms, "more fraction digits than the column's 3");
         struct col_spec whole;
-        CHECK(typemap_from_postgres("timestamp(0) without time zone", &whole) == 0 && whole.type == COL_TIMESTAMP_LOCAL &&
+        CHECK(pg_types_from_formatted("timestamp(0) without time zone", &whole) == 0 && whole.type == COL_TIMESTAMP_LOCAL &&
               whole.precision == 0);
         REJECTS(v_text("2024-03-05 14:22:01.5"), whole, "more fraction digits than the column's 0");
-        CHECK(typemap_from_postgres("timestamp(7) with time zone", &whole) == -EOPNOTSUPP);
-        CHECK(typemap_from_postgres("timestamp with time zone", &ms) == 0 && ms.precision == -1);
+        CHECK(pg_types_from_formatted("timestamp(7) with time zone", &whole) == -EOPNOTSUPP);
+        CHECK(pg_types_from_formatted("timestamp with time zone", &ms) == 0 && ms.precision == -1);
 }
 
 static void test_timestamp_from_numbers(void) {
@@ -777,12 +785,23 @@ static void test_describe_never_crashes(void) {
 }
 
 static void test_names(void) {
-        CHECK_STREQ(col_type_name(COL_FLOAT64), "double precision");
-        CHECK_STREQ(col_type_name(COL_TIMESTAMP_UTC), "timestamp with time zone");
-        CHECK_STREQ(col_type_name(COL_FLOAT32), "real");
-        CHECK_STREQ(col_type_name(_COL_TYPE_MAX), "?");
+        CHECK_STREQ(logical_type_word(COL_FLOAT64), "64-bit floating-point number");
+        CHECK_STREQ(logical_type_word(COL_TIMESTAMP_UTC), "UTC timestamp");
+        CHECK_STREQ(logical_type_word(_COL_TYPE_MAX), "?");
         for (int t = 0; t < _COL_TYPE_MAX; t++)
-                CHECK(col_type_name((enum col_type) t) != NULL);
+                CHECK(logical_type_word((enum col_type) t) != NULL);
+        const struct col_spec v40 = varchar(40), n102 = numeric(10, 2), int64 = col(COL_INT64);
+        _cleanup_free_ char *v = logical_type_describe(&v40), *n = logical_type_describe(&n102);
+        CHECK_STREQ(v, "text of at most 40 characters");
+        CHECK_STREQ(n, "decimal(10,2)");
+        struct col_spec padded = varchar(3);
+        padded.padded = true;
+        _cleanup_free_ char *p = logical_type_describe(&padded), *spelled = col_spec_name(&int64);
+        CHECK_STREQ(p, "text of 3 characters, padded with spaces");
+        CHECK_STREQ(spelled, "bigint"); /* a driver's spelling wins */
+        /* Where no driver spelled the type, the reasons word it neutrally. */
+        REJECTS(v_int(INT64_C(2147483648)), COL_SPEC(COL_INT32), "out of the range of a 32-bit integer");
+        REJECTS(v_int(INT64_MAX), COL_SPEC(COL_FLOAT64), "a 64-bit floating-point number cannot hold exactly");
         CHECK_STREQ(value_kind_name(VALUE_BLOB), "blob");
         CHECK_STREQ(value_kind_name(VALUE_NULL), "NULL");
 }

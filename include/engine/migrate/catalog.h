@@ -13,6 +13,10 @@ struct column {
         char *name;
         char *declared;       /* the type as the source declares it, e.g. "VARCHAR(255)" */
         struct col_spec spec; /* the logical type the target holds */
+        /* The source's own rules guessed spec from a declared name that does
+         * not name it (SQLite: "FLOATING POINT" an integer by its "INT",
+         * "STRING" a number): a created column may get a wider type. */
+        bool type_guessed;
         bool not_null;
         char *default_sql;    /* the default expression as written, or NULL */
         int pk_position;      /* 1-based place in the primary key, 0 if not in it */

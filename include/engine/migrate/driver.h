@@ -51,6 +51,10 @@ struct db_ops {
         /* Target only.  Other sessions using the same database, one line each
          * (another server node may be running); NULL when none. */
         int (*other_sessions)(struct db *db, char ***ret);
+        /* Target, optional (NULL: the engine words types neutrally).  How
+         * this database spells a logical type, e.g. "varchar(40)": the type
+         * of a column it holds or would create, for messages; allocated. */
+        char *(*type_name)(struct db *db, const struct col_spec *spec);
         /* Which of these tables (NULL-terminated) already hold rows. */
         int (*tables_with_rows)(struct db *db, const char *const *tables, char ***ret);
         /* All of the following inside one transaction that commit() ends. */

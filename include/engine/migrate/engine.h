@@ -18,6 +18,12 @@ struct engine {
         size_t max_reported;   /* problems shown before "and N more" */
 };
 
+/* How the target spells a logical type, for messages (its driver's
+ * spelling, else neutral words); allocated. */
+char *engine_type_name(struct engine *e, const struct col_spec *spec);
+/* Fill t->type_names with the target's spelling of each column's type and
+ * lend them to t->specs (col_spec.name); again whenever the types change. */
+int engine_spell_types(struct engine *e, struct table_map *t);
 /* Only when creating the target: columns whose declared type would refuse
  * some of their values get a wider type that holds them all exactly (see
  * widen.c); each choice is added to *notes. */

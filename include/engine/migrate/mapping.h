@@ -15,6 +15,7 @@ struct table_map {
         const char **source_columns;
         const char **target_columns;
         struct col_spec *specs;  /* the target columns' logical types */
+        char **type_names;       /* n_columns: how the target spells them (engine_spell_types()), or NULL */
         const char **key;        /* target column names to order by, NULL-terminated */
         size_t *key_index;       /* their positions among the columns */
         size_t n_key;

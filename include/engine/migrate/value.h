@@ -1,13 +1,15 @@
 /* Typed values, the currency between drivers.  A source driver yields values
- * in its own terms (SQLite: integer, real, text, blob); value_convert() turns
- * one into the logical type of a target column, or says exactly why the
- * target cannot hold it.  Nothing is ever rounded, truncated or dropped
+ * in its own terms (e.g. only integer, real, text and blob); value_convert()
+ * turns one into the logical type (logical_type.h) of a target column, or
+ * says exactly why the target cannot hold it.  Nothing is ever rounded, truncated or dropped
  * silently. */
 #pragma once
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "migrate/logical_type.h"
 
 enum value_kind {
         VALUE_NULL,
@@ -37,34 +39,6 @@ struct value {
         };
         const char *s; /* TEXT, BLOB, NUMERIC, UUID: borrowed or in the converter's buffer */
         size_t n;
-};
-
-/* The logical type of a column: what the target holds.  The names of the
- * PostgreSQL types they stand for are in typemap.h. */
-enum col_type {
-        COL_INT64,
-        COL_INT32,  /* 32-bit */
-        COL_INT16, /* 16-bit */
-        COL_FLOAT64,
-        COL_FLOAT32,
-        COL_DECIMAL,
-        COL_BOOL,
-        COL_TEXT,
-        COL_BYTES,
-        COL_TIMESTAMP_LOCAL,   /* without time zone */
-        COL_TIMESTAMP_UTC,
-        COL_DATE,
-        COL_JSON_TEXT,
-        COL_JSON_DOCUMENT,
-        COL_UUID,
-        _COL_TYPE_MAX,
-};
-
-struct col_spec {
-        enum col_type type;
-        int length;           /* character length limit (varchar(n)), or -1 */
-        int precision, scale; /* numeric(p,s), or -1 */
-        bool padded;          /* char(n): PostgreSQL pads shorter text with spaces to n characters */
 };
 
 /* Scratch space for converted values, reused row after row. */
@@ -102,8 +76,3 @@ const char *value_kind_name(enum value_kind k);
 
 /* A UUID's 16 bytes from its text, with or without the four dashes. */
 int uuid_parse(const char *s, size_t n, char ret[static 16]);
-
-/* The PostgreSQL name of a logical type, e.g. "double precision". */
-const char *col_type_name(enum col_type t);
-/* The type with its limits, e.g. "varchar(40)", "numeric(10,2)"; allocated. */
-char *col_spec_name(const struct col_spec *spec);

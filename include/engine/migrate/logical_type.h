@@ -1,0 +1,63 @@
+/* The neutral logical type model: what a column's values ARE, not how one
+ * database spells the type.  Each driver maps its own types to and from
+ * these (its cast rules, kept as data tables in the driver); the engine
+ * converts and compares values by them and never names a database's type.
+ * Where a message must name a column's type as its database spells it, the
+ * spelling comes from that database's driver (col_spec.name, or the
+ * type_name driver operation). */
+#pragma once
+
+#include <stdbool.h>
+
+enum col_type {
+        COL_INT64,          /* a whole number in the signed 64-bit range */
+        COL_INT32,          /* a whole number in the signed 32-bit range */
+        COL_INT16,          /* a whole number in the signed 16-bit range */
+        COL_FLOAT64,        /* an IEEE 754 double, bit for bit: -0.0, +-Infinity and NaN included */
+        COL_FLOAT32,        /* an IEEE 754 single: only numbers it holds exactly */
+        COL_DECIMAL,        /* an exact decimal, with precision and scale or unconstrained; NaN and +-Infinity */
+        COL_BOOL,           /* true or false */
+        COL_TEXT,           /* UTF-8 text without NUL bytes; a length limit in characters, maybe space-padded */
+        COL_BYTES,          /* any bytes, NUL included */
+        COL_TIMESTAMP_LOCAL, /* a date and time of day with no zone, to the microsecond (wall-clock time) */
+        COL_TIMESTAMP_UTC,  /* an instant, to the microsecond; held as UTC, whatever zone it was written in */
+        COL_DATE,           /* a calendar day */
+        COL_JSON_TEXT,      /* a JSON document kept exactly as written (spacing, key order, duplicates) */
+        COL_JSON_DOCUMENT,  /* a JSON document held normalised: keys sorted and unique, canonical spacing */
+        COL_UUID,           /* 16 bytes, shown in canonical 8-4-4-4-12 form */
+        _COL_TYPE_MAX,
+};
+
+/* A column's logical type with its limits. */
+struct col_spec {
+        enum col_type type;
+        int length;           /* COL_TEXT: a limit in characters, or -1 */
+        int precision, scale; /* COL_DECIMAL: digits in all and after the point, or -1 (unconstrained);
+                               * COL_TIMESTAMP_*: precision is the fraction digits kept (0-6), or -1: all six */
+        bool padded;          /* COL_TEXT with a length: shorter text is stored padded with spaces to length
+                               * characters (and compared padded) */
+        /* How the database that holds (or will hold) the column spells the
+         * type, e.g. "varchar(40)", from its driver; borrowed.  Only for
+         * messages: NULL where no driver has spelled it, and then
+         * logical_type_describe() words it neutrally. */
+        const char *name;
+};
+
+/* A spec with no limits, e.g. COL_SPEC(COL_TEXT). */
+#define COL_SPEC(t) ((struct col_spec) { .type = (t), .length = -1, .precision = -1, .scale = -1 })
+
+/* Same type and limits (the spelling is not compared). */
+bool col_spec_equal(const struct col_spec *a, const struct col_spec *b);
+
+/* A neutral wording of the type for messages, e.g. "64-bit integer",
+ * "text of at most 40 characters", "decimal(10,2)"; allocated. */
+char *logical_type_describe(const struct col_spec *spec);
+/* How a message names the type of a column: the driver's spelling
+ * (spec->name) where there is one, else the neutral wording; allocated. */
+char *col_spec_name(const struct col_spec *spec);
+/* A short fixed word for the type alone, e.g. "64-bit integer" (no limits). */
+const char *logical_type_word(enum col_type t);
+
+/* The "(a)" or "(a,b)" after a type name in SQL ("varchar(40)",
+ * "numeric(10,2)"), as drivers read declared types: -1 where absent. */
+void logical_type_modifiers(const char *s, int *ret_a, int *ret_b);
