@@ -1,8 +1,8 @@
 /* Typed values, the currency between drivers.  A source driver yields values
  * in its own terms (e.g. only integer, real, text and blob); value_convert()
  * turns one into the logical type (logical_type.h) of a target column, or
- * says exactly why the target cannot hold it.  Nothing is ever rounded, truncated or dropped
- * silently. */
+ * says exactly why the target cannot hold it.  Nothing is ever rounded,
+ * truncated or dropped silently. */
 #pragma once
 
 #include <stdbool.h>
