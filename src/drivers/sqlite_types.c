@@ -23,6 +23,7 @@ static const struct read_rule {
         { "DATETIME", false, COL_TIMESTAMP_UTC, false },   /* naive values are UTC, as the Go server reads them */
         { "TIMESTAMP", true, COL_TIMESTAMP_UTC, false },
         { "DATE", true, COL_DATE, false },
+        { "JSONB_TEXT", true, COL_JSON_DOCUMENT, false }, /* what this tool writes for jsonb: back to jsonb */
         { "JSON", false, COL_JSON_TEXT, false },
         { "UUID", false, COL_UUID, false },
         { "NUMERIC", true, COL_DECIMAL, false },
@@ -73,9 +74,9 @@ int sqlite_types_from_declared(const char *declared, struct col_spec *ret, bool 
 }
 
 /* Write.  SQLite has one integer, one floating point and one timestamp
- * form, pads no text and keeps JSON as written, so INT32 and INT16,
- * FLOAT32, TIMESTAMP_LOCAL, JSON_DOCUMENT and padded text read back as the
- * wider INT64, FLOAT64, TIMESTAMP_UTC, JSON_TEXT and unpadded text, and a
+ * form and pads no text, so INT32 and INT16,
+ * FLOAT32, TIMESTAMP_LOCAL and padded text read back as the
+ * wider INT64, FLOAT64, TIMESTAMP_UTC and unpadded text, and a
  * timestamp with fewer fraction digits as one with all six: types that
  * hold every value of the original. */
 static const char *const declared[_COL_TYPE_MAX] = {

@@ -196,9 +196,9 @@ back_url = t.create_database("reverse_back")
 res = t.migrate(t.write_config("back", d, url=back_url, usage_url=False))
 t.equal(res.rc, 0, "the SQLite file migrates back into a new PostgreSQL database") or t.note(res.describe())
 types = {c[0]: c[1] for c in t.columns("reverse_back", "repos")}
-t.equal([types[c] for c in ("created", "guid", "price", "big", "data", "active", "day", "name")],
+t.equal([types[c] for c in ("created", "guid", "price", "big", "data", "active", "day", "name", "meta", "doc")],
         ["timestamp with time zone", "uuid", "numeric(10,2)", "numeric", "bytea", "boolean", "date",
-         "character varying(64)"], "the column types come back from the SQLite declared types")
+         "character varying(64)", "jsonb", "json"], "the column types come back from the SQLite declared types")
 diffs = t.compare_with_sqlite(path, "reverse_back", ["repos", "packages", "Order"])
 t.check(not diffs, "every value of the round trip equals the SQLite file's, which equals the original's",
         "\n".join(diffs[:20]))

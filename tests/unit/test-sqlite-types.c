@@ -39,9 +39,6 @@ static struct col_spec read_back_as(const struct col_spec *s) {
         case COL_TIMESTAMP_UTC:
                 w.precision = -1;
                 break;
-        case COL_JSON_DOCUMENT:
-                w.type = COL_JSON_TEXT;
-                break;
         default:
                 break;
         }
