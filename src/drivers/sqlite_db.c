@@ -914,7 +914,13 @@ int sqlite_db_open_source(const struct db_endpoint *ep, struct db **ret, char **
         int r = sqlite_source_open(ep->sqlite_path, &s->handle, ret_error);
         if (r < 0) {
                 sqlite_close(&s->base);
-                return r;
+                if (r == -EBUSY || r == -ENOMEM || r == -EINTR)
+                        return r; /* locked by a writer; or nothing to say of the file */
+                /* Missing, not a regular file, unreadable, empty, a hot journal...:
+                 * the file cannot be used as it is (exit 66). */
+                if (!*ret_error && !(*ret_error = strdup(strerror(-r))))
+                        return -ENOMEM;
+                return -EMEDIUMTYPE;
         }
         *ret = &s->base;
         return 0;

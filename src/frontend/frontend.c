@@ -12,6 +12,7 @@
 #include "migrate/config.h"
 #include "migrate/exit_status.h"
 #include "migrate/gcfg.h"
+#include "migrate/interrupt.h"
 #include "migrate/log.h"
 #include "migrate/migration.h"
 #include "migrate/plan.h"
@@ -24,9 +25,10 @@ struct worker_job {
         const struct cli_options *options;
 };
 
+/* The worker's main(): its exit status, decided as the front end's is. */
 static int worker_main(void *data) {
         const struct worker_job *job = data;
-        return migration_run(job->config, job->options);
+        return exit_status_from_error(migration_run(job->config, job->options), interrupt_signal());
 }
 
 /* The access group: Group= of the unit, else the primary group of its
@@ -43,7 +45,7 @@ static char *access_group(const struct service_state *svc) {
         return strdup(SERVICE_DEFAULT_ACCOUNT);
 }
 
-int frontend_database(const struct cli_options *o) {
+int frontend_database(const struct cli_options *o, int *ret_worker_status) {
         _cleanup_(service_state_done) struct service_state svc = {};
         _cleanup_(config_freep) struct migrate_config *c = NULL;
         _cleanup_(privsep_identity_done) struct privsep_identity id = {};
@@ -57,15 +59,15 @@ int frontend_database(const struct cli_options *o) {
         r = service_query(SERVICE_UNIT, &svc, &error);
         if (r < 0) {
                 log_error("%s; refusing to run without knowing that Package Manager is stopped", error ? error : strerror(-r));
-                return EXIT_STATUS_FAILED;
+                return r;
         }
         group = access_group(&svc);
         if (!group)
-                return EXIT_STATUS_FAILED;
+                return -ENOMEM;
         r = access_check(group, &access_gid, &error);
         if (r < 0) {
                 log_error("%s", error ? error : strerror(-r));
-                return EXIT_STATUS_NOT_PERMITTED;
+                return -ERR_NOT_PERMITTED;
         }
         if (!svc.bus)
                 log_notice("%s", svc.what);
@@ -73,7 +75,7 @@ int frontend_database(const struct cli_options *o) {
                 log_error("Package Manager is running (%s): stop it first with 'sudo systemctl stop rstudio-pm' and keep it "
                           "stopped until the migration and its verification are complete",
                           svc.what);
-                return EXIT_STATUS_BUSY;
+                return -ERR_BUSY;
         }
 
         _cleanup_close_ int config_fd = secure_open_as_caller(o->config_path);
@@ -82,11 +84,11 @@ int frontend_database(const struct cli_options *o) {
                         log_error("%s: you cannot read this configuration file yourself (%s), so migrate will not read "
                                   "it for you: run it with sudo, or give a file you can read",
                                   o->config_path, strerror(-config_fd));
-                        return EXIT_STATUS_NOT_PERMITTED;
+                        return -ERR_NOT_PERMITTED;
                 }
                 error = gcfg_open_error(o->config_path, -config_fd);
                 log_error("%s", error ? error : strerror(-config_fd));
-                return EXIT_STATUS_CONFIG;
+                return -ERR_CONFIG;
         }
         const struct config_env env = {
                 .postgres_password = getenv(ENV_POSTGRES_PASSWORD),
@@ -95,7 +97,7 @@ int frontend_database(const struct cli_options *o) {
         r = config_load_fd(config_fd, o->config_path, &env, &c, &error);
         if (r < 0) {
                 log_error("%s", error ? error : strerror(-r));
-                return EXIT_STATUS_CONFIG;
+                return -ERR_CONFIG;
         }
         for (size_t i = 0; c->notices && c->notices[i]; i++)
                 log_notice("%s", c->notices[i]);
@@ -104,11 +106,11 @@ int frontend_database(const struct cli_options *o) {
         r = privsep_identity(svc.user, svc.group, access_gid, &id, &error);
         if (r < 0) {
                 log_error("%s", error ? error : strerror(-r));
-                return r == -EPERM ? EXIT_STATUS_CONFIG : EXIT_STATUS_FAILED; /* EPERM: a unit that runs as root */
+                return r == -EPERM ? -ERR_CONFIG : r; /* EPERM: a unit that runs as root */
         }
         /* The worker writes into a pipe: whether the user sees a terminal is decided here. */
         struct cli_options worker_options = *o;
         worker_options.stderr_is_tty = isatty(STDERR_FILENO);
         const struct worker_job job = { .config = c, .options = &worker_options };
-        return privsep_run(&id, worker_main, (void *) &job);
+        return privsep_run(&id, worker_main, (void *) &job, ret_worker_status);
 }

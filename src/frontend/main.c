@@ -15,7 +15,9 @@
 #include "migrate/output.h"
 #include "migrate/secure.h"
 
-static int run(int argc, char *argv[]) {
+/* 0, or a negative errno whose message is said.  When a worker ran, its
+ * exit status is in *ret_worker_status. */
+static int run(int argc, char *argv[], int *ret_worker_status) {
         struct cli_options o;
         _cleanup_free_ char *error = NULL, *hint = NULL;
 
@@ -23,32 +25,37 @@ static int run(int argc, char *argv[]) {
                 log_error("%s", error ? error : "invalid command line");
                 if (hint)
                         log_hint("%s", hint);
-                return EXIT_STATUS_USAGE;
+                return -ERR_USAGE;
         }
         switch (o.command) {
         case CLI_HELP:
                 cli_print_help(stdout, o.help_topic);
-                return EXIT_STATUS_OK;
+                return 0;
         case CLI_VERSION:
                 printf("migrate %s\n", MIGRATE_VERSION);
-                return EXIT_STATUS_OK;
+                return 0;
         case CLI_DATABASE:
-                return frontend_database(&o);
+                return frontend_database(&o, ret_worker_status);
         case CLI_NONE:
                 break;
         }
-        return EXIT_STATUS_USAGE;
+        return -ERR_USAGE;
 }
 
 int main(int argc, char *argv[]) {
+        int worker_status = EXIT_STATUS_OK;
         /* Before anything else: environment, inherited fds, core dumps. */
         int r = secure_setup();
         if (r < 0) {
                 log_error("cannot set up a safe environment: %s", strerror(-r));
-                return EXIT_STATUS_FAILED;
+                return exit_status_from_error(r, 0);
         }
         /* A reader that goes away (| head) must not kill us, least of all
          * between the two commits: a failed write is an exit status instead. */
         signal(SIGPIPE, SIG_IGN);
-        return output_finish(run(argc, argv));
+        r = run(argc, argv, &worker_status);
+        /* The worker decided its own status with exit_status_from_error() too. */
+        int status = r < 0 ? exit_status_from_error(r, 0) : worker_status;
+        r = output_finish(status == EXIT_STATUS_OK);
+        return r < 0 ? exit_status_from_error(r, 0) : status;
 }

@@ -52,13 +52,6 @@ static void run_done(struct database_run *run) {
         strv_free(run->not_carried);
 }
 
-/* Exit status for a failure: an interruption wins over what it caused. */
-static int failed(int r) {
-        if (interrupted() || r == -EINTR)
-                return EXIT_STATUS_SIGNAL_BASE + (interrupt_signal() ? interrupt_signal() : 2);
-        return EXIT_STATUS_FAILED;
-}
-
 static void print_list(const char *intro, char **list) {
         for (size_t i = 0; list && list[i]; i++)
                 log_info("%s%s", intro, list[i]);
@@ -70,36 +63,34 @@ static int open_databases(struct database_run *run, bool verify_only) {
         int r = db_open(run->from, DB_OPEN_SOURCE, &run->source, &error);
         if (r < 0) {
                 log_error("%s database: %s", run->name, error ? error : strerror(-r));
-                /* Locked by a writer: most likely the server still runs. */
-                if (r == -EBUSY)
-                        return EXIT_STATUS_BUSY;
-                /* A SQLite file that cannot be used as it is; a PostgreSQL source that cannot be reached. */
-                return run->from->provider == DB_SQLITE && r != -ENOMEM && r != -EINTR ? EXIT_STATUS_SOURCE : failed(r);
+                /* The driver says which: -EBUSY, locked by a writer (most likely the server
+                 * still runs); -EMEDIUMTYPE, a file that cannot be used as it is. */
+                return r;
         }
         free(TAKE_PTR(error));
         r = db_open(run->to, verify_only ? DB_OPEN_VERIFY : DB_OPEN_TARGET, &run->target, &error);
         if (r < 0) {
                 log_error("%s", error ? error : strerror(-r));
-                return r == -EBUSY ? EXIT_STATUS_BUSY : failed(r);
+                return r;
         }
         /* Another server node writing while we copy would make a liar of verification. */
         r = run->target->ops->other_sessions(run->target, &sessions);
         if (r < 0) {
                 log_error("%s", run->target->error);
-                return failed(r);
+                return r;
         }
         /* Optional: a database without other sessions' locks (a new SQLite file) has none. */
         r = run->target->ops->check_locks ? run->target->ops->check_locks(run->target) : 0;
         if (r < 0) {
                 log_error("%s", run->target->error);
-                return r == -EBUSY ? EXIT_STATUS_BUSY : failed(r);
+                return r; /* -EBUSY: another transaction holds a lock */
         }
         if (sessions) {
                 log_error("%s: other sessions are connected to the target database; stop every Package Manager node "
                           "(and other clients) using it, then run migrate again:",
                           run->target->label);
                 print_list("  ", sessions);
-                return EXIT_STATUS_BUSY;
+                return -ERR_BUSY;
         }
         return 0;
 }
@@ -120,7 +111,7 @@ static int check_source_integrity(struct database_run *run, struct progress *pro
         if (r < 0) {
                 if (r != -EINTR)
                         log_error("%s", run->source->error ? run->source->error : strerror(-r));
-                return failed(r);
+                return r;
         }
         run->integrity_seconds = now_seconds() - started;
         if (findings) {
@@ -128,7 +119,7 @@ static int check_source_integrity(struct database_run *run, struct progress *pro
                 print_list("  ", findings);
                 log_hint("nothing was written; restore the database from a backup, or recover it with sqlite3's "
                          ".recover into a new file, then migrate that file");
-                return EXIT_STATUS_SOURCE;
+                return -ERR_SOURCE;
         }
         return 0;
 }
@@ -153,30 +144,32 @@ static int read_catalogs(struct database_run *run, bool verify_only, bool drop_a
         int r = run->source->ops->read_catalog(run->source, &run->source_catalog);
         if (r < 0) {
                 log_error("%s", run->source->error);
-                /* Damaged, or holding what cannot be carried: the source must change first. */
-                return r == -EBADMSG || r == -EMEDIUMTYPE ? EXIT_STATUS_SOURCE : failed(r);
+                /* Damaged (a schema it cannot read as written), or holding what cannot be
+                 * carried (-EMEDIUMTYPE): either way the source must change first. */
+                return r == -EBADMSG ? -ERR_SOURCE : r;
         }
         if (run->source_catalog->n_tables == 0) {
                 log_error("%s: has no tables, so there is nothing to migrate and nothing was written: SQLite.Dir may "
                           "name the wrong directory, or the file was replaced: restore it from a backup",
                           run->source->label);
-                return EXIT_STATUS_SOURCE;
+                return -ERR_SOURCE;
         }
         r = run->target->ops->read_catalog(run->target, &run->target_catalog);
         if (r < 0) {
                 log_error("%s", run->target->error);
-                return failed(r);
+                /* A database its driver cannot use (-EMEDIUMTYPE) is exit 66 for the source only. */
+                return r == -ERR_SOURCE ? -EIO : r;
         }
         if (verify_only && run->target_catalog->n_tables == 0) {
                 log_error("%s: the target has no tables, so there is nothing to verify: migrate first", run->target->label);
-                return EXIT_STATUS_MISMATCH;
+                return -ERR_MISMATCH;
         }
         /* --drop-all empties the target's tables; it creates and drops none.  A
          * target table the source lacks means the source is not the database
          * the target's schema came from: emptying anything would be a guess. */
         _cleanup_(strv_freep) char **extra = NULL;
         if (!verify_only && drop_all && (r = tables_source_lacks(run, &extra)) < 0)
-                return failed(r);
+                return r;
         if (extra) {
                 log_error("%s: the target has %zu table%s the %s source lacks, so the source looks like a different or "
                           "older database than the one the target holds; --drop-all emptied nothing:",
@@ -185,7 +178,7 @@ static int read_catalogs(struct database_run *run, bool verify_only, bool drop_a
                 log_hint("check that the configuration names the right source files; if those tables are not "
                          "Package Manager's, move them out of the target's schema; or migrate into an empty database "
                          "(no tables: migrate creates them)");
-                return EXIT_STATUS_FAILED;
+                return -EINVAL;
         }
         r = mapping_build(run->source_catalog, run->target_catalog, &run->map, &problems);
         if (r == -EINVAL) {
@@ -194,20 +187,20 @@ static int read_catalogs(struct database_run *run, bool verify_only, bool drop_a
                 log_hint("migrate into an empty database (no tables: migrate creates them), or let the Package "
                          "Manager version that wrote the source create the target's tables%s",
                          drop_all ? " (--drop-all empties tables; it creates or drops none)" : "");
-                return EXIT_STATUS_FAILED;
+                return r;
         }
         if (r < 0)
-                return failed(r);
+                return r;
         run->mapped = true;
         if (run->map.create && run->to->provider == DB_POSTGRES) { /* PostgreSQL's name limit */
                 r = pg_names_check(run->source_catalog, &problems, &run->source_catalog->notes);
                 if (r == -EINVAL) {
                         log_error("%s database: names PostgreSQL would cut short (before anything was written):", run->name);
                         print_list("  ", problems);
-                        return EXIT_STATUS_FAILED;
+                        return r;
                 }
                 if (r < 0)
-                        return failed(r);
+                        return r;
         }
         /* The target's generators must also pass SQLite's AUTOINCREMENT high-water marks. */
         for (size_t i = 0; !run->map.create && i < run->map.n_tables; i++)
@@ -234,20 +227,20 @@ static int check_schema_version(struct database_run *run, struct engine *e, bool
         int r = run->target->ops->count_rows(run->target, t->target, &rows);
         if (r < 0) {
                 log_error("%s", run->target->error);
-                return failed(r);
+                return r;
         }
         if (rows == 0)
                 return 0;
         size_t differences = 0;
         r = engine_verify_table(e, t, false, &differences);
         if (r < 0)
-                return failed(r);
+                return r;
         if (differences > 0) {
                 log_error("%s database: schema_migrations differs between the source and the target: they are at different "
                           "Package Manager schema versions. Start the same Package Manager version on both databases, "
                           "or migrate into an empty database.",
                           run->name);
-                return EXIT_STATUS_FAILED;
+                return -EINVAL;
         }
         /* Equal: the server created the target's schema; nothing to copy there. */
         t->skip_copy = !drop_all;
@@ -261,7 +254,7 @@ static int check_target_empty(struct database_run *run, bool drop_all) {
         if (run->map.create || drop_all)
                 return 0;
         if (!tables)
-                return EXIT_STATUS_FAILED;
+                return -ENOMEM;
         /* Look only at the tables we would fill. */
         for (size_t i = 0; i < run->map.n_tables; i++)
                 if (!run->map.tables[i].skip_copy)
@@ -269,7 +262,7 @@ static int check_target_empty(struct database_run *run, bool drop_all) {
         int r = run->target->ops->tables_with_rows(run->target, tables, &full);
         if (r < 0) {
                 log_error("%s", run->target->error);
-                return failed(r);
+                return r;
         }
         if (full) {
                 n = strv_length(full);
@@ -277,7 +270,7 @@ static int check_target_empty(struct database_run *run, bool drop_all) {
                           run->target->label, n, n == 1 ? "" : "s", n == 1 ? "s" : "");
                 print_list("  ", full);
                 log_hint("add --drop-all to drop all existing data in the target first");
-                return EXIT_STATUS_NOT_EMPTY;
+                return -ERR_NOT_EMPTY;
         }
         return 0;
 }
@@ -288,7 +281,7 @@ static int count_source_rows(struct database_run *run) {
                 int r = run->source->ops->count_rows(run->source, t->source, &t->source_rows);
                 if (r < 0) {
                         log_error("%s", run->source->error);
-                        return failed(r);
+                        return r;
                 }
         }
         return 0;
@@ -300,28 +293,28 @@ static int copy_database(struct database_run *run, struct engine *e, bool drop_a
          * rollback leaves the target as it was. */
         int r = run->map.create ? engine_widen(e, &run->not_carried) : 0;
         if (r < 0)
-                return failed(r);
+                return r;
         if (drop_all && run->target_catalog->n_tables > 0) {
                 r = run->target->ops->empty_tables(run->target, run->target_catalog);
                 if (r < 0) {
                         log_error("%s", run->target->error);
-                        return failed(r);
+                        return r;
                 }
         }
         r = run->map.create ? run->target->ops->create_tables(run->target, run->source_catalog)
                             : run->target->ops->prepare_load(run->target);
         if (r < 0) {
                 log_error("%s", run->target->error);
-                return failed(r);
+                return r;
         }
         r = engine_copy(e, &problems);
         if (r < 0)
-                return failed(r);
+                return r;
         if (problems > 0) {
                 log_error("%s database: %zu value%s cannot be stored in the target exactly (listed above); nothing was "
                           "written. Correct them in the source, or change the target columns' types.",
                           run->name, problems, problems == 1 ? "" : "s");
-                return EXIT_STATUS_DATA;
+                return -ERR_DATA;
         }
         int64_t rows = 0;
         for (size_t i = 0; i < run->map.n_tables; i++)
@@ -331,7 +324,7 @@ static int copy_database(struct database_run *run, struct engine *e, bool drop_a
         progress_end(e->progress);
         if (r < 0) {
                 log_error("%s", run->target->error);
-                return failed(r);
+                return r;
         }
         return 0;
 }
@@ -346,30 +339,30 @@ static int run_database(struct database_run *run, const struct cli_options *o, s
                 .target = run->target,
         };
         int r = check_source_integrity(run, progress);
-        if (r != 0)
+        if (r < 0)
                 return r;
         r = read_catalogs(run, o->verify, o->drop_all);
-        if (r != 0)
+        if (r < 0)
                 return r;
         if (!o->verify) {
                 /* Nothing may wait on a lock in silence: take the tables now. */
                 r = run->target->ops->lock_tables ? run->target->ops->lock_tables(run->target, run->target_catalog) : 0;
                 if (r < 0) {
                         log_error("%s", run->target->error);
-                        return r == -EBUSY ? EXIT_STATUS_BUSY : failed(r);
+                        return r; /* -EBUSY: another transaction holds a table */
                 }
-                if ((r = check_schema_version(run, &e, o->drop_all)) != 0 || (r = check_target_empty(run, o->drop_all)) != 0 ||
-                    (r = count_source_rows(run)) != 0 || (r = copy_database(run, &e, o->drop_all)) != 0)
+                if ((r = check_schema_version(run, &e, o->drop_all)) < 0 || (r = check_target_empty(run, o->drop_all)) < 0 ||
+                    (r = count_source_rows(run)) < 0 || (r = copy_database(run, &e, o->drop_all)) < 0)
                         return r;
         }
         size_t mismatches = 0;
         r = engine_verify(&e, &mismatches);
         if (r < 0)
-                return failed(r);
+                return r;
         if (mismatches > 0) {
                 log_error("%s database: verification found %zu difference%s between the source and the target%s", run->name,
                           mismatches, mismatches == 1 ? "" : "s", o->verify ? "" : "; nothing was committed");
-                return EXIT_STATUS_MISMATCH;
+                return -ERR_MISMATCH;
         }
         return 0;
 }
@@ -415,7 +408,7 @@ static int commit_in_order(struct database_run *runs, size_t n, struct progress 
                         bool unknown = t->ops->outcome_unknown && t->ops->outcome_unknown(t);
                         log_error("%s", t->error);
                         if (i == 0 && !unknown)
-                                return EXIT_STATUS_FAILED; /* nothing was committed */
+                                return r; /* nothing was committed */
                         report_unfinished(runs, n, committed);
                         log_error("the %s database %s%s", runs[i].name,
                                   unknown ? "may or may not have been committed: the connection broke during its COMMIT"
@@ -424,7 +417,7 @@ static int commit_in_order(struct database_run *runs, size_t n, struct progress 
                         log_error("to finish, once every server is reachable: run 'migrate database --drop-all' again (it "
                                   "empties the targets and migrates every database once more); "
                                   "'migrate database --verify' shows what each target holds meanwhile");
-                        return EXIT_STATUS_INCOMPLETE;
+                        return -ERR_INCOMPLETE;
                 }
                 committed[i] = true;
                 test_pause("after-commit", runs[i].name);
@@ -473,7 +466,7 @@ static int commit_two_phase(struct database_run *runs, size_t n, struct progress
                                           runs[j].name, gids[j], gids[j], dbname(&runs[j]));
                         }
                 }
-                return failed(r < 0 ? r : -EINTR);
+                return r < 0 ? r : -EINTR;
         }
         /* Every database prepared: the decision is to commit, whatever happens now. */
         interrupt_hold();
@@ -501,7 +494,7 @@ static int commit_two_phase(struct database_run *runs, size_t n, struct progress
                                   "across restarts): to finish, run COMMIT PREPARED '%s' in database %s as soon as its "
                                   "server is reachable",
                                   runs[i].name, gids[i], gids[i], dbname(&runs[i]));
-        return EXIT_STATUS_INCOMPLETE;
+        return -ERR_INCOMPLETE;
 }
 
 /* The rows of every source database, counted before the first copy so that
@@ -576,53 +569,56 @@ int migration_run(const struct migrate_config *c, const struct cli_options *o) {
         struct database_run runs[_DB_ROLE_MAX] = {};
         size_t n_runs = 0;
         struct progress progress;
-        int status = 0;
+        int r = 0;
         bool two_phase = false;
 
         if (o->from == o->to) {
                 log_error("--from and --to are both %s: migrate moves data between SQLite (sqlite3) and PostgreSQL (pgx); "
                           "nothing was changed",
                           db_provider_flag_name(o->from));
-                return EXIT_STATUS_FAILED;
+                return -EINVAL;
         }
         progress_init(&progress, o->progress, o->stderr_is_tty);
         interrupt_install();
         /* Every database first: the commit protocol is known before any work. */
-        for (enum db_role role = DB_MAIN; role < _DB_ROLE_MAX && status == 0; role++) {
+        for (enum db_role role = DB_MAIN; role < _DB_ROLE_MAX && r == 0; role++) {
                 const struct db_endpoint *from = config_endpoint(c, o->from, role), *to = config_endpoint(c, o->to, role);
                 if (!from || !to)
                         continue;
                 struct database_run *run = &runs[n_runs++];
                 *run = (struct database_run) { .role = role, .name = db_role_label(role), .from = from, .to = to };
-                status = open_databases(run, o->verify);
-                if (status == 0)
+                r = open_databases(run, o->verify);
+                if (r == 0)
                         run->target->progress = &progress;
         }
-        if (status == 0)
+        if (r == 0)
                 plan_run(o, &progress, runs, n_runs);
-        if (status == 0 && !o->verify) {
+        if (r == 0 && !o->verify) {
                 two_phase = n_runs > 1;
                 for (size_t i = 0; two_phase && i < n_runs; i++) {
                         struct db *t = runs[i].target;
                         bool allowed = false;
-                        int r = t->ops->two_phase_allowed ? t->ops->two_phase_allowed(t, &allowed) : 0;
-                        if (r < 0) {
+                        r = t->ops->two_phase_allowed ? t->ops->two_phase_allowed(t, &allowed) : 0;
+                        if (r < 0)
                                 log_error("%s", t->error);
-                                status = failed(r);
-                        }
                         two_phase = allowed;
                 }
-                if (status == 0) {
+                if (r == 0) {
                         plan_print_commit(stdout, n_runs, two_phase);
                         fflush(stdout);
                 }
         }
-        for (size_t i = 0; i < n_runs && status == 0; i++)
-                status = run_database(&runs[i], o, &progress);
+        for (size_t i = 0; i < n_runs && r == 0; i++)
+                r = run_database(&runs[i], o, &progress);
         /* Every database verified: only now does anything become visible. */
-        if (status == 0 && !o->verify)
-                status = two_phase ? commit_two_phase(runs, n_runs, &progress) : commit_in_order(runs, n_runs, &progress);
-        if (status == 0) {
+        if (r == 0 && !o->verify)
+                r = two_phase ? commit_two_phase(runs, n_runs, &progress) : commit_in_order(runs, n_runs, &progress);
+        /* A plain failure after a signal is the signal's doing (a cancelled
+         * query): the run was interrupted.  What a step found (a difference,
+         * a lock, a split commit) stays what it is. */
+        if (r < 0 && interrupted() && exit_status_from_error(r, 0) == EXIT_STATUS_FAILED)
+                r = -EINTR;
+        if (r == 0) {
                 int64_t rows = 0;
                 size_t tables = 0;
                 for (size_t i = 0; i < n_runs; i++) {
@@ -639,13 +635,13 @@ int migration_run(const struct migrate_config *c, const struct cli_options *o) {
                 if (interrupt_deferred())
                         log_notice("signal %d (%s) arrived while committing: the commit had begun, so it was completed",
                                    interrupt_deferred(), strsignal(interrupt_deferred()));
-        } else if (status == EXIT_STATUS_INCOMPLETE)
+        } else if (r == -ERR_INCOMPLETE)
                 ; /* said above, database by database */
-        else if (status >= EXIT_STATUS_SIGNAL_BASE)
+        else if (r == -EINTR)
                 log_error("interrupted: nothing was committed; the target is as it was");
-        else if (!o->verify && status != EXIT_STATUS_USAGE)
+        else if (!o->verify)
                 log_error("nothing was committed: the target databases are as they were");
         for (size_t i = 0; i < n_runs; i++)
                 run_done(&runs[i]);
-        return status;
+        return r;
 }

@@ -20,13 +20,13 @@ static void check_stream(FILE *f, int fd) {
                 output_failed(fd, errno);
 }
 
-int output_finish(int status) {
+int output_finish(bool succeeded) {
         check_stream(stdout, STDOUT_FILENO);
         check_stream(stderr, STDERR_FILENO);
         if (!failure[1] && !failure[2])
-                return status;
-        if (status != EXIT_STATUS_OK)
-                return status; /* the run's own failure says more than the lost output */
+                return 0;
+        if (!succeeded)
+                return 0; /* the run's own failure says more than the lost output */
         /* Say it where it can still be read; if both are gone, the status says it. */
         int fd = failure[2] ? STDOUT_FILENO : STDERR_FILENO;
         if (!failure[fd]) {
@@ -42,5 +42,5 @@ int output_finish(int status) {
                         (void) w; /* nothing left to tell a failure on */
                 }
         }
-        return EXIT_STATUS_OUTPUT;
+        return -ERR_OUTPUT;
 }

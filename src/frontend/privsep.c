@@ -158,7 +158,7 @@ static void relay(int sig) {
                 kill(pid, sig);
 }
 
-int privsep_run(const struct privsep_identity *id, int (*fn)(void *data), void *data) {
+int privsep_run(const struct privsep_identity *id, int (*fn)(void *data), void *data, int *ret_status) {
         pid_t parent = getpid();
         struct sigaction sa = { .sa_handler = relay, .sa_flags = SA_RESTART };
         sigset_t block, old;
@@ -182,21 +182,24 @@ int privsep_run(const struct privsep_identity *id, int (*fn)(void *data), void *
         _cleanup_close_ int out_r = -EBADF, out_w = -EBADF, err_r = -EBADF, err_w = -EBADF;
         int fds[2];
         if (pipe2(fds, O_CLOEXEC) < 0) {
-                log_error("cannot start the worker process (pipe): %s", strerror(errno));
-                return EXIT_STATUS_FAILED;
+                int e = errno;
+                log_error("cannot start the worker process (pipe): %s", strerror(e));
+                return -e;
         }
         out_r = fds[0], out_w = fds[1];
         if (pipe2(fds, O_CLOEXEC) < 0) {
-                log_error("cannot start the worker process (pipe): %s", strerror(errno));
-                return EXIT_STATUS_FAILED;
+                int e = errno;
+                log_error("cannot start the worker process (pipe): %s", strerror(e));
+                return -e;
         }
         err_r = fds[0], err_w = fds[1];
         bool stdout_failed = ferror(stdout); /* the child must not write it again */
 
         pid_t pid = fork();
         if (pid < 0) {
-                log_error("cannot start the worker process: %s", strerror(errno));
-                return EXIT_STATUS_FAILED;
+                int e = errno;
+                log_error("cannot start the worker process: %s", strerror(e));
+                return -e;
         }
         if (pid == 0) {
                 /* The worker dies with the front end, even if that is kill -9;
@@ -207,7 +210,7 @@ int privsep_run(const struct privsep_identity *id, int (*fn)(void *data), void *
                 signal(SIGQUIT, SIG_DFL);
                 sigprocmask(SIG_SETMASK, &old, NULL);
                 if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
-                        _exit(EXIT_STATUS_FAILED);
+                        _exit(exit_status_from_error(-ESRCH, 0)); /* the front end is gone */
                 if (stdout_failed)
                         __fpurge(stdout);
                 close(out_r);
@@ -215,17 +218,18 @@ int privsep_run(const struct privsep_identity *id, int (*fn)(void *data), void *
                 int r = worker_stdio(out_w, err_w);
                 if (r < 0) {
                         log_error("cannot set up the worker process's input and output: %s", strerror(-r));
-                        _exit(EXIT_STATUS_FAILED);
+                        _exit(exit_status_from_error(r, 0));
                 }
                 _cleanup_free_ char *error = NULL;
-                if (privsep_drop(id, &error) < 0) {
+                r = privsep_drop(id, &error);
+                if (r < 0) {
                         log_error("%s", error ? error : "cannot give up privileges");
-                        _exit(EXIT_STATUS_FAILED);
+                        _exit(exit_status_from_error(r, 0));
                 }
                 /* Changing credentials clears the parent-death signal: set it again,
                  * and check again that the front end is still there. */
                 if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
-                        _exit(EXIT_STATUS_FAILED);
+                        _exit(exit_status_from_error(-ESRCH, 0)); /* the front end is gone */
                 int status = fn(data);
                 fflush(stdout);
                 fflush(stderr);
@@ -242,16 +246,20 @@ int privsep_run(const struct privsep_identity *id, int (*fn)(void *data), void *
         int status;
         while (waitpid(pid, &status, 0) < 0)
                 if (errno != EINTR) {
-                        log_error("cannot wait for the worker process: %s", strerror(errno));
-                        return EXIT_STATUS_FAILED;
+                        int e = errno;
+                        log_error("cannot wait for the worker process: %s", strerror(e));
+                        return -e;
                 }
         worker_pid = 0;
-        if (WIFEXITED(status))
-                return WEXITSTATUS(status);
+        if (WIFEXITED(status)) {
+                *ret_status = WEXITSTATUS(status); /* the worker decided it: exit_status_from_error() */
+                return 0;
+        }
         if (WIFSIGNALED(status)) {
                 log_error("the worker process was killed by signal %d (%s): nothing was committed", WTERMSIG(status),
                           strsignal(WTERMSIG(status)));
-                return EXIT_STATUS_SIGNAL_BASE + WTERMSIG(status);
+                *ret_status = exit_status_from_error(-EINTR, WTERMSIG(status));
+                return 0;
         }
-        return EXIT_STATUS_FAILED;
+        return -ECHILD;
 }

@@ -3,9 +3,11 @@
  * does to the databases; it is reported by the exit status instead. */
 #pragma once
 
+#include <stdbool.h>
+
 /* Remember that writing to fd 1 or 2 failed with errno "e". */
 void output_failed(int fd, int e);
-/* The exit status to end with: "status", or EXIT_STATUS_OUTPUT when the run
+/* At the end, after flushing: -ECOMM (ERR_OUTPUT, exit 74) when the run
  * succeeded but its output could not be written in full (said on whichever
- * of stdout and stderr still works). */
-int output_finish(int status);
+ * of stdout and stderr still works); else 0. */
+int output_finish(bool succeeded);

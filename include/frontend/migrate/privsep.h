@@ -27,8 +27,10 @@ int privsep_identity(const char *user, const char *group, gid_t access_gid, stru
                      char **ret_error);
 void privsep_identity_done(struct privsep_identity *id);
 
-/* Run fn(data) in a worker with that identity; returns the exit status the
- * front end should exit with (the worker's, or 128+N if a signal killed it).
+/* Run fn(data) in a worker with that identity: fn is the worker's main()
+ * and returns its exit status.  Returns 0 and *ret_status, the status the
+ * front end should exit with (the worker's, or 128+N if signal N killed
+ * it); a negative errno when the worker could not be started or waited for.
  * SIGINT, SIGTERM, SIGHUP and SIGQUIT are relayed; if the front end dies,
  * the worker is killed too. */
-int privsep_run(const struct privsep_identity *id, int (*fn)(void *data), void *data);
+int privsep_run(const struct privsep_identity *id, int (*fn)(void *data), void *data, int *ret_status);
