@@ -52,6 +52,12 @@ static void run_done(struct database_run *run) {
         strv_free(run->not_carried);
 }
 
+/* A driver operation failed: its message, said once here, and the errno up. */
+static int db_failed(struct db *db, int r) {
+        log_error("%s", db->error ? db->error : strerror(-r));
+        return r;
+}
+
 static void print_list(const char *intro, char **list) {
         for (size_t i = 0; list && list[i]; i++)
                 log_info("%s%s", intro, list[i]);
@@ -75,16 +81,12 @@ static int open_databases(struct database_run *run, bool verify_only) {
         }
         /* Another server node writing while we copy would make a liar of verification. */
         r = run->target->ops->other_sessions(run->target, &sessions);
-        if (r < 0) {
-                log_error("%s", run->target->error);
-                return r;
-        }
+        if (r < 0)
+                return db_failed(run->target, r);
         /* Optional: a database without other sessions' locks (a new SQLite file) has none. */
         r = run->target->ops->check_locks ? run->target->ops->check_locks(run->target) : 0;
-        if (r < 0) {
-                log_error("%s", run->target->error);
-                return r; /* -EBUSY: another transaction holds a lock */
-        }
+        if (r < 0)
+                return db_failed(run->target, r); /* -EBUSY: another transaction holds a lock */
         if (sessions) {
                 log_error("%s: other sessions are connected to the target database; stop every Package Manager node "
                           "(and other clients) using it, then run migrate again:",
@@ -108,11 +110,8 @@ static int check_source_integrity(struct database_run *run, struct progress *pro
         progress_start(progress, "integrity", what ? what : run->name, run->planned_rows);
         int r = run->source->ops->check_integrity(run->source, MAX_REPORTED, &findings);
         progress_end(progress);
-        if (r < 0) {
-                if (r != -EINTR)
-                        log_error("%s", run->source->error ? run->source->error : strerror(-r));
-                return r;
-        }
+        if (r < 0)
+                return r == -EINTR ? r : db_failed(run->source, r); /* an interruption is said once, at the end */
         run->integrity_seconds = now_seconds() - started;
         if (findings) {
                 log_error("%s: is damaged; its integrity check found:", run->source->label);
@@ -143,7 +142,7 @@ static int read_catalogs(struct database_run *run, bool verify_only, bool drop_a
         _cleanup_(strv_freep) char **problems = NULL;
         int r = run->source->ops->read_catalog(run->source, &run->source_catalog);
         if (r < 0) {
-                log_error("%s", run->source->error);
+                db_failed(run->source, r);
                 /* Damaged (a schema it cannot read as written), or holding what cannot be
                  * carried (-EMEDIUMTYPE): either way the source must change first. */
                 return r == -EBADMSG ? -ERR_SOURCE : r;
@@ -156,7 +155,7 @@ static int read_catalogs(struct database_run *run, bool verify_only, bool drop_a
         }
         r = run->target->ops->read_catalog(run->target, &run->target_catalog);
         if (r < 0) {
-                log_error("%s", run->target->error);
+                db_failed(run->target, r);
                 /* A database its driver cannot use (-EMEDIUMTYPE) is exit 66 for the source only. */
                 return r == -ERR_SOURCE ? -EIO : r;
         }
@@ -225,10 +224,8 @@ static int check_schema_version(struct database_run *run, struct engine *e, bool
         if (!t || run->map.create)
                 return 0;
         int r = run->target->ops->count_rows(run->target, t->target, &rows);
-        if (r < 0) {
-                log_error("%s", run->target->error);
-                return r;
-        }
+        if (r < 0)
+                return db_failed(run->target, r);
         if (rows == 0)
                 return 0;
         size_t differences = 0;
@@ -260,10 +257,8 @@ static int check_target_empty(struct database_run *run, bool drop_all) {
                 if (!run->map.tables[i].skip_copy)
                         tables[n++] = run->map.tables[i].target->name;
         int r = run->target->ops->tables_with_rows(run->target, tables, &full);
-        if (r < 0) {
-                log_error("%s", run->target->error);
-                return r;
-        }
+        if (r < 0)
+                return db_failed(run->target, r);
         if (full) {
                 n = strv_length(full);
                 log_error("%s: %zu table%s already hold%s data, and without --drop-all migrate only fills an empty database:",
@@ -279,10 +274,8 @@ static int count_source_rows(struct database_run *run) {
         for (size_t i = 0; i < run->map.n_tables; i++) {
                 struct table_map *t = &run->map.tables[i];
                 int r = run->source->ops->count_rows(run->source, t->source, &t->source_rows);
-                if (r < 0) {
-                        log_error("%s", run->source->error);
-                        return r;
-                }
+                if (r < 0)
+                        return db_failed(run->source, r);
         }
         return 0;
 }
@@ -296,17 +289,13 @@ static int copy_database(struct database_run *run, struct engine *e, bool drop_a
                 return r;
         if (drop_all && run->target_catalog->n_tables > 0) {
                 r = run->target->ops->empty_tables(run->target, run->target_catalog);
-                if (r < 0) {
-                        log_error("%s", run->target->error);
-                        return r;
-                }
+                if (r < 0)
+                        return db_failed(run->target, r);
         }
         r = run->map.create ? run->target->ops->create_tables(run->target, run->source_catalog)
                             : run->target->ops->prepare_load(run->target);
-        if (r < 0) {
-                log_error("%s", run->target->error);
-                return r;
-        }
+        if (r < 0)
+                return db_failed(run->target, r);
         r = engine_copy(e, &problems);
         if (r < 0)
                 return r;
@@ -322,10 +311,8 @@ static int copy_database(struct database_run *run, struct engine *e, bool drop_a
         progress_start(e->progress, "keys", run->name, rows);
         r = run->target->ops->finish_tables(run->target, run->map.target, run->map.create, &run->not_carried);
         progress_end(e->progress);
-        if (r < 0) {
-                log_error("%s", run->target->error);
-                return r;
-        }
+        if (r < 0)
+                return db_failed(run->target, r);
         return 0;
 }
 
@@ -347,10 +334,8 @@ static int run_database(struct database_run *run, const struct cli_options *o, s
         if (!o->verify) {
                 /* Nothing may wait on a lock in silence: take the tables now. */
                 r = run->target->ops->lock_tables ? run->target->ops->lock_tables(run->target, run->target_catalog) : 0;
-                if (r < 0) {
-                        log_error("%s", run->target->error);
-                        return r; /* -EBUSY: another transaction holds a table */
-                }
+                if (r < 0)
+                        return db_failed(run->target, r); /* -EBUSY: another transaction holds a table */
                 if ((r = check_schema_version(run, &e, o->drop_all)) < 0 || (r = check_target_empty(run, o->drop_all)) < 0 ||
                     (r = count_source_rows(run)) < 0 || (r = copy_database(run, &e, o->drop_all)) < 0)
                         return r;
@@ -406,7 +391,7 @@ static int commit_in_order(struct database_run *runs, size_t n, struct progress 
                 progress_end(progress);
                 if (r < 0) {
                         bool unknown = t->ops->outcome_unknown && t->ops->outcome_unknown(t);
-                        log_error("%s", t->error);
+                        db_failed(t, r);
                         if (i == 0 && !unknown)
                                 return r; /* nothing was committed */
                         report_unfinished(runs, n, committed);
@@ -445,7 +430,7 @@ static int commit_two_phase(struct database_run *runs, size_t n, struct progress
                 }
                 r = t->ops->prepare(t, gids[i]);
                 if (r < 0) {
-                        log_error("%s", t->error);
+                        db_failed(t, r);
                         if (t->ops->outcome_unknown && t->ops->outcome_unknown(t))
                                 log_error("the connection broke during PREPARE TRANSACTION: if pg_prepared_xacts in "
                                           "database %s lists '%s', run ROLLBACK PREPARED '%s' there",
@@ -478,7 +463,7 @@ static int commit_two_phase(struct database_run *runs, size_t n, struct progress
                 r = t->ops->commit_prepared(t);
                 progress_end(progress);
                 if (r < 0) {
-                        log_error("%s", t->error);
+                        db_failed(t, r);
                         complete = false;
                         continue;
                 }
@@ -600,7 +585,7 @@ int migration_run(const struct migrate_config *c, const struct cli_options *o) {
                         bool allowed = false;
                         r = t->ops->two_phase_allowed ? t->ops->two_phase_allowed(t, &allowed) : 0;
                         if (r < 0)
-                                log_error("%s", t->error);
+                                db_failed(t, r);
                         two_phase = allowed;
                 }
                 if (r == 0) {

@@ -9,6 +9,9 @@
 #include "migrate/strbuf.h"
 #include "migrate/value.h"
 
+/* -EBUSY when a writer holds the file locked; -EMEDIUMTYPE, with the
+ * message in *ret_error, when the file cannot be used as it is (missing,
+ * unreadable, not a database, a hot journal ...). */
 int sqlite_db_open_source(const struct db_endpoint *ep, struct db **ret, char **ret_error);
 
 /* Column col of the current row as SQLite stores it (no conversion); text

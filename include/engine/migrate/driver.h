@@ -2,7 +2,12 @@
  * verify.c) only talk to this: they never say "sqlite" or "postgres".
  *
  * Every operation returns 0 or a negative errno; on failure db->error holds
- * a message that says what happened and where (never a password). */
+ * a message that says what happened and where (never a password).  The
+ * caller logs that message once and passes only the errno up (README,
+ * "Errors").  Errnos that decide the exit status, so use them only with
+ * their meaning: -EBUSY, locked or used by others (the server may run);
+ * -EMEDIUMTYPE, a source that cannot be used as it is; -EINTR, interrupted.
+ * Anything else is a plain failure. */
 #pragma once
 
 #include <stdbool.h>
