@@ -28,7 +28,8 @@ struct worker_job {
 /* The worker's main(): its exit status, decided as the front end's is. */
 static int worker_main(void *data) {
         const struct worker_job *job = data;
-        return exit_status_from_error(migration_run(job->config, job->options), interrupt_signal());
+        int r = migration_run(job->config, job->options);
+        return exit_status_from_error(r, interrupt_signal()); /* the signal once the run has ended */
 }
 
 /* The access group: Group= of the unit, else the primary group of its
