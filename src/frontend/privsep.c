@@ -77,9 +77,10 @@ void privsep_identity_done(struct privsep_identity *id) {
         id->name = NULL;
 }
 
-static int fail(char **ret_error, int r, const char *what) {
-        *ret_error = strdup_printf("cannot give up privileges (%s): %s", what, strerror(r < 0 ? -r : r));
-        return r < 0 ? r : -r;
+/* "e": the errno a call left (positive); returned negated, as everything here. */
+static int fail(char **ret_error, int e, const char *what) {
+        *ret_error = strdup_printf("cannot give up privileges (%s): %s", what, strerror(e));
+        return -e;
 }
 
 static void cap_freep(cap_t *c) {
