@@ -79,6 +79,8 @@ void privsep_identity_done(struct privsep_identity *id) {
 
 /* "e": the errno a call left (positive); returned negated, as everything here. */
 static int fail(char **ret_error, int e, const char *what) {
+        if (e <= 0)
+                e = EPERM; /* never "success" from a drop that did not take */
         *ret_error = strdup_printf("cannot give up privileges (%s): %s", what, strerror(e));
         return -e;
 }
