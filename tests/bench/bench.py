@@ -45,6 +45,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
 MAKE_SAMPLE = os.path.join(TOP, "tests", "sample", "make-sample-dbs.py")
+MAKE_WIDE = os.path.join(HERE, "make-wide-db.py")
 PYTHON = "/usr/bin/python3"
 GNU_TIME = "/usr/bin/time"
 
@@ -62,7 +63,8 @@ TARGET_FULL_VS_PGLOADER = 0.45
 TARGET_COPY_VS_HAND = 0.60
 TARGET_RSS_MIB = 64.0  # plus the largest value of the source
 TARGET_SCALING = 0.20  # rows/s of the largest size within 20% of the smallest's
-SCALING_SIZES = (200_000, 2_000_000)  # usage rows; a larger --usage-rows is added
+SCALING_SIZES = (200_000, 2_000_000)  # usage rows; the sample's --usage-rows joins them
+SCALING_20M = 20_000_000  # with --scaling-20m
 # PostgreSQL -> SQLite (issue 10): against psql \copy TO STDOUT | sqlite3 .import.
 TARGET_REVERSE_COPY_VS_HAND = 1.0
 TARGET_REVERSE_FULL_VS_HAND = 2.0
@@ -614,38 +616,137 @@ def run_reverse_hand(server, work, dbs, sources, model_dir, rep):
     return r
 
 
-def report_reverse(rm, rh):
-    say("PostgreSQL -> SQLite (--from=pgx --to=sqlite3):")
-    say("%-46s %8s %12s %9s %6s  %s" % ("measurement", "wall s", "peak RSS MiB", "rows", "match", "every run (s)"))
-    for b in (rm, rh):
-        every = " ".join("%.2f" % w for w in b.walls)
-        if b.wall is None:
-            say("%-46s %8s %12s %9s %6s  %s" % (b.name, "-", "-", "-", "-", "did not run"))
+# ---------------------------------------------------------------- datasets
+
+# name -> (generator, what it is).  Both write MAIN_DB and USAGE_DB into
+# --dir and scale with --usage-rows.
+DATASETS = {
+    "sample": (MAKE_SAMPLE, "the sample: integer keys, narrow rows (tests/sample/make-sample-dbs.py)"),
+    "wide": (MAKE_WIDE, "wide rows with composite TEXT keys (tests/bench/make-wide-db.py)"),
+}
+
+
+def make_dataset(name, dbdir, usage_rows, packages):
+    gen = DATASETS[name][0]
+    cmd = [PYTHON, gen, "--dir", dbdir, "--usage-rows", str(usage_rows)]
+    if name == "sample":
+        cmd += ["--packages", str(packages)]
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+    sources = {MAIN_DB: source_tables(os.path.join(dbdir, MAIN_DB)),
+               USAGE_DB: source_tables(os.path.join(dbdir, USAGE_DB))}
+    largest = max(largest_value(os.path.join(dbdir, MAIN_DB)), largest_value(os.path.join(dbdir, USAGE_DB)))
+    return cmd, sources, largest
+
+
+class Dataset:
+    """The measurements of one dataset."""
+
+    def __init__(self, name):
+        self.name = name
+        self.source_rows = 0
+        self.usage_rows = 0
+        self.tables = 0
+        self.largest = 0
+        self.m = self.pgl = self.hand = None
+        self.rm = self.rh = None  # reverse direction, sample only
+        self.runs = {}
+
+
+def measure_dataset(name, args, server, work, migrate_bin):
+    ds = Dataset(name)
+    dwork = os.path.join(work, name)
+    os.makedirs(dwork)
+    os.chmod(dwork, 0o755)  # the worker runs as the service account
+    dbdir = os.path.join(dwork, "db")
+    t0 = time.monotonic()
+    cmd, sources, ds.largest = make_dataset(name, dbdir, args.usage_rows, args.packages)
+    say("\n== dataset %s: %s" % (name, DATASETS[name][1]))
+    say("   $ " + " ".join(shlex.quote(os.path.basename(c) if c == cmd[1] else c) for c in cmd[1:]))
+    ds.source_rows = sum(n for s in sources.values() for _, _, n in s)
+    ds.usage_rows = sum(n for t, _, n in sources[USAGE_DB] if t == "package_downloads")
+    ds.tables = sum(len(s) for s in sources.values())
+    size = sum(os.path.getsize(os.path.join(dbdir, f)) for f in (MAIN_DB, USAGE_DB))
+    say("   %d rows in %d tables, %.1f MiB of SQLite files, largest value %d bytes, made in %.1f s" % (
+        ds.source_rows, ds.tables, size / 1048576, ds.largest, time.monotonic() - t0))
+    for src in (MAIN_DB, USAGE_DB):
+        for t, cols, n in sources[src]:
+            say("   %-24s %-18s %9d rows %3d columns" % (src, t, n, len(cols)))
+
+    runs = {"migrate": [], "pgloader": [], "hand": [], "reverse": [], "reverse-hand": []}
+    ds.runs = runs
+    schema = None
+    reverse = name == "sample"
+    for rep in range(1, args.repeat + 1):
+        # Interleaved, so that a burst of load from elsewhere on the
+        # machine hits every tool alike.
+        say("\n== dataset %s, run %d of %d" % (name, rep, args.repeat))
+        say("-- a. migrate")
+        m, m_dbs = run_migrate(server, dwork, dbdir, sources, migrate_bin)
+        runs["migrate"].append(m)
+        say("   %.2f s, %.1f MiB, copy phase %.2f s%s" % (m.wall, mib(m.rss_kib), m.copy_seconds,
+                                                          "" if m.ok else ", FAILED"))
+        if schema is None and m.ok:
+            schema = dump_schema(server, m_dbs)
+        if m.ok and reverse:
+            say("-- d. reverse: migrate --from=pgx --to=sqlite3 (from a's databases)")
+            rm, rdir = run_reverse(server, dwork, m_dbs, sources, migrate_bin, rep)
+            say("   %.2f s, %.1f MiB, copy phase %.2f s%s" % (rm.wall, mib(rm.rss_kib), rm.copy_seconds,
+                                                              "" if rm.ok else ", FAILED"))
+            runs["reverse"].append(rm)
+            say("-- e. reverse: hand pipeline")
+            rh = run_reverse_hand(server, dwork, m_dbs, sources, rdir, rep)
+            say("   %.2f s, %.1f MiB%s" % (rh.wall, mib(rh.rss_kib), "" if rh.ok else ", FAILED"))
+            runs["reverse-hand"].append(rh)
+            shutil.rmtree(rdir, ignore_errors=True)
+        server.drop_databases(*m_dbs)
+
+        say("-- b. pgloader")
+        pgl, pgl_dbs = run_pgloader(server, dwork, dbdir, sources)
+        runs["pgloader"].append(pgl)
+        say("   %.2f s, %.1f MiB%s" % (pgl.wall, mib(pgl.rss_kib), "" if pgl.ok else ", FAILED"))
+        server.drop_databases(*pgl_dbs)
+
+        say("-- c. hand pipeline")
+        if schema is None:
+            hand = Result("hand pipeline (sqlite3 -csv | psql \\copy)")
+            hand.problems.append("the hand pipeline needs the tables of a successful migrate run")
         else:
-            say("%-46s %8.2f %12.1f %9s %6s  %s" % (b.name, b.wall, mib(b.rss_kib),
-                                                   b.rows if b.rows is not None else "-",
-                                                   "yes" if b.ok else "NO", every))
-    ok = lambda b: b.wall is not None and b.ok  # noqa: E731
-    if ok(rm):
-        say("%-46s %8.2f" % ("  reverse copy phase (sum of copy column)", min(r.copy_seconds for r in rm.ran)))
-        say("%-46s %8.2f" % ("  reverse verification (sum of verify column)", min(r.verify_seconds for r in rm.ran)))
-    for label, num, target in (
-            ("RATIO reverse copy phase / hand pipeline wall", min(r.copy_seconds for r in rm.ran) if ok(rm) else None,
-             TARGET_REVERSE_COPY_VS_HAND),
-            ("RATIO reverse full (with verification) / hand pipeline wall", rm.wall if ok(rm) else None,
-             TARGET_REVERSE_FULL_VS_HAND)):
-        if num is None or not ok(rh):
-            say("  %s: not measured (a run failed)" % label)
-        else:
-            v = num / rh.wall
-            say("  %s: %.2f (target <= %.2f) %s" % (label, v, target, verdict(v, target)))
-    if ok(rm):
-        v = mib(rm.rss_kib)
-        say("  RSS reverse migrate peak resident set size: %.1f MiB (target <= %.0f MiB) %s"
-            % (v, TARGET_RSS_MIB, verdict(v, TARGET_RSS_MIB)))
-    else:
-        say("  RSS reverse migrate peak resident set size: not measured (a run failed)")
-    say()
+            hand, hand_dbs = run_hand(server, dwork, dbdir, sources, schema,
+                                      migrate_bin if not runs["hand"] else None)
+            say("   %.2f s, %.1f MiB%s" % (hand.wall, mib(hand.rss_kib), "" if hand.ok else ", FAILED"))
+            server.drop_databases(*hand_dbs)
+        runs["hand"].append(hand)
+
+    ds.m, ds.pgl, ds.hand = Best(runs["migrate"]), Best(runs["pgloader"]), Best(runs["hand"])
+    if runs["reverse"]:
+        ds.rm, ds.rh = Best(runs["reverse"]), Best(runs["reverse-hand"])
+    shutil.rmtree(dbdir, ignore_errors=True)
+    return ds
+
+
+def measure_scaling(sizes, known, args, server, work, migrate_bin, failures):
+    """[(usage rows, source rows, wall or None, peak RSS KiB, largest value)]:
+    one migrate run (full, with verification) on the sample at each size;
+    known holds sizes already measured."""
+    out = list(known)
+    for n in sizes:
+        if any(k[0] == n for k in known):
+            continue
+        say("\n== scaling: make-sample-dbs.py --usage-rows %d, one migrate run" % n)
+        sdir = os.path.join(work, "scale-%d" % n)
+        os.makedirs(sdir)
+        t0 = time.monotonic()
+        _, ssources, big = make_dataset("sample", os.path.join(sdir, "db"), n, args.packages)
+        srows = sum(k for x in ssources.values() for _, _, k in x)
+        say("   %d rows, made in %.1f s" % (srows, time.monotonic() - t0))
+        sm, sdbs = run_migrate(server, sdir, os.path.join(sdir, "db"), ssources, migrate_bin)
+        server.drop_databases(*sdbs)
+        failures.extend(sm.problems)
+        say("   %.2f s, %.1f MiB%s" % (sm.wall, mib(sm.rss_kib), "" if sm.ok else ", FAILED"))
+        out.append((n, srows, sm.wall if sm.ok else None, sm.rss_kib, big))
+        shutil.rmtree(sdir, ignore_errors=True)
+    out.sort()
+    return out
 
 
 # ---------------------------------------------------------------- report
@@ -674,31 +775,78 @@ def verdict(value, target):
     return "PASS" if value <= target else "MISS"
 
 
-def report(m, pgl, hand, source_rows, usage_rows, repeat, largest, scaling):
+def ok(b):
+    return b is not None and b.wall is not None and b.ok
+
+
+ROW_FORMAT = "%-46s %8s %12s %9s %6s  %s"
+
+
+def table_line(b):
+    every = " ".join("%.2f" % w for w in b.walls)
+    if b.wall is None:
+        say(ROW_FORMAT % (b.name, "-", "-", "-", "-", "did not run"))
+    else:
+        say("%-46s %8.2f %12.1f %9s %6s  %s" % (b.name, b.wall, mib(b.rss_kib),
+                                               b.rows if b.rows is not None else "-",
+                                               "yes" if b.ok else "NO", every))
+
+
+def report_dataset(ds, repeat):
+    m = ds.m
     say()
     say("=" * 100)
-    say("Results: %d source rows (%d in usage.package_downloads), %d CPUs, best of %d run%s"
-        % (source_rows, usage_rows, os.cpu_count() or 0, repeat, "" if repeat == 1 else "s"))
+    say("Dataset %s: %d source rows in %d tables (%d in usage.package_downloads), %d CPUs, best of %d run%s"
+        % (ds.name, ds.source_rows, ds.tables, ds.usage_rows, os.cpu_count() or 0, repeat,
+           "" if repeat == 1 else "s"))
+    say("  %s" % DATASETS[ds.name][1])
     say()
-    say("%-46s %8s %12s %9s %6s  %s" % ("measurement", "wall s", "peak RSS MiB", "rows", "match", "every run (s)"))
-    for b in (m, pgl, hand):
-        every = " ".join("%.2f" % w for w in b.walls)
-        if b.wall is None:
-            say("%-46s %8s %12s %9s %6s  %s" % (b.name, "-", "-", "-", "-", "did not run"))
-        else:
-            say("%-46s %8.2f %12.1f %9s %6s  %s" % (b.name, b.wall, mib(b.rss_kib),
-                                                   b.rows if b.rows is not None else "-",
-                                                   "yes" if b.ok else "NO", every))
+    say(ROW_FORMAT % ("measurement", "wall s", "peak RSS MiB", "rows", "match", "every run (s)"))
+    for b in (m, ds.pgl, ds.hand):
+        table_line(b)
     if m.wall is not None:
-        copies = " ".join("%.2f" % r.copy_seconds for r in m.ran)
-        verifies = " ".join("%.2f" % r.verify_seconds for r in m.ran)
-        say("%-46s %8.2f %12s %9s %6s  %s" % ("  migrate copy phase (sum of copy column)",
-                                             min(r.copy_seconds for r in m.ran),
-                                             "", "", "", copies))
-        say("%-46s %8.2f %12s %9s %6s  %s" % ("  migrate verification (sum of verify column)",
-                                             min(r.verify_seconds for r in m.ran),
-                                             "", "", "", verifies))
+        for label, attr in (("  migrate copy phase (sum of copy column)", "copy_seconds"),
+                            ("  migrate verification (sum of verify column)", "verify_seconds")):
+            say("%-46s %8.2f %12s %9s %6s  %s" % (label, min(getattr(r, attr) for r in m.ran), "", "", "",
+                                                 " ".join("%.2f" % getattr(r, attr) for r in m.ran)))
     say()
+    if m.best is not None and m.best.profile:
+        say("Where migrate spends its time [%s] (its best run, %.2f s; from the arrival of its --progress lines):"
+            % (ds.name, m.wall))
+        for name, secs in m.best.profile:
+            share = 100.0 * secs / m.wall if m.wall else 0
+            say("  %-66s %7.2f s %5.1f%%" % (name, secs, share))
+        say()
+    else:
+        say("Where migrate spends its time [%s]: not measured (no successful run)" % ds.name)
+        say()
+
+
+def report_reverse(rm, rh):
+    say("PostgreSQL -> SQLite (--from=pgx --to=sqlite3), dataset sample:")
+    say(ROW_FORMAT % ("measurement", "wall s", "peak RSS MiB", "rows", "match", "every run (s)"))
+    for b in (rm, rh):
+        table_line(b)
+    if ok(rm):
+        say("%-46s %8.2f" % ("  reverse copy phase (sum of copy column)", min(r.copy_seconds for r in rm.ran)))
+        say("%-46s %8.2f" % ("  reverse verification (sum of verify column)", min(r.verify_seconds for r in rm.ran)))
+    say()
+
+
+def report_scaling(scaling):
+    say("Scaling, dataset sample (one migrate run per size, full run with verification; "
+        "rows/s = source rows / wall):")
+    for n_usage, rows, wall, rss_kib, big in scaling:
+        if wall is None:
+            say("  %10d usage rows: the run failed" % n_usage)
+            continue
+        target = TARGET_RSS_MIB + big / 1048576.0
+        say("  %10d usage rows: %9d rows in %7.2f s = %8.0f rows/s; peak RSS %.1f MiB (target <= %.1f MiB) %s"
+            % (n_usage, rows, wall, rows / wall, mib(rss_kib), target, verdict(mib(rss_kib), target)))
+    say()
+
+
+def report_targets(datasets, sample_ds, scaling):
     say("Targets (information only, not an exit status):")
 
     def ratio_line(label, num, den, target):
@@ -708,66 +856,98 @@ def report(m, pgl, hand, source_rows, usage_rows, repeat, largest, scaling):
             v = num / den
             say("  %s: %.2f (target <= %.2f) %s" % (label, v, target, verdict(v, target)))
 
-    ok = lambda b: b.wall is not None and b.ok  # noqa: E731
-    ratio_line("RATIO migrate full (with verification) / pgloader wall",
-               m.wall if ok(m) else None, pgl.wall if ok(pgl) else None, TARGET_FULL_VS_PGLOADER)
-    ratio_line("RATIO migrate copy phase / hand pipeline wall",
-               min(r.copy_seconds for r in m.ran) if ok(m) else None, hand.wall if ok(hand) else None,
-               TARGET_COPY_VS_HAND)
-    if ok(m):
-        v, target = mib(m.rss_kib), TARGET_RSS_MIB + largest / 1048576.0
-        say("  RSS migrate peak resident set size: %.1f MiB (target <= 64 MiB + largest value %.1f MiB = %.1f MiB) %s"
-            % (v, largest / 1048576.0, target, verdict(v, target)))
-    else:
-        say("  RSS migrate peak resident set size: not measured (a run failed)")
+    for ds in datasets:
+        m, pgl, hand = ds.m, ds.pgl, ds.hand
+        ratio_line("RATIO migrate full (with verification) / pgloader wall [%s]" % ds.name,
+                   m.wall if ok(m) else None, pgl.wall if ok(pgl) else None, TARGET_FULL_VS_PGLOADER)
+        ratio_line("RATIO migrate copy phase / hand pipeline wall [%s]" % ds.name,
+                   min(r.copy_seconds for r in m.ran) if ok(m) else None, hand.wall if ok(hand) else None,
+                   TARGET_COPY_VS_HAND)
+        if ok(m):
+            v, target = mib(m.rss_kib), TARGET_RSS_MIB + ds.largest / 1048576.0
+            say("  RSS migrate peak resident set size [%s]: %.1f MiB (target <= 64 MiB + largest value %.1f MiB"
+                " = %.1f MiB) %s" % (ds.name, v, ds.largest / 1048576.0, target, verdict(v, target)))
+        else:
+            say("  RSS migrate peak resident set size [%s]: not measured (a run failed)" % ds.name)
+    if sample_ds is not None and sample_ds.rm is not None:
+        rm, rh = sample_ds.rm, sample_ds.rh
+        for label, num, target in (
+                ("RATIO reverse copy phase / hand pipeline wall",
+                 min(r.copy_seconds for r in rm.ran) if ok(rm) else None, TARGET_REVERSE_COPY_VS_HAND),
+                ("RATIO reverse full (with verification) / hand pipeline wall",
+                 rm.wall if ok(rm) else None, TARGET_REVERSE_FULL_VS_HAND)):
+            ratio_line(label, num, rh.wall if ok(rh) else None, target)
+        if ok(rm):
+            v = mib(rm.rss_kib)
+            say("  RSS reverse migrate peak resident set size: %.1f MiB (target <= %.0f MiB) %s"
+                % (v, TARGET_RSS_MIB, verdict(v, TARGET_RSS_MIB)))
+        else:
+            say("  RSS reverse migrate peak resident set size: not measured (a run failed)")
     if scaling:
-        say()
-        say("Scaling (one migrate run per size, full run with verification; rows/s = source rows / wall):")
-        for n_usage, rows, wall, rss_kib, big in scaling:
-            if wall is None:
-                say("  %10d usage rows: the run failed" % n_usage)
-                continue
-            target = TARGET_RSS_MIB + big / 1048576.0
-            say("  %10d usage rows: %9d rows in %7.2f s = %8.0f rows/s; peak RSS %.1f MiB (target <= %.1f MiB) %s"
-                % (n_usage, rows, wall, rows / wall, mib(rss_kib), target, verdict(mib(rss_kib), target)))
         done = [x for x in scaling if x[2] is not None]
         if len(done) >= 2:
             small, large = done[0], done[-1]
-            v = abs((large[1] / large[2]) / (small[1] / small[2]) - 1.0)
+            change = (large[1] / large[2]) / (small[1] / small[2]) - 1.0
             say("  SCALING rows/s at %d vs %d usage rows: %+.0f%% (target within %.0f%%) %s"
-                % (large[0], small[0], 100.0 * ((large[1] / large[2]) / (small[1] / small[2]) - 1.0),
-                   100 * TARGET_SCALING, verdict(v, TARGET_SCALING)))
+                % (large[0], small[0], 100.0 * change, 100 * TARGET_SCALING, verdict(abs(change), TARGET_SCALING)))
+            worst = max(abs((x[1] / x[2]) / (small[1] / small[2]) - 1.0) for x in done)
+            say("  SCALING largest difference from %d usage rows over %d sizes: %.0f%% (target within %.0f%%) %s"
+                % (small[0], len(done), 100.0 * worst, 100 * TARGET_SCALING, verdict(worst, TARGET_SCALING)))
+            big_rss = [(x, mib(x[3]) <= TARGET_RSS_MIB + x[4] / 1048576.0) for x in done]
+            say("  RSS migrate peak resident set size at every size: %s (target <= 64 MiB + largest value) %s"
+                % (", ".join("%.1f MiB at %d" % (mib(x[3]), x[0]) for x, _ in big_rss),
+                   "PASS" if all(p for _, p in big_rss) else "MISS"))
+        else:
+            say("  SCALING: not measured (fewer than two sizes ran)")
     say()
-    if m.best is not None and m.best.profile:
-        say("Where migrate spends its time (its best run; from the arrival of its --progress lines):")
-        for name, secs in m.best.profile:
-            share = 100.0 * secs / m.wall if m.wall else 0
-            say("  %-66s %7.2f s %5.1f%%" % (name, secs, share))
-        say()
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--usage-rows", type=int, default=2_000_000,
-                    help="rows in usage.package_downloads (default 2000000)")
+                    help="size of both datasets: rows in usage.package_downloads (the wide dataset has as "
+                         "many in daily_counts and a tenth in package_versions) (default 2000000)")
+    ap.add_argument("--dataset", choices=("sample", "wide", "both"), default="both",
+                    help="which dataset(s) to compare the three tools on (default both)")
     ap.add_argument("--quick", action="store_true",
-                    help="smoke test: 20000 usage rows, one repetition")
-    ap.add_argument("--packages", type=int, default=300, help="packages in the main database (default 300)")
+                    help="smoke test: 20000 usage rows, one repetition, no scaling line")
+    ap.add_argument("--packages", type=int, default=300,
+                    help="packages in the sample's main database (default 300)")
     ap.add_argument("--repeat", type=int, default=None,
                     help="measure each tool N times, interleaved, and keep the best wall time "
                          "(default 3, 1 with --quick)")
-    ap.add_argument("--keep", action="store_true", help="keep the working directory (data, logs)")
+    ap.add_argument("--keep", action="store_true", help="keep the working directory (logs)")
     ap.add_argument("--no-scaling", action="store_true",
-                    help="skip the scaling line (extra migrate runs at %s usage rows; a larger --usage-rows, "
-                         "e.g. 20000000, is added to it)" % " and ".join(str(n) for n in SCALING_SIZES))
+                    help="skip the scaling line (migrate alone on the sample at %s usage rows)"
+                         % " and ".join(str(n) for n in SCALING_SIZES))
+    ap.add_argument("--scaling-20m", action="store_true",
+                    help="add %d usage rows to the scaling line (migrate alone, one run; about 23 million "
+                         "rows, 2.3 GB of SQLite files)" % SCALING_20M)
+    ap.add_argument("--scaling-sizes", metavar="N,N,...",
+                    help="the scaling line's sizes in usage rows instead of %s (the smallest is the reference)"
+                         % ",".join(str(n) for n in SCALING_SIZES))
+    ap.add_argument("--scaling-only", action="store_true",
+                    help="only the scaling line: no three-tool comparison")
     args = ap.parse_args()
     if args.quick:
         args.usage_rows = 20_000
         args.no_scaling = True
     if args.repeat is None:
         args.repeat = 1 if args.quick else 3
-    if args.repeat < 1 or args.usage_rows < 0 or args.packages < 1:
-        ap.error("--repeat and --packages must be at least 1, --usage-rows not negative")
+    if args.repeat < 1 or args.usage_rows < 10 or args.packages < 1:
+        ap.error("--repeat and --packages must be at least 1, --usage-rows at least 10")
+    if args.no_scaling and (args.scaling_20m or args.scaling_only or args.scaling_sizes):
+        ap.error("--no-scaling (or --quick) contradicts --scaling-20m, --scaling-sizes and --scaling-only")
+    sizes = list(SCALING_SIZES)
+    if args.scaling_sizes:
+        try:
+            sizes = sorted({int(x) for x in args.scaling_sizes.split(",")})
+        except ValueError:
+            ap.error("--scaling-sizes takes numbers separated by commas")
+        if not sizes or sizes[0] < 10:
+            ap.error("--scaling-sizes: every size must be at least 10")
+    if args.scaling_20m:
+        sizes = sorted(set(sizes) | {SCALING_20M})
     migrate_bin = env("MIGRATE_BIN")
     if not os.access(migrate_bin, os.X_OK):
         raise BenchError("MIGRATE_BIN=%s is not an executable" % migrate_bin)
@@ -775,108 +955,46 @@ def main():
         if not shutil.which(prog):
             raise BenchError("%s is missing (run-bench.sh installs it)" % prog)
     server = Server()
+    names = [] if args.scaling_only else (["sample", "wide"] if args.dataset == "both" else [args.dataset])
 
     work = tempfile.mkdtemp(prefix="migrate-bench.")
     os.chmod(work, 0o755)  # migrate's worker runs as the service account and reads the samples
-    os.chmod(work, 0o755)
     failures = []
     try:
-        dbdir = os.path.join(work, "db")
-        say("== dataset: make-sample-dbs.py --usage-rows %d --packages %d" % (args.usage_rows, args.packages))
-        t0 = time.monotonic()
-        subprocess.run([PYTHON, MAKE_SAMPLE, "--dir", dbdir, "--usage-rows", str(args.usage_rows),
-                        "--packages", str(args.packages)], check=True, stdout=subprocess.DEVNULL)
-        sources = {MAIN_DB: source_tables(os.path.join(dbdir, MAIN_DB)),
-                   USAGE_DB: source_tables(os.path.join(dbdir, USAGE_DB))}
-        source_rows = sum(n for s in sources.values() for _, _, n in s)
-        usage_rows = sum(n for t, _, n in sources[USAGE_DB] if t == "package_downloads")
-        size = sum(os.path.getsize(os.path.join(dbdir, f)) for f in (MAIN_DB, USAGE_DB))
-        say("   %d rows in %d tables, %.1f MiB of SQLite files, made in %.1f s" % (
-            source_rows, sum(len(s) for s in sources.values()), size / 1048576, time.monotonic() - t0))
-        say("   PostgreSQL %s on %s:%s" % (server.sql("postgres", "SHOW server_version").strip(),
-                                          server.host, server.port))
+        say("== PostgreSQL %s on %s:%s" % (server.sql("postgres", "SHOW server_version").strip(),
+                                           server.host, server.port))
         say("   migrate %s (source tree %s)" % (migrate_bin, git_revision()))
         say("   %s" % pgloader_version())
         say("   pgloader options: -l pgloader-real.lisp --cast '%s'" % PGLOADER_CAST)
         say("   (pgloader's defaults lose sync_runs: it prints REAL Infinity in a form PostgreSQL rejects)")
         server.sql("postgres", "CREATE ROLE %s LOGIN PASSWORD %s" % (qident(ROLE), qliteral(PASSWORD)))
 
-        runs = {"migrate": [], "pgloader": [], "hand": [], "reverse": [], "reverse-hand": []}
-        schema = None
-        for rep in range(1, args.repeat + 1):
-            # Interleaved, so that a burst of load from elsewhere on the
-            # machine hits every tool alike.
-            say("\n== run %d of %d" % (rep, args.repeat))
-            say("-- a. migrate")
-            m, m_dbs = run_migrate(server, work, dbdir, sources, migrate_bin)
-            runs["migrate"].append(m)
-            say("   %.2f s, %.1f MiB, copy phase %.2f s%s" % (m.wall, mib(m.rss_kib), m.copy_seconds,
-                                                              "" if m.ok else ", FAILED"))
-            if schema is None and m.ok:
-                schema = dump_schema(server, m_dbs)
-            if m.ok:
-                say("-- d. reverse: migrate --from=pgx --to=sqlite3 (from a's databases)")
-                rm, rdir = run_reverse(server, work, m_dbs, sources, migrate_bin, rep)
-                say("   %.2f s, %.1f MiB, copy phase %.2f s%s" % (rm.wall, mib(rm.rss_kib), rm.copy_seconds,
-                                                                  "" if rm.ok else ", FAILED"))
-                runs["reverse"].append(rm)
-                say("-- e. reverse: hand pipeline")
-                rh = run_reverse_hand(server, work, m_dbs, sources, rdir, rep)
-                say("   %.2f s, %.1f MiB%s" % (rh.wall, mib(rh.rss_kib), "" if rh.ok else ", FAILED"))
-                runs["reverse-hand"].append(rh)
-                shutil.rmtree(rdir, ignore_errors=True)
-            server.drop_databases(*m_dbs)
-
-            say("-- b. pgloader")
-            pgl, pgl_dbs = run_pgloader(server, work, dbdir, sources)
-            runs["pgloader"].append(pgl)
-            say("   %.2f s, %.1f MiB%s" % (pgl.wall, mib(pgl.rss_kib), "" if pgl.ok else ", FAILED"))
-            server.drop_databases(*pgl_dbs)
-
-            say("-- c. hand pipeline")
-            if schema is None:
-                hand = Result("hand pipeline (sqlite3 -csv | psql \\copy)")
-                hand.problems.append("the hand pipeline needs the tables of a successful migrate run")
-            else:
-                hand, hand_dbs = run_hand(server, work, dbdir, sources, schema,
-                                          migrate_bin if not runs["hand"] else None)
-                say("   %.2f s, %.1f MiB%s" % (hand.wall, mib(hand.rss_kib), "" if hand.ok else ", FAILED"))
-                server.drop_databases(*hand_dbs)
-            runs["hand"].append(hand)
-
-        m, pgl, hand = Best(runs["migrate"]), Best(runs["pgloader"]), Best(runs["hand"])
-        largest = largest_value(os.path.join(dbdir, MAIN_DB))
-        largest = max(largest, largest_value(os.path.join(dbdir, USAGE_DB)))
+        datasets = [measure_dataset(n, args, server, work, migrate_bin) for n in names]
+        sample_ds = next((d for d in datasets if d.name == "sample"), None)
         scaling = []
         if not args.no_scaling:
-            sizes = sorted(set(SCALING_SIZES) | {args.usage_rows})
-            for n in sizes:
-                if n == args.usage_rows:
-                    scaling.append((n, source_rows, m.wall, m.best.rss_kib if m.best else None, largest))
-                    continue
-                say("\n== scaling: make-sample-dbs.py --usage-rows %d, one migrate run" % n)
-                sdir = os.path.join(work, "scale-%d" % n)
-                subprocess.run([PYTHON, MAKE_SAMPLE, "--dir", sdir, "--usage-rows", str(n),
-                                "--packages", str(args.packages)], check=True, stdout=subprocess.DEVNULL)
-                ssources = {MAIN_DB: source_tables(os.path.join(sdir, MAIN_DB)),
-                            USAGE_DB: source_tables(os.path.join(sdir, USAGE_DB))}
-                srows = sum(k for x in ssources.values() for _, _, k in x)
-                big = max(largest_value(os.path.join(sdir, MAIN_DB)), largest_value(os.path.join(sdir, USAGE_DB)))
-                sm, sdbs = run_migrate(server, work, sdir, ssources, migrate_bin)
-                server.drop_databases(*sdbs)
-                failures.extend(sm.problems)
-                say("   %.2f s, %.1f MiB%s" % (sm.wall, mib(sm.rss_kib), "" if sm.ok else ", FAILED"))
-                scaling.append((n, srows, sm.wall if sm.ok else None, sm.rss_kib, big))
-                shutil.rmtree(sdir, ignore_errors=True)
-            scaling.sort()
-        report(m, pgl, hand, source_rows, usage_rows, args.repeat, largest, scaling)
-        if runs["reverse"]:
-            report_reverse(Best(runs["reverse"]), Best(runs["reverse-hand"]))
-        else:
-            failures.append("the reverse direction was not measured: no successful migrate run to read from")
-        for rs in runs.values():
-            for r in rs:
-                failures += r.problems
+            known = []
+            if sample_ds is not None:
+                # The comparison's best migrate run stands for its own size.
+                m = sample_ds.m
+                known.append((args.usage_rows, sample_ds.source_rows, m.wall if ok(m) else None,
+                              m.best.rss_kib if m.best else None, sample_ds.largest))
+            scaling = measure_scaling(sizes, known, args, server, work, migrate_bin, failures)
+
+        for ds in datasets:
+            report_dataset(ds, args.repeat)
+        if sample_ds is not None:
+            if sample_ds.rm is not None:
+                report_reverse(sample_ds.rm, sample_ds.rh)
+            else:
+                failures.append("the reverse direction was not measured: no successful migrate run to read from")
+        if scaling:
+            report_scaling(scaling)
+        report_targets(datasets, sample_ds, scaling)
+        for ds in datasets:
+            for rs in ds.runs.values():
+                for r in rs:
+                    failures += ["[%s] %s" % (ds.name, p) for p in r.problems]
     except BenchError as e:
         failures.append(str(e))
     except subprocess.CalledProcessError as e:
