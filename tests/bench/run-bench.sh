@@ -1,11 +1,14 @@
 #!/bin/bash
-# run-bench.sh [--usage-rows N | --quick] [--packages N] [--keep]
+# run-bench.sh [--usage-rows N | --quick] [--dataset sample|wide|both]
+#              [--no-scaling | --scaling-20m | --scaling-only] [--keep] ...
 #
 # Benchmarks `migrate database` (copy + indexes + verification) against
-# Debian's pgloader and a hand `sqlite3 -csv | psql \copy` pipeline, on one
-# generated Package Manager dataset (2,000,000 usage rows by default, 20,000
-# with --quick) and one throwaway PostgreSQL server, and prints wall time,
-# peak RSS, row counts and the ratios against the targets.
+# Debian's pgloader and a hand `sqlite3 -csv | psql \copy` pipeline, on two
+# generated Package Manager datasets (the sample and a wide one with text
+# keys; 2,000,000 usage rows by default, 20,000 with --quick) and one
+# throwaway PostgreSQL server, and prints wall time, peak RSS, row counts,
+# the breakdown by phase, the scaling line and the ratios against the
+# issue's targets.  bench.py --help lists every option.
 #
 # As root on a fresh Debian 12 machine it installs what is missing
 # (pgloader, time, sqlite3 and the build dependencies; apt-get only runs when
