@@ -3,7 +3,7 @@
 
     bench.py [--usage-rows N | --quick] [--dataset sample|wide|both] [--repeat N]
              [--no-scaling | --scaling-20m | --scaling-sizes N,N | --scaling-only]
-             [--packages N] [--keep]
+             [--scaling-repeat N] [--packages N] [--keep]
 
 Run it through run-bench.sh, which installs what is missing, builds migrate
 and starts the throwaway PostgreSQL server (tests/harness/with-postgres.sh)
@@ -29,9 +29,9 @@ On the sample also the reverse direction (PostgreSQL -> SQLite): migrate
 against psql \\copy | sqlite3 .import.
 
 Each tool runs --repeat times (interleaved); the best wall time counts.
-Then the scaling line: migrate alone, once per size, on the sample at
-200,000 and 2,000,000 usage rows (and 20,000,000 with --scaling-20m); the
-comparison's own size joins it.
+Then the scaling line: migrate alone, once per size (--scaling-repeat), on
+the sample at 200,000 and 2,000,000 usage rows (and 20,000,000 with
+--scaling-20m); the comparison's own size joins it with its first run.
 
 Every tool's result must have the source's row count in every table; a run
 that fails or loads a wrong row count makes the exit status 1.  The figures
