@@ -785,22 +785,28 @@ struct sqlite_scan {
         size_t n;
 };
 
-/* The stored value as SQLite holds it. */
+/* The stored value as SQLite holds it.  One sqlite3_column_value() per
+ * column, then the sqlite3_value_*() getters: each sqlite3_column_*() call
+ * would look the column up again and take the connection's (absent) mutex.
+ * The value is "unprotected", which only matters across threads: a
+ * connection is used by one thread at a time. */
 void sqlite_db_read_value(sqlite3_stmt *st, int col, struct value *v) {
-        switch (sqlite3_column_type(st, col)) {
+        sqlite3_value *sv = sqlite3_column_value(st, col);
+        switch (sqlite3_value_type(sv)) {
         case SQLITE_INTEGER:
-                *v = (struct value) { .kind = VALUE_INT, .i = sqlite3_column_int64(st, col) };
+                *v = (struct value) { .kind = VALUE_INT, .i = sqlite3_value_int64(sv) };
                 break;
         case SQLITE_FLOAT:
-                *v = (struct value) { .kind = VALUE_REAL, .d = sqlite3_column_double(st, col) };
+                *v = (struct value) { .kind = VALUE_REAL, .d = sqlite3_value_double(sv) };
                 break;
         case SQLITE_TEXT:
-                *v = (struct value) { .kind = VALUE_TEXT, .s = (const char *) sqlite3_column_text(st, col) };
-                v->n = (size_t) sqlite3_column_bytes(st, col);
+                /* Text first, then its length: the length of the UTF-8 form. */
+                *v = (struct value) { .kind = VALUE_TEXT, .s = (const char *) sqlite3_value_text(sv) };
+                v->n = (size_t) sqlite3_value_bytes(sv);
                 break;
         case SQLITE_BLOB:
-                *v = (struct value) { .kind = VALUE_BLOB, .s = sqlite3_column_blob(st, col) };
-                v->n = (size_t) sqlite3_column_bytes(st, col);
+                *v = (struct value) { .kind = VALUE_BLOB, .s = sqlite3_value_blob(sv) };
+                v->n = (size_t) sqlite3_value_bytes(sv);
                 if (!v->s)
                         v->s = ""; /* a zero-length blob is still a blob, not NULL */
                 break;

@@ -10,6 +10,9 @@ struct strbuf {
         size_t cap;
 };
 
+/* Room for "extra" more bytes and the NUL after them, so that a caller may
+ * write them at data + len itself (then add them to len and put the NUL). */
+int strbuf_reserve(struct strbuf *b, size_t extra);
 int strbuf_putc(struct strbuf *b, char c);
 int strbuf_append(struct strbuf *b, const char *s, size_t n);
 int strbuf_puts(struct strbuf *b, const char *s);
