@@ -130,3 +130,49 @@ bool utf8_validate(const char *s, size_t len, size_t *ret_chars) {
 bool utf8_is_valid(const char *s, size_t len) {
         return utf8_validate(s, len, NULL);
 }
+
+#define LOW_BITS UINT64_C(0x0101010101010101)
+
+/* Eight bytes all in 01..7F: no high bit, and no byte that borrows when
+ * one is subtracted from each (only a zero byte does). */
+static inline bool plain_ascii_word(uint64_t w) {
+        return ((w | (w - LOW_BITS)) & HIGH_BITS) == 0;
+}
+
+bool utf8_validate_text(const char *s, size_t len, size_t *ret_chars) {
+        const unsigned char *u = (const unsigned char *) s;
+        size_t i = 0, chars = 0;
+        unsigned state = S_OK;
+
+        while (i < len) {
+                if (state == S_OK) {
+                        while (len - i >= 8) {
+                                uint64_t a;
+                                memcpy(&a, u + i, 8);
+                                if (!plain_ascii_word(a))
+                                        break;
+                                i += 8;
+                                chars += 8;
+                        }
+                        if (len - i < 8) {
+                                /* The last few bytes in one word, padded with 01 bytes. */
+                                uint64_t a = LOW_BITS;
+                                memcpy(&a, u + i, len - i);
+                                if (plain_ascii_word(a)) {
+                                        chars += len - i;
+                                        break;
+                                }
+                        }
+                }
+                unsigned char c = u[i++];
+                state = next_state[state][byte_class[c]];
+                if (state == S_BAD || c == 0)
+                        return false;
+                chars += (c & 0xc0) != 0x80;
+        }
+        if (state != S_OK)
+                return false;
+        if (ret_chars)
+                *ret_chars = chars;
+        return true;
+}

@@ -306,12 +306,16 @@ static int to_boolean(const struct value *in, struct value *ret, char **why) {
 }
 
 static int check_text(const char *s, size_t n, const struct col_spec *spec, char **why) {
-        if (n && memchr(s, '\0', n))
-                return reason(why, "text with a NUL byte, which PostgreSQL text cannot hold");
-        /* One pass validates and counts characters. */
+        /* One pass validates, looks for NUL and counts characters; only when
+         * it fails, which of the two it is (a NUL byte is named first). */
         size_t chars = 0;
-        if (!utf8_validate(s, n, &chars))
-                return reason(why, "text that is not valid UTF-8");
+        if (!utf8_validate_text(s, n, &chars)) {
+                if (n && memchr(s, '\0', n))
+                        return reason(why, "text with a NUL byte, which PostgreSQL text cannot hold");
+                if (!utf8_validate(s, n, &chars))
+                        return reason(why, "text that is not valid UTF-8");
+                return -EIO; /* utf8_validate_text() refuses nothing else */
+        }
         if (spec->length >= 0) {
                 if (chars > (size_t) spec->length)
                         return reason(why, "text of %zu characters, longer than the column's limit of %d", chars, spec->length);

@@ -27,7 +27,12 @@ static void compare(const unsigned char *s, size_t len) {
         size_t want_chars = 0, got_chars = 0;
         bool want = reference_valid((const char *) s, len, &want_chars);
         bool got = utf8_validate((const char *) s, len, &got_chars);
-        if (want == got && (!want || want_chars == got_chars) && got == utf8_is_valid((const char *) s, len))
+        /* utf8_validate_text(): the same, and no NUL byte. */
+        size_t text_chars = 0;
+        bool want_text = want && !memchr(s, 0, len);
+        bool got_text = utf8_validate_text((const char *) s, len, &text_chars);
+        if (want == got && (!want || want_chars == got_chars) && got == utf8_is_valid((const char *) s, len) &&
+            want_text == got_text && (!want_text || text_chars == want_chars))
                 return;
         if (mismatches++ < 5) {
                 printf("# mismatch on %zu bytes (reference %s, %zu chars; fast %s, %zu chars):", len,
@@ -141,6 +146,34 @@ static void test_adversarial_at_every_alignment(void) {
         CHECK(mismatches == 0);
 }
 
+/* utf8_validate_text(): a NUL byte at every position of ASCII and of
+ * non-ASCII text of every length up to 40 is refused; without it, the text
+ * is valid with the right count. */
+static void test_nul_at_every_position(void) {
+        unsigned char buf[64];
+        size_t chars, wrong = 0;
+        mismatches = 0;
+        for (size_t len = 1; len <= 40; len++)
+                for (size_t wide = 0; wide < 2; wide++) {
+                        memset(buf, 'x', sizeof(buf));
+                        if (wide && len >= 2)
+                                memcpy(buf + len - 2, "\xc3\xa9", 2);
+                        if (!utf8_validate_text((const char *) buf, len, &chars) ||
+                            chars != len - (wide && len >= 2))
+                                wrong++;
+                        for (size_t at = 0; at < len; at++) {
+                                unsigned char keep = buf[at];
+                                buf[at] = 0;
+                                if (utf8_validate_text((const char *) buf, len, &chars))
+                                        wrong++;
+                                compare(buf, len);
+                                buf[at] = keep;
+                        }
+                }
+        CHECK(wrong == 0);
+        CHECK(mismatches == 0);
+}
+
 static size_t put_code_point(unsigned char *p, uint32_t cp) {
         if (cp < 0x80) {
                 p[0] = (unsigned char) cp;
@@ -206,6 +239,7 @@ int main(void) {
         RUN(test_every_string_up_to_three_bytes);
         RUN(test_four_bytes_at_the_edges);
         RUN(test_adversarial_at_every_alignment);
+        RUN(test_nul_at_every_position);
         RUN(test_random_and_mutated);
         TAP_END();
 }

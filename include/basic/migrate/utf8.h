@@ -12,3 +12,7 @@ bool utf8_is_valid(const char *s, size_t len);
  * table-driven DFA), and on success the number of characters (code points)
  * in *ret_chars (may be NULL). */
 bool utf8_validate(const char *s, size_t len, size_t *ret_chars);
+/* utf8_validate() for text that must not hold a NUL byte either (as
+ * PostgreSQL text): false when it is not UTF-8 or holds a NUL, in one pass
+ * that takes short ASCII text a word at a time to its end. */
+bool utf8_validate_text(const char *s, size_t len, size_t *ret_chars);
