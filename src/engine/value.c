@@ -569,6 +569,14 @@ int value_convert(const struct value *in, const struct col_spec *spec, struct va
                 *ret = *in;
                 return 0;
         }
+        /* The most common value of all, text into text, kept as it is once checked. */
+        if (in->kind == VALUE_TEXT && spec->type == COL_TEXT && !spec->padded) {
+                int r = check_text(in->s, in->n, spec, why);
+                if (r < 0)
+                        return r;
+                *ret = *in;
+                return 0;
+        }
         switch (spec->type) {
         case COL_INT64:
         case COL_INT32:
