@@ -3,7 +3,7 @@
 #include <signal.h>
 #include <stddef.h>
 
-#define MAX_CANCELS 4
+#define MAX_CANCELS 8 /* two PostgreSQL connections and two SQLite checks in a run */
 
 static volatile sig_atomic_t caught, deferred, held;
 /* What a signal calls to stop a running query (pg_db registers PQcancel):

@@ -7,9 +7,12 @@
 #include "migrate/escape.h"
 #include "migrate/strbuf.h"
 
+static bool holding;
+static struct strbuf held; /* errors and hints kept while holding */
+
 /* The sink: prefix (ours, trusted) + the escaped message + end (ours). */
-__attribute__((format(printf, 4, 0)))
-static void emit(FILE *f, const char *prefix, const char *end, const char *fmt, va_list ap) {
+__attribute__((format(printf, 5, 0)))
+static void emit(FILE *f, bool may_hold, const char *prefix, const char *end, const char *fmt, va_list ap) {
         _cleanup_free_ char *msg = strdup_vprintf(fmt, ap);
         _cleanup_strbuf_ struct strbuf b = {};
         if (!msg || strbuf_puts(&b, prefix) < 0 || escape_append(&b, msg, strlen(msg), 0) < 0 ||
@@ -17,19 +20,33 @@ static void emit(FILE *f, const char *prefix, const char *end, const char *fmt, 
                 fprintf(f, "%s(out of memory while formatting a message)%s", prefix, end);
                 return;
         }
+        if (may_hold && holding && strbuf_puts(&held, b.data) >= 0)
+                return;
         fputs(b.data, f);
 }
 
-#define EMIT(f, prefix, end, fmt)               \
-        do {                                    \
-                va_list ap;                     \
-                va_start(ap, fmt);              \
-                emit(f, prefix, end, fmt, ap);  \
-                va_end(ap);                     \
+#define EMIT_HELD(f, may_hold, prefix, end, fmt)          \
+        do {                                              \
+                va_list ap;                               \
+                va_start(ap, fmt);                        \
+                emit(f, may_hold, prefix, end, fmt, ap);  \
+                va_end(ap);                               \
         } while (0)
+#define EMIT(f, prefix, end, fmt) EMIT_HELD(f, false, prefix, end, fmt)
+
+void log_hold(void) {
+        holding = true;
+}
+
+void log_release(bool print) {
+        if (print && held.data)
+                fputs(held.data, stderr);
+        strbuf_done(&held);
+        holding = false;
+}
 
 void log_error(const char *fmt, ...) {
-        EMIT(stderr, "migrate: error: ", "\n", fmt);
+        EMIT_HELD(stderr, true, "migrate: error: ", "\n", fmt);
 }
 
 void log_notice(const char *fmt, ...) {
@@ -37,7 +54,7 @@ void log_notice(const char *fmt, ...) {
 }
 
 void log_hint(const char *fmt, ...) {
-        EMIT(stderr, "migrate: hint: ", "\n", fmt);
+        EMIT_HELD(stderr, true, "migrate: hint: ", "\n", fmt);
 }
 
 void log_info(const char *fmt, ...) {
@@ -45,7 +62,7 @@ void log_info(const char *fmt, ...) {
 }
 
 int log_error_errno(int r, const char *fmt, ...) {
-        EMIT(stderr, "migrate: error: ", "\n", fmt);
+        EMIT_HELD(stderr, true, "migrate: error: ", "\n", fmt);
         return r;
 }
 

@@ -9,6 +9,7 @@
 #include "migrate/cleanup.h"
 #include "migrate/sql_quote.h"
 #include "migrate/sql_token.h"
+#include "migrate/sqlite_integrity.h"
 #include "migrate/sqlite_source.h"
 #include "migrate/sqlite_types.h"
 #include "migrate/strbuf.h"
@@ -18,6 +19,10 @@ struct sqlite_db {
         struct db base;
         sqlite3 *handle;
         char *path;
+        dev_t dev; /* the file handle reads */
+        ino_t ino;
+        struct sqlite_integrity *integrity; /* the check running beside the run, or NULL */
+        size_t integrity_max;
 };
 
 DEFINE_POINTER_CLEANUP(sqlite3_stmt, sqlite3_finalize)
@@ -879,6 +884,7 @@ static int sqlite_scan(struct db *db, const struct scan_request *req, struct row
 
 static void sqlite_close(struct db *db) {
         struct sqlite_db *s = (struct sqlite_db *) db;
+        sqlite_integrity_free(s->integrity);
         if (s->handle) {
                 sqlite3_exec(s->handle, "ROLLBACK", NULL, NULL, NULL);
                 sqlite3_close_v2(s->handle);
@@ -889,9 +895,27 @@ static void sqlite_close(struct db *db) {
         free(s);
 }
 
-static int sqlite_check_integrity(struct db *db, size_t max, char ***ret_findings) {
+/* In the background where a second connection and a thread can be had;
+ * else check_integrity() checks this connection, in the foreground. */
+static int sqlite_start_integrity_check(struct db *db, size_t max) {
         struct sqlite_db *s = (struct sqlite_db *) db;
-        int r = sqlite_source_check_integrity(s->handle, max, ret_findings);
+        s->integrity_max = max;
+        if (!s->integrity)
+                (void) sqlite_integrity_start(s->path, s->dev, s->ino, max, &s->integrity);
+        return 0;
+}
+
+static int sqlite_check_integrity(struct db *db, char ***ret_findings, double *ret_seconds) {
+        struct sqlite_db *s = (struct sqlite_db *) db;
+        int r;
+        if (s->integrity)
+                r = sqlite_integrity_wait(s->integrity, ret_findings, ret_seconds);
+        else {
+                double started = now_seconds();
+                r = sqlite_integrity_check(s->handle, s->integrity_max, ret_findings);
+                *ret_seconds = now_seconds() - started;
+        }
+        sqlite_integrity_free(TAKE_PTR(s->integrity));
         if (r < 0 && r != -EINTR && r != -ENOMEM)
                 return fail_sqlite(s, "cannot check its integrity");
         return r;
@@ -901,6 +925,7 @@ static const struct db_ops sqlite_source_ops = {
         .read_catalog = sqlite_read_catalog,
         .count_rows = sqlite_count_rows,
         .scan = sqlite_scan,
+        .start_integrity_check = sqlite_start_integrity_check,
         .check_integrity = sqlite_check_integrity,
         .close = sqlite_close,
 };
@@ -917,7 +942,7 @@ int sqlite_db_open_source(const struct db_endpoint *ep, struct db **ret, char **
                 sqlite_close(&s->base);
                 return -ENOMEM;
         }
-        int r = sqlite_source_open(ep->sqlite_path, &s->handle, ret_error);
+        int r = sqlite_source_open(ep->sqlite_path, &s->handle, &s->dev, &s->ino, ret_error);
         if (r < 0) {
                 sqlite_close(&s->base);
                 if (r == -EBUSY || r == -ENOMEM || r == -EINTR)

@@ -12,9 +12,7 @@
 #include <unistd.h>
 
 #include "migrate/cleanup.h"
-#include "migrate/interrupt.h"
 #include "migrate/strbuf.h"
-#include "migrate/strv.h"
 
 /* What the descriptor check learnt about the file SQLite is about to open. */
 struct source_file {
@@ -167,7 +165,7 @@ static int explain_open_failure(sqlite3 *h, const char *path, const struct sourc
         return -EIO;
 }
 
-int sqlite_source_open(const char *path, sqlite3 **ret, char **ret_error) {
+int sqlite_source_open(const char *path, sqlite3 **ret, dev_t *ret_dev, ino_t *ret_ino, char **ret_error) {
         struct source_file f = {};
         struct stat st;
         sqlite3 *h = NULL;
@@ -196,44 +194,9 @@ int sqlite_source_open(const char *path, sqlite3 **ret, char **ret_error) {
                 return -ESTALE;
         }
         *ret = h;
-        return 0;
-}
-
-static int stop_when_interrupted(void *unused) {
-        (void) unused;
-        return interrupted();
-}
-
-int sqlite_source_check_integrity(sqlite3 *h, size_t max_lines, char ***ret_findings) {
-        _cleanup_(strv_freep) char **findings = NULL;
-        _cleanup_free_ char *sql = strdup_printf("PRAGMA integrity_check(%zu)", max_lines + 1);
-        sqlite3_stmt *st = NULL;
-        size_t n = 0;
-        int r;
-        *ret_findings = NULL;
-        if (!sql)
-                return -ENOMEM;
-        sqlite3_progress_handler(h, 10000, stop_when_interrupted, NULL);
-        r = sqlite3_prepare_v2(h, sql, -1, &st, NULL);
-        while (r == SQLITE_OK && (r = sqlite3_step(st)) == SQLITE_ROW) {
-                const char *line = (const char *) sqlite3_column_text(st, 0);
-                r = SQLITE_OK;
-                if (!line || strcmp(line, "ok") == 0)
-                        continue;
-                if (++n <= max_lines && strv_push(&findings, line) < 0)
-                        r = SQLITE_NOMEM;
-        }
-        sqlite3_finalize(st);
-        sqlite3_progress_handler(h, 0, NULL, NULL);
-        if (r == SQLITE_INTERRUPT || interrupted())
-                return -EINTR;
-        if (r == SQLITE_NOMEM)
-                return -ENOMEM;
-        /* A file too damaged to check fails the check itself: that is a finding too. */
-        if (r != SQLITE_DONE && strv_push(&findings, sqlite3_errmsg(h)) < 0)
-                return -ENOMEM;
-        if (n > max_lines && strv_consume(&findings, strdup_printf("(SQLite stopped after %zu findings; there may be more)", n)) < 0)
-                return -ENOMEM;
-        *ret_findings = TAKE_PTR(findings);
+        if (ret_dev)
+                *ret_dev = f.dev;
+        if (ret_ino)
+                *ret_ino = f.ino;
         return 0;
 }

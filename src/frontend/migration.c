@@ -35,6 +35,7 @@ struct database_run {
         bool mapped;
         char **not_carried;
         double integrity_seconds; /* < 0: the source driver has no integrity check */
+        bool checked;             /* its verdict is in (or there is none) */
         int64_t planned_rows;     /* the source's rows, counted for the progress estimate */
 };
 
@@ -74,6 +75,10 @@ static int open_databases(struct database_run *run, bool verify_only) {
                 return r;
         }
         free(TAKE_PTR(error));
+        /* In the background from now on, on a snapshot of its own. */
+        if (run->source->ops->start_integrity_check &&
+            (r = run->source->ops->start_integrity_check(run->source, MAX_REPORTED)) < 0)
+                return db_failed(run->source, r);
         r = db_open(run->to, verify_only ? DB_OPEN_VERIFY : DB_OPEN_TARGET, &run->target, &error);
         if (r < 0) {
                 log_error("%s", error ? error : strerror(-r));
@@ -97,30 +102,51 @@ static int open_databases(struct database_run *run, bool verify_only) {
         return 0;
 }
 
-/* Before anything is written: a damaged source would be copied, and
- * verified, damage and all. */
-static int check_source_integrity(struct database_run *run, struct progress *progress) {
-        _cleanup_(strv_freep) char **findings = NULL;
+/* The source's own consistency check: a damaged source would be copied,
+ * and verified, damage and all.  It runs beside the work (started at the
+ * open, see open_databases()); this waits for its verdict.  Returns 0, or
+ * -ERR_SOURCE with *ret_findings set when the source is damaged. */
+static int check_source_integrity(struct database_run *run, struct progress *progress, char ***ret_findings) {
         _cleanup_free_ char *what = strdup_printf("%s database", run->name);
+        double seconds = 0;
+        *ret_findings = NULL;
+        if (run->checked)
+                return 0;
+        run->checked = true;
         run->integrity_seconds = -1;
         if (!run->source->ops->check_integrity)
                 return 0;
-        double started = now_seconds();
         /* It reads the whole file: the rows it stands for are the source's. */
         progress_start(progress, "integrity", what ? what : run->name, run->planned_rows);
-        int r = run->source->ops->check_integrity(run->source, MAX_REPORTED, &findings);
+        int r = run->source->ops->check_integrity(run->source, ret_findings, &seconds);
         progress_end(progress);
         if (r < 0)
                 return r == -EINTR ? r : db_failed(run->source, r); /* an interruption is said once, at the end */
-        run->integrity_seconds = now_seconds() - started;
-        if (findings) {
-                log_error("%s: is damaged; its integrity check found:", run->source->label);
-                print_list("  ", findings);
-                log_hint("nothing was written; restore the database from a backup, or recover it with sqlite3's "
-                         ".recover into a new file, then migrate that file");
-                return -ERR_SOURCE;
+        run->integrity_seconds = seconds;
+        return *ret_findings ? -ERR_SOURCE : 0;
+}
+
+/* The verdict of the sources' integrity checks comes before anything the
+ * work found (a damaged file explains any symptom), as when the checks ran
+ * first: runs[0..n) in order, the first damaged source is the outcome. */
+static int join_checks(struct database_run *runs, size_t n, int r, struct progress *progress) {
+        for (size_t i = 0; i < n && !interrupted() && r != -EINTR; i++) {
+                _cleanup_(strv_freep) char **findings = NULL;
+                int k = check_source_integrity(&runs[i], progress, &findings);
+                if (k == -ERR_SOURCE) {
+                        log_release(false);
+                        log_error("%s: is damaged; its integrity check found:", runs[i].source->label);
+                        print_list("  ", findings);
+                        log_hint("nothing was committed; restore the database from a backup, or recover it with "
+                                 "sqlite3's .recover into a new file, then migrate that file");
+                        return k;
+                }
+                /* Interrupted while waiting: the verdict is unknown, the run was stopped. */
+                if (k < 0 && (r == 0 || k == -EINTR))
+                        r = k;
         }
-        return 0;
+        log_release(true);
+        return r;
 }
 
 /* Target tables the source lacks (names compared as mapping does). */
@@ -325,10 +351,7 @@ static int run_database(struct database_run *run, const struct cli_options *o, s
                 .source = run->source,
                 .target = run->target,
         };
-        int r = check_source_integrity(run, progress);
-        if (r < 0)
-                return r;
-        r = read_catalogs(run, o->verify, o->drop_all);
+        int r = read_catalogs(run, o->verify, o->drop_all);
         if (r < 0)
                 return r;
         if (!o->verify) {
@@ -593,8 +616,17 @@ int migration_run(const struct migrate_config *c, const struct cli_options *o) {
                         fflush(stdout);
                 }
         }
-        for (size_t i = 0; i < n_runs && r == 0; i++)
+        /* What the work finds waits for the sources' integrity checks. */
+        if (r == 0)
+                log_hold();
+        for (size_t i = 0; i < n_runs && r == 0; i++) {
                 r = run_database(&runs[i], o, &progress);
+                if (r < 0)
+                        r = join_checks(runs, i + 1, r, &progress);
+        }
+        if (r == 0)
+                r = join_checks(runs, n_runs, r, &progress);
+        log_release(true);
         /* Every database verified: only now does anything become visible. */
         if (r == 0 && !o->verify)
                 r = two_phase ? commit_two_phase(runs, n_runs, &progress) : commit_in_order(runs, n_runs, &progress);

@@ -8,9 +8,10 @@ void interrupt_install(void);
 bool interrupted(void);
 /* The signal that interrupted the run, or 0. */
 int interrupt_signal(void);
-/* While registered, a signal also cancels the running PostgreSQL query on
- * that connection: fn(arg) runs in the signal handler, so it must be
- * async-signal-safe (pg_db passes PQcancel on its PGcancel*). */
+/* While registered, a signal also cancels the running query on that
+ * connection: fn(arg) runs in the signal handler, so it must be
+ * async-signal-safe (pg_db passes PQcancel on its PGcancel*, the SQLite
+ * integrity check sqlite3_interrupt()). */
 void interrupt_add_cancel(void (*fn)(void *arg), void *arg);
 void interrupt_remove_cancel(void *arg);
 /* From the first COMMIT on, signals no longer interrupt: they are only

@@ -18,6 +18,13 @@ void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* log_error() that returns r, for "return log_error_errno(r, ...)". */
 int log_error_errno(int r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* While held, errors and hints are kept instead of printed (the sources'
+ * integrity checks run beside the work, and a damaged source explains
+ * whatever else went wrong).  log_release() prints what was kept, or drops
+ * it, and ends the hold.  Main thread only, as every function here. */
+void log_hold(void);
+void log_release(bool print);
+
 /* One line of a report on f (the plan, the summary table), newline added. */
 void out_line(FILE *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -50,9 +50,14 @@ struct db_ops {
         int (*read_catalog)(struct db *db, struct catalog **ret);
         int (*count_rows)(struct db *db, const struct table *t, int64_t *ret);
         int (*scan)(struct db *db, const struct scan_request *req, struct row_source **ret);
-        /* Source only, optional (NULL): the database's own consistency check.
-         * *ret_findings: NULL when sound, else what it found (at most max lines). */
-        int (*check_integrity)(struct db *db, size_t max, char ***ret_findings);
+        /* Source only, optional (both NULL): the database's own consistency
+         * check.  start_integrity_check() begins it, in the background where
+         * it can (a connection and a thread of its own) while the run goes
+         * on; check_integrity(), once, waits for its end (or runs it there and
+         * then): *ret_findings NULL when sound, else what it found (at most
+         * max lines); *ret_seconds, how long the check itself ran. */
+        int (*start_integrity_check)(struct db *db, size_t max);
+        int (*check_integrity)(struct db *db, char ***ret_findings, double *ret_seconds);
         /* Target only.  Other sessions using the same database, one line each
          * (another server node may be running); NULL when none. */
         int (*other_sessions)(struct db *db, char ***ret);

@@ -1,0 +1,35 @@
+/* SQLite's own consistency check of a source file (PRAGMA integrity_check).
+ * It reads the whole file, which takes about as long as the copy: so it
+ * runs in a thread, on a read-only connection of its own, while the run
+ * copies and the server builds keys, and the run waits for its verdict
+ * before anything is committed. */
+#pragma once
+
+#include <sqlite3.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+struct sqlite_integrity;
+
+/* Checks h itself, here and now.  *ret_findings: NULL when the file is
+ * sound, else at most max_lines of SQLite's findings as SQLite words them
+ * (log.h escapes what it prints), then a line saying there may be more.  A
+ * file too damaged to be checked yields SQLite's error as its finding.
+ * -EINTR when interrupted. */
+int sqlite_integrity_check(sqlite3 *h, size_t max_lines, char ***ret_findings);
+
+/* Opens path once more, read-only in a read transaction of its own (the
+ * caller's transaction keeps writers out meanwhile), makes sure it is the
+ * file the caller has open (dev, ino), and starts the check in a thread
+ * that takes no signals: Ctrl-C stops it through sqlite3_interrupt().  A
+ * negative errno when no connection or thread can be had: the caller then
+ * checks its own connection with sqlite_integrity_check(). */
+int sqlite_integrity_start(const char *path, dev_t dev, ino_t ino, size_t max_lines, struct sqlite_integrity **ret);
+
+/* Waits for the check to end: the result as sqlite_integrity_check()'s,
+ * and the seconds the check itself ran.  Once only. */
+int sqlite_integrity_wait(struct sqlite_integrity *c, char ***ret_findings, double *ret_seconds);
+
+/* Stops the check if it still runs, waits for its thread, closes its
+ * connection. */
+void sqlite_integrity_free(struct sqlite_integrity *c);
