@@ -2095,6 +2095,21 @@ static void count_notice(void *arg, const PGresult *res) {
                    primary ? primary : "?");
 }
 
+/* A setting that only makes the run faster: SET stays within the server's
+ * own limits (parallel workers come from its max_parallel_workers), and
+ * where it refuses one, the run goes on with the server's value. */
+static int set_tuning(struct pg_db *p, const char *sql) {
+        _cleanup_(PQclearp) PGresult *res = exec_one(p, sql);
+        if (PQresultStatus(res) == PGRES_COMMAND_OK)
+                return 0;
+        if (interrupted() || PQstatus(p->conn) == CONNECTION_BAD)
+                return fail_result(p, "cannot set up the session", res);
+        _cleanup_free_ char *msg = server_message(p, res);
+        log_notice("%s: the server refused \"%s\": %s; keys and indexes are built with its own setting", p->base.label,
+                   sql, msg ? msg : "no reason given");
+        return 0;
+}
+
 int pg_db_open(const struct db_endpoint *ep, enum pg_mode mode, struct db **ret, char **ret_error) {
         struct pg_db *p = calloc(1, sizeof(*p));
         *ret_error = NULL;
@@ -2129,12 +2144,20 @@ int pg_db_open(const struct db_endpoint *ep, enum pg_mode mode, struct db **ret,
         static const char *const session[] = {
                 "SET client_encoding = 'UTF8'", "SET TimeZone = 'UTC'", "SET DateStyle = 'ISO, YMD'",
                 "SET extra_float_digits = 3", "SET bytea_output = 'hex'", "SET standard_conforming_strings = on",
-                "SET maintenance_work_mem = '256MB'", "SET statement_timeout = 0",
+                "SET statement_timeout = 0",
                 "SET idle_in_transaction_session_timeout = 0", "SET lock_timeout = '" LOCK_TIMEOUT "'",
                 "SET synchronous_commit = on",
         };
         for (size_t i = 0; r >= 0 && i < ELEMENTSOF(session); i++)
                 r = exec(p, "cannot set up the session", session[i]);
+        /* Key and index builds (measured on 2 million rows, 2 cores: a
+         * parallel worker and 256 MB each beat none, or 64 MB). */
+        static const char *const tuning[] = {
+                "SET maintenance_work_mem = '256MB'",
+                "SET max_parallel_maintenance_workers = 2",
+        };
+        for (size_t i = 0; r >= 0 && mode == PG_TARGET_WRITE && i < ELEMENTSOF(tuning); i++)
+                r = set_tuning(p, tuning[i]);
         if (r >= 0) {
                 _cleanup_(PQclearp) PGresult *res = NULL;
                 r = query(p, "cannot read the current schema", "SELECT current_schema()", 0, NULL, &res);

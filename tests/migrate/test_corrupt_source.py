@@ -137,6 +137,31 @@ t.check(len(listed) == 21 and "may be more" in listed[-1],
         "many findings: 20 of them quoted, then a line saying there may be more", res.describe())
 t.equal(t.tables("many"), [], "many findings: nothing is committed: the target has no tables")
 
+# A page that cannot be read at all (its header is no b-tree page's): the
+# work trips over it while the integrity check runs beside it, and what
+# comes out is the check's verdict, not the symptom the work met.
+d = t.new_dir("unreadable")
+path = os.path.join(d, MAIN)
+shutil.copy(original, path)
+con = sqlite3.connect("file:%s?mode=ro" % path, uri=True)
+page = con.execute("SELECT pageno FROM dbstat WHERE name = 'package_versions' AND pagetype = 'leaf'"
+                   " ORDER BY pageno LIMIT 1 OFFSET 2").fetchone()[0]
+page_size = con.execute("PRAGMA page_size").fetchone()[0]
+con.close()
+with open(path, "r+b") as f:
+    f.seek((page - 1) * page_size)
+    f.write(b"\xff" * 16)
+findings = sqlite_check(path, "integrity_check")
+t.check(findings and contents(path) is None, "setup: a page SQLite cannot read (%d findings)" % len(findings))
+url = t.create_database("unreadable")
+res = t.migrate(t.write_config("unreadable", d, url=url, usage_url=False))
+t.equal(res.rc, 66, "unreadable page: refused with exit 66") or t.note(res.describe())
+t.check([l for l in findings[:20] if l in res.err] and "integrity check found" in res.err,
+        "unreadable page: SQLite's findings are quoted", res.describe())
+symptoms = [l for l in res.err.splitlines() if l.startswith("migrate: error:") and "package_versions" in l]
+t.check(not symptoms, "unreadable page: the check's verdict, not what the copy met", res.describe())
+t.equal(t.tables("unreadable"), [], "unreadable page: nothing is committed: the target has no tables")
+
 t.note("%d of %d files flagged by integrity_check, %d of them passed by quick_check; %d changed files "
        "invisible to both" % (flagged, FILES, quick_missed, undetectable))
 t.check(flagged >= FILES // 2, "the flipped bytes damage most files (%d of %d flagged)" % (flagged, FILES))
