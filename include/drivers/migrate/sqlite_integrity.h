@@ -18,12 +18,15 @@ struct sqlite_integrity;
  * -EINTR when interrupted. */
 int sqlite_integrity_check(sqlite3 *h, size_t max_lines, char ***ret_findings);
 
-/* Opens path once more, read-only in a read transaction of its own (the
- * caller's transaction keeps writers out meanwhile), makes sure it is the
- * file the caller has open (dev, ino), and starts the check in a thread
- * that takes no signals: Ctrl-C stops it through sqlite3_interrupt().  A
- * negative errno when no connection or thread can be had: the caller then
- * checks its own connection with sqlite_integrity_check(). */
+/* Opens path once more, read-only in a read transaction of its own, makes
+ * sure it is the file the caller has open (dev, ino), and starts the check
+ * in a thread.  The snapshot is the caller's: a rollback-journal file cannot
+ * change while the caller's read transaction lasts; in WAL mode only a
+ * writer committing in the moment between the two opens could make them
+ * differ (migrate runs with the server stopped).  The thread takes no
+ * signals: Ctrl-C stops it through sqlite3_interrupt().  A negative errno
+ * when no connection or thread can be had: the caller then checks its own
+ * connection with sqlite_integrity_check(). */
 int sqlite_integrity_start(const char *path, dev_t dev, ino_t ino, size_t max_lines, struct sqlite_integrity **ret);
 
 /* Waits for the check to end: the result as sqlite_integrity_check()'s,
