@@ -741,20 +741,49 @@ static int append_select_list(struct strbuf *sql, const struct scan_request *req
         return r;
 }
 
+/* What the server says of the requested columns right now: each one's type
+ * and whether it may hold NULL.  The catalog the request names may be the
+ * plan this run created the table from, which spells types as its source
+ * does. */
+struct scan_facts {
+        bool binary;    /* every column's type is the one the request decodes */
+        bool *nullable; /* per requested column */
+};
+
 /* Binary COPY sends each type's own format: it is read only when every
- * column's declared type is one pg_types_from_formatted() knows and the
- * request decodes it as that type.  Types a source carries as their text
- * (enums, inet, arrays, ...) have other binary formats: such a table is
- * read as text. */
-static bool can_read_binary(const struct scan_request *req) {
+ * column's type is one pg_types_from_formatted() knows and the request
+ * decodes it as that type.  Types a source carries as their text (enums,
+ * inet, arrays, ...) have other binary formats: such a table is read as
+ * text. */
+static int read_scan_facts(struct pg_db *p, const struct scan_request *req, const char *qt, struct scan_facts *ret) {
+        _cleanup_(PQclearp) PGresult *res = NULL;
+        const char *params[] = { qt };
+        ret->binary = true;
+        ret->nullable = calloc(req->n_columns + 1, sizeof(bool));
+        if (!ret->nullable)
+                return -ENOMEM;
+        _cleanup_free_ char *what = strdup_printf("cannot read the column types of table %s", req->table->name);
+        if (!what)
+                return -ENOMEM;
+        int r = query(p, what,
+                      "SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull FROM pg_attribute a"
+                      " WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped",
+                      1, params, &res);
+        if (r < 0)
+                return r;
         for (size_t i = 0; i < req->n_columns; i++) {
                 const struct column *c = table_find_column(req->table, req->columns[i]);
+                int row = -1;
+                for (int k = 0; k < PQntuples(res) && row < 0; k++)
+                        if (strcmp(PQgetvalue(res, k, 0), req->columns[i]) == 0)
+                                row = k;
                 struct col_spec real;
-                if (!c || !c->declared || pg_types_from_formatted(c->declared, &real) < 0 ||
+                ret->nullable[i] = row < 0 || strcmp(PQgetvalue(res, row, 2), "t") != 0;
+                if (row < 0 || !c || pg_types_from_formatted(PQgetvalue(res, row, 1), &real) < 0 ||
                     real.type != (req->specs ? req->specs[i].type : c->spec.type))
-                        return false;
+                        ret->binary = false;
         }
-        return true;
+        return 0;
 }
 
 static int pg_scan(struct db *db, const struct scan_request *req, struct row_source **ret) {
@@ -763,9 +792,15 @@ static int pg_scan(struct db *db, const struct scan_request *req, struct row_sou
         _cleanup_free_ char *qt = qualified(p, req->table->name);
         _cleanup_free_ size_t *digest_of = calloc(req->n_columns + 1, sizeof(size_t));
         size_t n_digests = 0;
-        if (!digest_of)
+        _cleanup_free_ bool *nullable = NULL;
+        struct scan_facts facts = {};
+        if (!digest_of || !qt)
                 return -ENOMEM;
-        int r = strbuf_puts(&sql, "COPY (SELECT ");
+        int r = read_scan_facts(p, req, qt, &facts);
+        nullable = facts.nullable;
+        if (r < 0)
+                return r;
+        r = strbuf_puts(&sql, "COPY (SELECT ");
         if (r >= 0)
                 r = append_select_list(&sql, req, digest_of, &n_digests);
         if (r >= 0)
@@ -773,16 +808,25 @@ static int pg_scan(struct db *db, const struct scan_request *req, struct row_sou
         for (size_t i = 0; r >= 0 && req->order_by && req->order_by[i]; i++) {
                 const struct column *c = table_find_column(req->table, req->order_by[i]);
                 _cleanup_free_ char *q = sql_quote_identifier(req->order_by[i]);
+                bool may_be_null = true;
+                for (size_t k = 0; k < req->n_columns; k++)
+                        if (strcmp(req->columns[k], req->order_by[i]) == 0)
+                                may_be_null = nullable[k];
                 /* Byte order for text, as verification compares it; json has no
                  * order of its own and jsonb's is not its text's: both by their text.
                  * Text also by (col)::text: a column a source carries as its text
                  * (an enum, inet) sorts as that text. */
                 bool text = c && c->spec.type == COL_TEXT;
                 bool json = c && (c->spec.type == COL_JSON_TEXT || c->spec.type == COL_JSON_DOCUMENT);
-                r = strbuf_printf(&sql, "%s%s%s%s%s NULLS FIRST", i ? ", " : " ORDER BY ", text || json ? "(" : "", q,
-                                  text || json ? ")::text" : "", text || json ? " COLLATE \"C\"" : "");
+                /* NULLS FIRST, as verification orders NULL, only where a NULL
+                 * can be: it is not the order of a btree index, so on a key
+                 * column it would turn a streaming index scan into a sort of
+                 * the whole table before the first row. */
+                r = strbuf_printf(&sql, "%s%s%s%s%s%s", i ? ", " : " ORDER BY ", text || json ? "(" : "", q,
+                                  text || json ? ")::text" : "", text || json ? " COLLATE \"C\"" : "",
+                                  may_be_null ? " NULLS FIRST" : "");
         }
-        bool binary = can_read_binary(req);
+        bool binary = facts.binary;
         if (r >= 0)
                 r = strbuf_puts(&sql, binary ? ") TO STDOUT (FORMAT binary)" : ") TO STDOUT");
         if (r < 0)
