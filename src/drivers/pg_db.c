@@ -700,6 +700,8 @@ static void pg_scan_close(struct row_source *src) {
 static bool read_as_digest(const struct scan_request *req, size_t i) {
         if (!req->large_as_digest || !req->specs || (req->specs[i].type != COL_BYTES && req->specs[i].type != COL_TEXT))
                 return false;
+        if (req->known_small && req->known_small[i])
+                return false;
         for (size_t k = 0; req->order_by && req->order_by[k]; k++)
                 if (strcmp(req->order_by[k], req->columns[i]) == 0)
                         return false;

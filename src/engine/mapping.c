@@ -117,6 +117,7 @@ void mapping_done(struct mapping *m) {
                 free(m->tables[i].type_names);
                 free(m->tables[i].key);
                 free(m->tables[i].key_index);
+                free(m->tables[i].longest);
         }
         free(m->tables);
         *m = (struct mapping) {};

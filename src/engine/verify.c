@@ -297,10 +297,13 @@ static int sort_side(struct comparison *c, struct side *s) {
 static int verify_pass(struct engine *e, struct comparison *c, bool sorted) {
         struct table_map *t = c->t;
         _cleanup_free_ const char **source_key = calloc(t->n_key + 1, sizeof(char *));
+        _cleanup_free_ bool *known_small = t->longest ? calloc(t->n_columns + 1, sizeof(bool)) : NULL;
         _cleanup_(side_done) struct side src = {}, dst = {};
         int r;
-        if (!source_key)
+        if (!source_key || (t->longest && !known_small))
                 return -ENOMEM;
+        for (size_t i = 0; known_small && i < t->n_columns; i++)
+                known_small[i] = t->longest[i] <= VALUE_WHOLE_MAX;
         for (size_t k = 0; k < t->n_key; k++)
                 source_key[k] = t->source_columns[t->key_index[k]];
         const struct scan_request source_req = {
@@ -317,6 +320,7 @@ static int verify_pass(struct engine *e, struct comparison *c, bool sorted) {
                 /* Ordered even when sorted here: the driver's messages name the key. */
                 .order_by = t->key,
                 .large_as_digest = true,
+                .known_small = known_small,
         };
         r = side_init(&src, e->source, t, true, !sorted);
         if (r >= 0)

@@ -43,6 +43,9 @@ struct scan_request {
         /* Texts and blobs over VALUE_WHOLE_MAX (not keys) may come as their
          * digest (VALUE_DIGEST) rather than whole: verification's target. */
         bool large_as_digest;
+        /* Per column, or NULL: true where no value is over VALUE_WHOLE_MAX
+         * (the run wrote them all itself), so none needs the digest. */
+        const bool *known_small;
 };
 
 struct db_ops {

@@ -25,6 +25,10 @@ struct table_map {
         int64_t rows_copied;
         uint64_t bytes;
         double copy_seconds, verify_seconds;
+        /* Per column, once the copy sent every row into a table it alone
+         * writes to: the length of the longest text or blob it sent (0 for
+         * none).  NULL when unknown (--verify, a table not copied). */
+        size_t *longest;
 };
 
 struct mapping {
