@@ -18,26 +18,58 @@ static size_t stored_bytes(const struct value *v) {
         return v->kind == VALUE_DIGEST ? SHA256_DIGEST_SIZE : v->n;
 }
 
-int row_record_append(struct strbuf *b, const struct value *row, size_t n) {
-        int r = 0;
-        for (size_t i = 0; r >= 0 && i < n; i++) {
-                const struct value *v = &row[i];
-                r = strbuf_putc(b, (char) v->kind);
-                if (r < 0)
+static size_t record_size(const struct value *row, size_t n) {
+        size_t size = n;
+        for (size_t i = 0; i < n; i++)
+                switch (row[i].kind) {
+                case VALUE_NULL:
                         break;
+                case VALUE_INT:
+                case VALUE_TIMESTAMP:
+                case VALUE_DATE:
+                case VALUE_REAL:
+                        size += 8;
+                        break;
+                case VALUE_BOOL:
+                        size += 1;
+                        break;
+                case VALUE_TEXT:
+                case VALUE_BLOB:
+                case VALUE_NUMERIC:
+                case VALUE_UUID:
+                case VALUE_DIGEST:
+                        size += sizeof(uint64_t) + stored_bytes(&row[i]);
+                        break;
+                }
+        return size;
+}
+
+/* Sized first and written in place: verification's reader thread makes one
+ * record a row. */
+int row_record_append(struct strbuf *b, const struct value *row, size_t n) {
+        size_t size = record_size(row, n);
+        int r = strbuf_reserve(b, size);
+        if (r < 0)
+                return r;
+        char *p = b->data + b->len;
+        for (size_t i = 0; i < n; i++) {
+                const struct value *v = &row[i];
+                *p++ = (char) v->kind;
                 switch (v->kind) {
                 case VALUE_NULL:
                         break;
                 case VALUE_INT:
                 case VALUE_TIMESTAMP:
                 case VALUE_DATE:
-                        r = strbuf_append(b, (const char *) &v->i, sizeof(v->i));
+                        memcpy(p, &v->i, sizeof(v->i));
+                        p += sizeof(v->i);
                         break;
                 case VALUE_REAL:
-                        r = strbuf_append(b, (const char *) &v->d, sizeof(v->d));
+                        memcpy(p, &v->d, sizeof(v->d));
+                        p += sizeof(v->d);
                         break;
                 case VALUE_BOOL:
-                        r = strbuf_putc(b, v->b ? 1 : 0);
+                        *p++ = v->b ? 1 : 0;
                         break;
                 case VALUE_TEXT:
                 case VALUE_BLOB:
@@ -46,14 +78,18 @@ int row_record_append(struct strbuf *b, const struct value *row, size_t n) {
                 case VALUE_DIGEST: {
                         uint64_t len = v->n;
                         size_t bytes = stored_bytes(v);
-                        r = strbuf_append(b, (const char *) &len, sizeof(len));
-                        if (r >= 0 && bytes)
-                                r = strbuf_append(b, v->s, bytes);
+                        memcpy(p, &len, sizeof(len));
+                        p += sizeof(len);
+                        if (bytes)
+                                memcpy(p, v->s, bytes);
+                        p += bytes;
                         break;
                 }
                 }
         }
-        return r;
+        b->len += size;
+        b->data[b->len] = '\0';
+        return 0;
 }
 
 const char *row_record_decode(const char *p, struct value *out, size_t n) {
