@@ -44,8 +44,8 @@ static size_t record_size(const struct value *row, size_t n) {
         return size;
 }
 
-/* Sized first and written in place: verification's reader thread makes one
- * record a row. */
+/* Sized first and written in place: verification makes one for the key of
+ * every row it reads. */
 int row_record_append(struct strbuf *b, const struct value *row, size_t n) {
         size_t size = record_size(row, n);
         int r = strbuf_reserve(b, size);

@@ -13,7 +13,6 @@
 #include "migrate/escape.h"
 #include "migrate/interrupt.h"
 #include "migrate/log.h"
-#include "migrate/row_prefetch.h"
 #include "migrate/row_sort.h"
 #include "migrate/sha256.h"
 #include "migrate/strbuf.h"
@@ -328,12 +327,6 @@ static int verify_pass(struct engine *e, struct comparison *c, bool sorted) {
                 r = side_init(&dst, e->target, t, false, !sorted);
         if (r >= 0)
                 r = open_scan(e->source, &source_req, &src.rows);
-        if (r >= 0 && row_prefetch_worthwhile()) {
-                /* The source is read by a thread of its own, beside the
-                 * target's decoding and the comparison here. */
-                struct row_source *inner = TAKE_PTR(src.rows);
-                r = row_prefetch_new(inner, t->n_columns, &src.rows);
-        }
         if (r < 0)
                 return r;
         if (sorted) {
