@@ -85,71 +85,29 @@ static const uint8_t next_state[_S_MAX][_C_MAX] = {
 };
 
 #define HIGH_BITS UINT64_C(0x8080808080808080)
-
-bool utf8_validate(const char *s, size_t len, size_t *ret_chars) {
-        const unsigned char *u = (const unsigned char *) s;
-        size_t i = 0, chars = 0;
-        unsigned state = S_OK;
-
-        while (i < len) {
-                if (state == S_OK) {
-                        /* ASCII, most text: sixteen, then eight bytes at a time. */
-                        while (len - i >= 16) {
-                                uint64_t a, b;
-                                memcpy(&a, u + i, 8);
-                                memcpy(&b, u + i + 8, 8);
-                                if ((a | b) & HIGH_BITS)
-                                        break;
-                                i += 16;
-                                chars += 16;
-                        }
-                        while (len - i >= 8) {
-                                uint64_t a;
-                                memcpy(&a, u + i, 8);
-                                if (a & HIGH_BITS)
-                                        break;
-                                i += 8;
-                                chars += 8;
-                        }
-                        if (i == len)
-                                break;
-                }
-                unsigned char c = u[i++];
-                state = next_state[state][byte_class[c]];
-                if (state == S_BAD)
-                        return false;
-                chars += (c & 0xc0) != 0x80;
-        }
-        if (state != S_OK)
-                return false;
-        if (ret_chars)
-                *ret_chars = chars;
-        return true;
-}
-
-bool utf8_is_valid(const char *s, size_t len) {
-        return utf8_validate(s, len, NULL);
-}
-
 #define LOW_BITS UINT64_C(0x0101010101010101)
 
-/* Eight bytes all in 01..7F: no high bit, and no byte that borrows when
- * one is subtracted from each (only a zero byte does). */
-static inline bool plain_ascii_word(uint64_t w) {
-        return ((w | (w - LOW_BITS)) & HIGH_BITS) == 0;
+/* Eight ASCII bytes: no high bit; and when NUL is refused, also no byte
+ * that borrows when one is subtracted from each (only a zero byte does). */
+static inline bool ascii_word(uint64_t w, bool nul_ok) {
+        return ((nul_ok ? w : w | (w - LOW_BITS)) & HIGH_BITS) == 0;
 }
 
-bool utf8_validate_text(const char *s, size_t len, size_t *ret_chars) {
+/* One validator for both entry points; inlined into each so that nul_ok
+ * is a constant there. */
+static inline __attribute__((always_inline)) bool validate(const char *s, size_t len, size_t *ret_chars,
+                                                            bool nul_ok) {
         const unsigned char *u = (const unsigned char *) s;
         size_t i = 0, chars = 0;
         unsigned state = S_OK;
 
         while (i < len) {
                 if (state == S_OK) {
+                        /* ASCII, most text: eight bytes at a time. */
                         while (len - i >= 8) {
                                 uint64_t a;
                                 memcpy(&a, u + i, 8);
-                                if (!plain_ascii_word(a))
+                                if (!ascii_word(a, nul_ok))
                                         break;
                                 i += 8;
                                 chars += 8;
@@ -158,7 +116,7 @@ bool utf8_validate_text(const char *s, size_t len, size_t *ret_chars) {
                                 /* The last few bytes in one word, padded with 01 bytes. */
                                 uint64_t a = LOW_BITS;
                                 memcpy(&a, u + i, len - i);
-                                if (plain_ascii_word(a)) {
+                                if (ascii_word(a, nul_ok)) {
                                         chars += len - i;
                                         break;
                                 }
@@ -166,7 +124,7 @@ bool utf8_validate_text(const char *s, size_t len, size_t *ret_chars) {
                 }
                 unsigned char c = u[i++];
                 state = next_state[state][byte_class[c]];
-                if (state == S_BAD || c == 0)
+                if (state == S_BAD || (!nul_ok && c == 0))
                         return false;
                 chars += (c & 0xc0) != 0x80;
         }
@@ -175,4 +133,16 @@ bool utf8_validate_text(const char *s, size_t len, size_t *ret_chars) {
         if (ret_chars)
                 *ret_chars = chars;
         return true;
+}
+
+bool utf8_validate(const char *s, size_t len, size_t *ret_chars) {
+        return validate(s, len, ret_chars, true);
+}
+
+bool utf8_is_valid(const char *s, size_t len) {
+        return validate(s, len, NULL, true);
+}
+
+bool utf8_validate_text(const char *s, size_t len, size_t *ret_chars) {
+        return validate(s, len, ret_chars, false);
 }
