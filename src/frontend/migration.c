@@ -36,6 +36,7 @@ struct database_run {
         char **not_carried;
         double integrity_seconds; /* < 0: the source driver has no integrity check */
         bool checked;             /* its verdict is in (or there is none) */
+        bool check_started;       /* the integrity check runs in the background */
         int64_t planned_rows;     /* the source's rows, counted for the progress estimate */
 };
 
@@ -75,10 +76,6 @@ static int open_databases(struct database_run *run, bool verify_only) {
                 return r;
         }
         free(TAKE_PTR(error));
-        /* In the background from now on, on a snapshot of its own. */
-        if (run->source->ops->start_integrity_check &&
-            (r = run->source->ops->start_integrity_check(run->source, MAX_REPORTED)) < 0)
-                return db_failed(run->source, r);
         r = db_open(run->to, verify_only ? DB_OPEN_VERIFY : DB_OPEN_TARGET, &run->target, &error);
         if (r < 0) {
                 log_error("%s", error ? error : strerror(-r));
@@ -102,6 +99,18 @@ static int open_databases(struct database_run *run, bool verify_only) {
         return 0;
 }
 
+/* The source's integrity check, in the background from now on, on a
+ * connection of its own.  Started once the copy has read the source: the
+ * copy keeps both cores (ours and the server's) busy, while the keys and
+ * verification leave room beside them. */
+static int start_integrity_check(struct database_run *run) {
+        if (!run->source->ops->start_integrity_check || run->check_started)
+                return 0;
+        run->check_started = true;
+        int r = run->source->ops->start_integrity_check(run->source, MAX_REPORTED);
+        return r < 0 ? db_failed(run->source, r) : 0;
+}
+
 /* The source's own consistency check: a damaged source would be copied,
  * and verified, damage and all.  It runs beside the work (started at the
  * open, see open_databases()); this waits for its verdict.  Returns 0, or
@@ -116,9 +125,14 @@ static int check_source_integrity(struct database_run *run, struct progress *pro
         run->integrity_seconds = -1;
         if (!run->source->ops->check_integrity)
                 return 0;
+        /* Not started yet (the run failed before its copy ended): on its own
+         * connection all the same, which a failed read has not touched. */
+        int r = start_integrity_check(run);
+        if (r < 0)
+                return r;
         /* It reads the whole file: the rows it stands for are the source's. */
         progress_start(progress, "integrity", what ? what : run->name, run->planned_rows);
-        int r = run->source->ops->check_integrity(run->source, ret_findings, &seconds);
+        r = run->source->ops->check_integrity(run->source, ret_findings, &seconds);
         progress_end(progress);
         if (r < 0)
                 return r == -EINTR ? r : db_failed(run->source, r); /* an interruption is said once, at the end */
@@ -325,6 +339,8 @@ static int copy_database(struct database_run *run, struct engine *e, bool drop_a
         r = engine_copy(e, &problems);
         if (r < 0)
                 return r;
+        if ((r = start_integrity_check(run)) < 0)
+                return r;
         if (problems > 0) {
                 log_error("%s database: %zu value%s cannot be stored in the target exactly (listed above); nothing was "
                           "written. Correct them in the source, or change the target columns' types.",
@@ -363,6 +379,8 @@ static int run_database(struct database_run *run, const struct cli_options *o, s
                     (r = count_source_rows(run)) < 0 || (r = copy_database(run, &e, o->drop_all)) < 0)
                         return r;
         }
+        if ((r = start_integrity_check(run)) < 0)
+                return r;
         size_t mismatches = 0;
         r = engine_verify(&e, &mismatches);
         if (r < 0)
