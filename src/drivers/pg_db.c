@@ -750,7 +750,23 @@ static int append_select_list(struct strbuf *sql, const struct scan_request *req
 struct scan_facts {
         bool binary;    /* every column's type is the one the request decodes */
         bool *nullable; /* per requested column */
+        bool *byte_order; /* per requested column: its collation compares text as bytes */
 };
+
+/* Collations that order valid UTF-8 text as its bytes: C and POSIX, and
+ * libc's C.UTF-8 (code point order, which is UTF-8's byte order).  The
+ * database's default collation is one of them when the database was
+ * created with it and, from PostgreSQL 15 on, libc provides it. */
+#define BYTE_ORDER_NAMES "('C', 'POSIX', 'C.UTF-8', 'C.utf8')"
+#define DEFAULT_BYTE_ORDER_15 \
+        "(SELECT datlocprovider = 'c' AND datcollate IN " BYTE_ORDER_NAMES \
+        " FROM pg_database WHERE datname = current_database())"
+#define DEFAULT_BYTE_ORDER \
+        "(SELECT datcollate IN " BYTE_ORDER_NAMES " FROM pg_database WHERE datname = current_database())"
+#define COLUMN_BYTE_ORDER(dflt) \
+        "CASE WHEN a.attcollation = 0 THEN false WHEN a.attcollation = 100 THEN " dflt \
+        " ELSE (SELECT collprovider = 'c' AND collcollate IN " BYTE_ORDER_NAMES \
+        " FROM pg_collation WHERE oid = a.attcollation) END"
 
 /* Binary COPY sends each type's own format: it is read only when every
  * column's type is one pg_types_from_formatted() knows and the request
@@ -762,14 +778,20 @@ static int read_scan_facts(struct pg_db *p, const struct scan_request *req, cons
         const char *params[] = { qt };
         ret->binary = true;
         ret->nullable = calloc(req->n_columns + 1, sizeof(bool));
-        if (!ret->nullable)
+        ret->byte_order = calloc(req->n_columns + 1, sizeof(bool));
+        if (!ret->nullable || !ret->byte_order)
                 return -ENOMEM;
         _cleanup_free_ char *what = strdup_printf("cannot read the column types of table %s", req->table->name);
         if (!what)
                 return -ENOMEM;
         int r = query(p, what,
-                      "SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull FROM pg_attribute a"
-                      " WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped",
+                      PQserverVersion(p->conn) >= 150000
+                              ? "SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull, "
+                                COLUMN_BYTE_ORDER(DEFAULT_BYTE_ORDER_15) " FROM pg_attribute a"
+                                " WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped"
+                              : "SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull, "
+                                COLUMN_BYTE_ORDER(DEFAULT_BYTE_ORDER) " FROM pg_attribute a"
+                                " WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped",
                       1, params, &res);
         if (r < 0)
                 return r;
@@ -781,9 +803,13 @@ static int read_scan_facts(struct pg_db *p, const struct scan_request *req, cons
                                 row = k;
                 struct col_spec real;
                 ret->nullable[i] = row < 0 || strcmp(PQgetvalue(res, row, 2), "t") != 0;
-                if (row < 0 || !c || pg_types_from_formatted(PQgetvalue(res, row, 1), &real) < 0 ||
-                    real.type != (req->specs ? req->specs[i].type : c->spec.type))
+
+                bool known = row >= 0 && pg_types_from_formatted(PQgetvalue(res, row, 1), &real) >= 0;
+                if (!known || !c || real.type != (req->specs ? req->specs[i].type : c->spec.type))
                         ret->binary = false;
+                /* text and varchar (char(n) compares without its padding) */
+                ret->byte_order[i] = known && real.type == COL_TEXT && !real.padded &&
+                                     strcmp(PQgetvalue(res, row, 3), "t") == 0;
         }
         return 0;
 }
@@ -794,12 +820,13 @@ static int pg_scan(struct db *db, const struct scan_request *req, struct row_sou
         _cleanup_free_ char *qt = qualified(p, req->table->name);
         _cleanup_free_ size_t *digest_of = calloc(req->n_columns + 1, sizeof(size_t));
         size_t n_digests = 0;
-        _cleanup_free_ bool *nullable = NULL;
+        _cleanup_free_ bool *nullable = NULL, *byte_order = NULL;
         struct scan_facts facts = {};
         if (!digest_of || !qt)
                 return -ENOMEM;
         int r = read_scan_facts(p, req, qt, &facts);
         nullable = facts.nullable;
+        byte_order = facts.byte_order;
         if (r < 0)
                 return r;
         r = strbuf_puts(&sql, "COPY (SELECT ");
@@ -810,15 +837,21 @@ static int pg_scan(struct db *db, const struct scan_request *req, struct row_sou
         for (size_t i = 0; r >= 0 && req->order_by && req->order_by[i]; i++) {
                 const struct column *c = table_find_column(req->table, req->order_by[i]);
                 _cleanup_free_ char *q = sql_quote_identifier(req->order_by[i]);
-                bool may_be_null = true;
+                bool may_be_null = true, bytes = false;
                 for (size_t k = 0; k < req->n_columns; k++)
-                        if (strcmp(req->columns[k], req->order_by[i]) == 0)
+                        if (strcmp(req->columns[k], req->order_by[i]) == 0) {
                                 may_be_null = nullable[k];
+                                bytes = byte_order[k];
+                        }
                 /* Byte order for text, as verification compares it; json has no
                  * order of its own and jsonb's is not its text's: both by their text.
                  * Text also by (col)::text: a column a source carries as its text
                  * (an enum, inet) sorts as that text. */
-                bool text = c && c->spec.type == COL_TEXT;
+                /* A text column whose collation already orders as bytes is
+                 * ordered as itself, so that its index can stream the rows
+                 * (were the guess wrong, verification finds the keys out of
+                 * order and sorts them itself). */
+                bool text = c && c->spec.type == COL_TEXT && !bytes;
                 bool json = c && (c->spec.type == COL_JSON_TEXT || c->spec.type == COL_JSON_DOCUMENT);
                 /* NULLS FIRST, as verification orders NULL, only where a NULL
                  * can be: it is not the order of a btree index, so on a key

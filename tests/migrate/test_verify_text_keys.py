@@ -1,0 +1,73 @@
+#!/usr/bin/python3
+"""Text keys are verified in byte order, whatever the target's collation.
+
+Verification merges both sides in the byte order of their keys.  A text key
+column whose collation already orders text as its bytes (C, POSIX, libc's
+C.UTF-8: the test server's default) is read as itself, so the server streams
+its primary key index; any other collation (here ICU's "und-x-icu", where
+'a' < 'B' < 'b') is read with COLLATE "C", a sort.  Both must verify equal,
+and a changed value must still be found and named, in both kinds of table.
+
+    with-postgres.sh test_verify_text_keys.py MIGRATE
+"""
+
+import os
+import re
+import sqlite3
+
+import mtest
+
+t = mtest.Test()
+KEYS = ["a", "B", "b", "A", "\u00e9", "e", "Z", "~", "\u00e4", "a b", "ab", "", "\U0001F4E6", "z\u0301"]
+
+d = t.new_dir("src")
+path = os.path.join(d, "rstudio-pm.sqlite")
+con = sqlite3.connect(path)
+for table in ("plain", "icu"):
+    con.execute("CREATE TABLE %s (k TEXT PRIMARY KEY, n TEXT NOT NULL, v INTEGER)" % table)
+    con.executemany("INSERT INTO %s VALUES (?, ?, ?)" % table,
+                    [(k, "n%d" % i, i) for i, k in enumerate(KEYS)])
+con.commit()
+con.close()
+os.chmod(d, 0o755)
+os.chmod(path, 0o644)
+
+db = "text_keys"
+url = t.create_database(db)
+t.equal(t.value(db, "SELECT count(*) FROM pg_collation WHERE collname = 'und-x-icu'"), "1",
+        "the server has ICU's root collation")
+t.psql(db, "SET ROLE %s;"
+           " CREATE TABLE plain (k text PRIMARY KEY, n text NOT NULL, v bigint);"
+           ' CREATE TABLE icu (k text COLLATE "und-x-icu" PRIMARY KEY, n text COLLATE "und-x-icu" NOT NULL, v bigint)'
+           % mtest.qi(t.user))
+config = t.write_config("cfg", d, url=url, usage_url=False)
+
+t.psql(db, "ALTER ROLE %s SET log_statement = 'all'" % mtest.qi(t.user))
+server_log = os.path.join(os.path.dirname(os.environ["MIGRATE_TEST_PGDATA"]), "server.log")
+log_start = os.path.getsize(server_log)
+res = t.migrate(config)
+t.psql(db, "ALTER ROLE %s RESET log_statement" % mtest.qi(t.user))
+with open(server_log, "rb") as f:
+    f.seek(log_start)
+    log = f.read().decode("utf-8", "replace")
+t.equal(res.rc, 0, "both tables migrate and verify") or t.note(res.describe())
+
+reads = {table: [l for l in log.splitlines() if "COPY (SELECT" in l and '"%s"' % table in l and "TO STDOUT" in l]
+         for table in ("plain", "icu")}
+plain = reads["plain"][0] if reads["plain"] else ""
+icu = reads["icu"][0] if reads["icu"] else ""
+t.check(re.search(r'ORDER BY "k"\) TO STDOUT', plain) is not None,
+        "the key in the database's C.UTF-8 collation is read in its own order (its index streams)", plain)
+t.check('ORDER BY ("k")::text COLLATE "C"' in icu, "the key in an ICU collation is read with COLLATE \"C\"", icu)
+
+res = t.migrate(config, "--verify")
+t.equal(res.rc, 0, "--verify finds both tables equal") or t.note(res.describe())
+
+for table in ("plain", "icu"):
+    t.psql(db, "UPDATE %s SET n = n || 'x' WHERE k = 'B'" % table)
+    res = t.migrate(config, "--verify")
+    t.equal(res.rc, 3, "%s: a changed value is found (exit 3)" % table) or t.note(res.describe())
+    t.check(any("table %s, row k='B', column n" % table in l for l in res.err.splitlines()),
+            "%s: the message names the table, the key and the column" % table, res.err)
+    t.psql(db, "UPDATE %s SET n = left(n, -1) WHERE k = 'B'" % table)
+t.finish()
