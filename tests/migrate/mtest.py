@@ -179,6 +179,21 @@ class Test:
 
     # ---- PostgreSQL --------------------------------------------------------
 
+    def migrate_logged(self, config, *args):
+        """migrate with every statement of the test role in the server log:
+        returns its Result and the log text those statements added."""
+        self.psql("postgres", "ALTER ROLE %s SET log_statement = 'all'" % qi(self.user))
+        server_log = os.path.join(os.path.dirname(os.environ["MIGRATE_TEST_PGDATA"]), "server.log")
+        start = os.path.getsize(server_log)
+        try:
+            res = self.migrate(config, *args)
+        finally:
+            self.psql("postgres", "ALTER ROLE %s RESET log_statement" % qi(self.user))
+        with open(server_log, "rb") as f:
+            f.seek(start)
+            return res, f.read().decode("utf-8", "replace")
+
+
     def psql(self, db, sql, check=True):
         """Runs sql as the superuser in database db; returns stdout without
         the final newline (unaligned, tuples only)."""

@@ -68,14 +68,7 @@ CREATE TRIGGER tamper BEFORE INSERT ON items FOR EACH ROW EXECUTE FUNCTION tampe
 config = t.write_config("cfg", d, url=url, usage_url=False)
 
 # Every statement the run sends shows in the server log.
-t.psql(db, "ALTER ROLE %s SET log_statement = 'all'" % mtest.qi(t.user))
-server_log = os.path.join(os.path.dirname(os.environ["MIGRATE_TEST_PGDATA"]), "server.log")
-log_start = os.path.getsize(server_log)
-res = t.migrate(config)
-t.psql(db, "ALTER ROLE %s RESET log_statement" % mtest.qi(t.user))
-with open(server_log, "rb") as f:
-    f.seek(log_start)
-    log = f.read().decode("utf-8", "replace")
+res, log = t.migrate_logged(config)
 
 t.equal(res.rc, 3, "the run finds the values the trigger changed (exit 3)") or t.note(res.describe())
 lines = [re.sub(r"^migrate: (error: )?", "", l) for l in res.err.splitlines()]

@@ -42,14 +42,7 @@ t.psql(db, "SET ROLE %s;"
            % mtest.qi(t.user))
 config = t.write_config("cfg", d, url=url, usage_url=False)
 
-t.psql(db, "ALTER ROLE %s SET log_statement = 'all'" % mtest.qi(t.user))
-server_log = os.path.join(os.path.dirname(os.environ["MIGRATE_TEST_PGDATA"]), "server.log")
-log_start = os.path.getsize(server_log)
-res = t.migrate(config)
-t.psql(db, "ALTER ROLE %s RESET log_statement" % mtest.qi(t.user))
-with open(server_log, "rb") as f:
-    f.seek(log_start)
-    log = f.read().decode("utf-8", "replace")
+res, log = t.migrate_logged(config)
 t.equal(res.rc, 0, "both tables migrate and verify") or t.note(res.describe())
 
 reads = {table: [l for l in log.splitlines() if "COPY (SELECT" in l and '"%s"' % table in l and "TO STDOUT" in l]
