@@ -1088,70 +1088,6 @@ static int copy_failed(struct pg_sink *s, int r) {
 }
 
 /* One field: int32 length then the bytes of PostgreSQL's binary format. */
-static int encode_field(struct strbuf *b, const struct col_spec *spec, const struct value *v) {
-        size_t at = b->len;
-        int r = put_be(b, 0, 4); /* length, filled in below */
-        if (r < 0)
-                return r;
-        switch (spec->type) {
-        case COL_INT64:
-                r = put_be(b, (uint64_t) v->i, 8);
-                break;
-        case COL_INT32:
-                r = put_be(b, (uint32_t) (int32_t) v->i, 4);
-                break;
-        case COL_INT16:
-                r = put_be(b, (uint16_t) (int16_t) v->i, 2);
-                break;
-        case COL_FLOAT64: {
-                uint64_t bits;
-                memcpy(&bits, &v->d, 8);
-                r = put_be(b, bits, 8);
-                break;
-        }
-        case COL_FLOAT32: {
-                float f = (float) v->d;
-                uint32_t bits;
-                memcpy(&bits, &f, 4);
-                r = put_be(b, bits, 4);
-                break;
-        }
-        case COL_DECIMAL:
-                r = numeric_to_pg_binary(v->s, v->n, b);
-                break;
-        case COL_BOOL:
-                r = strbuf_putc(b, v->b ? 1 : 0);
-                break;
-        case COL_JSON_DOCUMENT:
-                r = strbuf_putc(b, 1); /* jsonb binary format version */
-                if (r >= 0)
-                        r = strbuf_append(b, v->s, v->n);
-                break;
-        case COL_TEXT:
-        case COL_JSON_TEXT:
-        case COL_BYTES:
-        case COL_UUID:
-                r = strbuf_append(b, v->s, v->n);
-                break;
-        case COL_TIMESTAMP_LOCAL:
-        case COL_TIMESTAMP_UTC:
-                /* PostgreSQL counts from 2000-01-01; its infinities are the int64 limits. */
-                r = put_be(b, (uint64_t) (v->i == TIME_INFINITY || v->i == TIME_MINUS_INFINITY ? v->i : v->i - PG_EPOCH_MICROS),
-                           8);
-                break;
-        case COL_DATE:
-                r = put_be(b, (uint32_t) (int32_t) (v->i - PG_EPOCH_DAYS), 4);
-                break;
-        case _COL_TYPE_MAX:
-                return -EINVAL;
-        }
-        if (r < 0)
-                return r;
-        uint32_t len = htobe32((uint32_t) (b->len - at - 4));
-        memcpy(b->data + at, &len, 4);
-        return 0;
-}
-
 static char *store_be16(char *p, uint16_t v) {
         v = htobe16(v);
         memcpy(p, &v, 2);
@@ -1176,9 +1112,9 @@ static char *store_bytes(char *p, const char *s, size_t n) {
         return p + n;
 }
 
-/* The size of one field's binary form (without its length word); 0 when it
- * takes encode_field()'s way: a numeric, or a value larger than a chunk. */
-static size_t fast_field_size(const struct col_spec *spec, const struct value *v) {
+/* The size of one field's binary form, without its length word; 0 for a
+ * numeric, whose size is known only once it is encoded. */
+static size_t field_size(const struct col_spec *spec, const struct value *v) {
         switch (spec->type) {
         case COL_BOOL:
                 return 1;
@@ -1197,9 +1133,9 @@ static size_t fast_field_size(const struct col_spec *spec, const struct value *v
         case COL_JSON_TEXT:
         case COL_BYTES:
         case COL_UUID:
-                return v->n <= COPY_CHUNK ? v->n + 1 : 0;
+                return v->n;
         case COL_JSON_DOCUMENT:
-                return v->n <= COPY_CHUNK ? v->n + 2 : 0;
+                return v->n + 1;
         case COL_DECIMAL:
         case _COL_TYPE_MAX:
                 break;
@@ -1207,9 +1143,83 @@ static size_t fast_field_size(const struct col_spec *spec, const struct value *v
         return 0;
 }
 
-/* One row, the same bytes encode_field() gives, written straight into room
- * reserved once for the whole row.  Returns 1 when done, 0 when a field
- * needs encode_field() (nothing written then), or a negative errno. */
+/* One field, its length word then PostgreSQL's binary form, at p (room for
+ * 4 + field_size() bytes); every type but numeric.  Returns the end. */
+static char *store_field(char *p, const struct col_spec *spec, const struct value *v) {
+        switch (spec->type) {
+        case COL_INT64:
+                return store_be64(store_be32(p, 8), (uint64_t) v->i);
+        case COL_INT32:
+                return store_be32(store_be32(p, 4), (uint32_t) (int32_t) v->i);
+        case COL_INT16:
+                return store_be16(store_be32(p, 2), (uint16_t) (int16_t) v->i);
+        case COL_FLOAT64: {
+                uint64_t bits;
+                memcpy(&bits, &v->d, 8);
+                return store_be64(store_be32(p, 8), bits);
+        }
+        case COL_FLOAT32: {
+                float f = (float) v->d;
+                uint32_t bits;
+                memcpy(&bits, &f, 4);
+                return store_be32(store_be32(p, 4), bits);
+        }
+        case COL_BOOL:
+                p = store_be32(p, 1);
+                *p++ = v->b ? 1 : 0;
+                return p;
+        case COL_JSON_DOCUMENT:
+                p = store_be32(p, (uint32_t) v->n + 1);
+                *p++ = 1; /* jsonb binary format version */
+                return store_bytes(p, v->s, v->n);
+        case COL_TEXT:
+        case COL_JSON_TEXT:
+        case COL_BYTES:
+        case COL_UUID:
+                return store_bytes(store_be32(p, (uint32_t) v->n), v->s, v->n);
+        case COL_TIMESTAMP_LOCAL:
+        case COL_TIMESTAMP_UTC:
+                /* PostgreSQL counts from 2000-01-01; its infinities are the int64 limits. */
+                return store_be64(store_be32(p, 8), (uint64_t) (v->i == TIME_INFINITY || v->i == TIME_MINUS_INFINITY
+                                                                         ? v->i
+                                                                         : v->i - PG_EPOCH_MICROS));
+        case COL_DATE:
+                return store_be32(store_be32(p, 4), (uint32_t) (int32_t) (v->i - PG_EPOCH_DAYS));
+        case COL_DECIMAL:
+        case _COL_TYPE_MAX:
+                break;
+        }
+        return NULL;
+}
+
+/* One field appended to b: numeric through its own encoder, the rest
+ * through store_field(). */
+static int encode_field(struct strbuf *b, const struct col_spec *spec, const struct value *v) {
+        if (spec->type == COL_DECIMAL) {
+                size_t at = b->len;
+                int r = put_be(b, 0, 4); /* length, filled in below */
+                if (r >= 0)
+                        r = numeric_to_pg_binary(v->s, v->n, b);
+                if (r < 0)
+                        return r;
+                uint32_t len = htobe32((uint32_t) (b->len - at - 4));
+                memcpy(b->data + at, &len, 4);
+                return 0;
+        }
+        int r = strbuf_reserve(b, 4 + field_size(spec, v));
+        if (r < 0)
+                return r;
+        char *end = store_field(b->data + b->len, spec, v);
+        if (!end)
+                return -EINVAL;
+        b->len = (size_t) (end - b->data);
+        b->data[b->len] = '\0';
+        return 0;
+}
+
+/* One row, written straight into room reserved once for the whole row.
+ * Returns 1 when done, 0 when a field takes another way (a numeric, a value
+ * larger than a chunk; nothing written then), or a negative errno. */
 static int encode_row_fast(struct pg_sink *s, const struct value *row) {
         size_t need = 2;
         for (size_t i = 0; i < s->n; i++) {
@@ -1217,74 +1227,19 @@ static int encode_row_fast(struct pg_sink *s, const struct value *row) {
                         need += 4;
                         continue;
                 }
-                size_t n = fast_field_size(&s->specs[i], &row[i]);
-                if (n == 0)
+                size_t n = field_size(&s->specs[i], &row[i]);
+                if (s->specs[i].type == COL_DECIMAL || n > COPY_CHUNK)
                         return 0;
-                need += 4 + n; /* n is one more than the size of a variable-length field: harmless */
+                need += 4 + n;
         }
         int r = strbuf_reserve(&s->buf, need);
         if (r < 0)
                 return r;
         char *p = store_be16(s->buf.data + s->buf.len, (uint16_t) s->n);
-        for (size_t i = 0; i < s->n; i++) {
-                const struct value *v = &row[i];
-                if (v->kind == VALUE_NULL) {
-                        p = store_be32(p, UINT32_MAX);
-                        continue;
-                }
-                switch (s->specs[i].type) {
-                case COL_INT64:
-                        p = store_be64(store_be32(p, 8), (uint64_t) v->i);
-                        break;
-                case COL_INT32:
-                        p = store_be32(store_be32(p, 4), (uint32_t) (int32_t) v->i);
-                        break;
-                case COL_INT16:
-                        p = store_be16(store_be32(p, 2), (uint16_t) (int16_t) v->i);
-                        break;
-                case COL_FLOAT64: {
-                        uint64_t bits;
-                        memcpy(&bits, &v->d, 8);
-                        p = store_be64(store_be32(p, 8), bits);
-                        break;
-                }
-                case COL_FLOAT32: {
-                        float f = (float) v->d;
-                        uint32_t bits;
-                        memcpy(&bits, &f, 4);
-                        p = store_be32(store_be32(p, 4), bits);
-                        break;
-                }
-                case COL_BOOL:
-                        p = store_be32(p, 1);
-                        *p++ = v->b ? 1 : 0;
-                        break;
-                case COL_JSON_DOCUMENT:
-                        p = store_be32(p, (uint32_t) v->n + 1);
-                        *p++ = 1; /* jsonb binary format version */
-                        p = store_bytes(p, v->s, v->n);
-                        break;
-                case COL_TEXT:
-                case COL_JSON_TEXT:
-                case COL_BYTES:
-                case COL_UUID:
-                        p = store_bytes(store_be32(p, (uint32_t) v->n), v->s, v->n);
-                        break;
-                case COL_TIMESTAMP_LOCAL:
-                case COL_TIMESTAMP_UTC:
-                        /* PostgreSQL counts from 2000-01-01; its infinities are the int64 limits. */
-                        p = store_be64(store_be32(p, 8), (uint64_t) (v->i == TIME_INFINITY || v->i == TIME_MINUS_INFINITY
-                                                                           ? v->i
-                                                                           : v->i - PG_EPOCH_MICROS));
-                        break;
-                case COL_DATE:
-                        p = store_be32(store_be32(p, 4), (uint32_t) (int32_t) (v->i - PG_EPOCH_DAYS));
-                        break;
-                case COL_DECIMAL:
-                case _COL_TYPE_MAX:
-                        return -EINVAL; /* fast_field_size() sent these elsewhere */
-                }
-        }
+        for (size_t i = 0; i < s->n && p; i++)
+                p = row[i].kind == VALUE_NULL ? store_be32(p, UINT32_MAX) : store_field(p, &s->specs[i], &row[i]);
+        if (!p)
+                return -EINVAL;
         s->buf.len = (size_t) (p - s->buf.data);
         s->buf.data[s->buf.len] = '\0';
         return 1;
