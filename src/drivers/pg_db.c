@@ -834,7 +834,7 @@ static int pg_scan(struct db *db, const struct scan_request *req, struct row_sou
                 r = append_select_list(&sql, req, digest_of, &n_digests);
         if (r >= 0)
                 r = strbuf_printf(&sql, " FROM %s", qt);
-        for (size_t i = 0; r >= 0 && req->order_by && req->order_by[i]; i++) {
+        for (size_t i = 0; r >= 0 && !req->stored_order && req->order_by && req->order_by[i]; i++) {
                 const struct column *c = table_find_column(req->table, req->order_by[i]);
                 _cleanup_free_ char *q = sql_quote_identifier(req->order_by[i]);
                 bool may_be_null = true, bytes = false;
@@ -2181,6 +2181,9 @@ int pg_db_open(const struct db_endpoint *ep, enum pg_mode mode, struct db **ret,
                 "SET statement_timeout = 0",
                 "SET idle_in_transaction_session_timeout = 0", "SET lock_timeout = '" LOCK_TIMEOUT "'",
                 "SET synchronous_commit = on",
+                /* A scan in stored order returns the heap's order every time:
+                 * no scan joins one already under way, no parallel workers. */
+                "SET synchronize_seqscans = off", "SET max_parallel_workers_per_gather = 0",
         };
         for (size_t i = 0; r >= 0 && i < ELEMENTSOF(session); i++)
                 r = exec(p, "cannot set up the session", session[i]);

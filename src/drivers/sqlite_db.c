@@ -848,8 +848,11 @@ int sqlite_db_scan_sql(const struct scan_request *req, struct strbuf *sql) {
         if (r >= 0)
                 r = sql_append_identifier_list(sql, req->columns, req->n_columns);
         if (r >= 0)
-                r = strbuf_printf(sql, " FROM %s", qt);
-        for (size_t i = 0; r >= 0 && req->order_by && req->order_by[i]; i++) {
+                r = strbuf_printf(sql, " FROM %s%s", qt, req->stored_order ? " NOT INDEXED" : "");
+        /* NOT INDEXED: the table's own b-tree (rowid or primary key order),
+         * never a covering index the planner might prefer one time and not
+         * the next. */
+        for (size_t i = 0; r >= 0 && !req->stored_order && req->order_by && req->order_by[i]; i++) {
                 _cleanup_free_ char *q = sql_quote_identifier(req->order_by[i]);
                 /* Byte order, whatever collation the column declares: PostgreSQL sorts with COLLATE "C". */
                 r = strbuf_printf(sql, "%s%s COLLATE BINARY", i ? ", " : " ORDER BY ", q);

@@ -19,6 +19,7 @@ static int open_source_scan(struct engine *e, const struct table_map *t, struct 
                 .table = t->source,
                 .columns = t->source_columns,
                 .n_columns = t->n_columns,
+                .stored_order = true, /* verification reads both sides in this order first */
         };
         int r = e->source->ops->scan(e->source, &req, ret);
         if (r < 0)

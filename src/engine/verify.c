@@ -182,7 +182,20 @@ static int side_next(struct comparison *c, struct side *s, const struct value **
         }
 }
 
-static int merge(struct comparison *c, struct side *src, struct side *dst) {
+/* How a pass pairs the rows of the two sides. */
+enum pass_order {
+        /* Both as stored, row by row: the copy wrote the target in the order
+         * it read the source, so row n of one is row n of the other.  The
+         * first pair whose keys differ (or a side ending first) abandons it. */
+        PASS_STORED,
+        /* Both in key order, merged: a side whose keys do not come in order
+         * abandons it. */
+        PASS_KEYED,
+        /* Both sorted in a temporary file, then merged. */
+        PASS_SORTED,
+};
+
+static int merge(struct comparison *c, struct side *src, struct side *dst, bool paired) {
         const struct table_map *t = c->t;
         const struct value *srow = NULL, *trow = NULL;
         bool need_source = true, need_target = true;
@@ -208,6 +221,8 @@ static int merge(struct comparison *c, struct side *src, struct side *dst) {
                 if (!srow && !trow)
                         return 0;
                 int cmp = !srow ? 1 : !trow ? -1 : compare_keys(t, srow, trow);
+                if (cmp != 0 && paired)
+                        return -EAGAIN;
                 if (cmp < 0) {
                         _cleanup_free_ char *key = mapping_describe_key(t, srow);
                         mismatch(c, "row %s: missing in the target", key ? key : "?");
@@ -289,12 +304,15 @@ static int sort_side(struct comparison *c, struct side *s) {
         return 0;
 }
 
-/* One pass over both sides.  The first pass streams both in key order and
- * checks that the keys really come in order; when they do not (a conversion
- * that reorders values: 'f' and 1 as booleans, times with offsets, UUIDs in
- * upper and lower case), it is abandoned and the second pass sorts both
- * sides, converted, in a temporary file. */
-static int verify_pass(struct engine *e, struct comparison *c, bool sorted) {
+/* One pass over both sides.  A table this run copied is first read as
+ * stored on both sides, row against row, with no index and no sort.  Else,
+ * or when that pairing fails, both stream in key order and the keys are
+ * checked to come in order; when they do not (a conversion that reorders
+ * values: 'f' and 1 as booleans, times with offsets, UUIDs in upper and
+ * lower case), the last pass sorts both sides, converted, in a temporary
+ * file. */
+static int verify_pass(struct engine *e, struct comparison *c, enum pass_order order) {
+        bool sorted = order == PASS_SORTED, stored = order == PASS_STORED;
         struct table_map *t = c->t;
         _cleanup_free_ const char **source_key = calloc(t->n_key + 1, sizeof(char *));
         _cleanup_free_ bool *known_small = t->longest ? calloc(t->n_columns + 1, sizeof(bool)) : NULL;
@@ -311,6 +329,7 @@ static int verify_pass(struct engine *e, struct comparison *c, bool sorted) {
                 .columns = t->source_columns,
                 .n_columns = t->n_columns,
                 .order_by = sorted ? NULL : source_key,
+                .stored_order = stored,
         };
         const struct scan_request target_req = {
                 .table = t->target,
@@ -319,12 +338,13 @@ static int verify_pass(struct engine *e, struct comparison *c, bool sorted) {
                 .n_columns = t->n_columns,
                 /* Ordered even when sorted here: the driver's messages name the key. */
                 .order_by = t->key,
+                .stored_order = stored,
                 .large_as_digest = true,
                 .known_small = known_small,
         };
-        r = side_init(&src, e->source, t, true, !sorted);
+        r = side_init(&src, e->source, t, true, order == PASS_KEYED);
         if (r >= 0)
-                r = side_init(&dst, e->target, t, false, !sorted);
+                r = side_init(&dst, e->target, t, false, order == PASS_KEYED);
         if (r >= 0)
                 r = open_scan(e->source, &source_req, &src.rows);
         if (r < 0)
@@ -347,7 +367,7 @@ static int verify_pass(struct engine *e, struct comparison *c, bool sorted) {
                 if (r < 0)
                         return r;
         }
-        return merge(c, &src, &dst);
+        return merge(c, &src, &dst, stored);
 }
 
 int engine_verify_table(struct engine *e, struct table_map *t, bool report, size_t *ret_mismatches) {
@@ -359,17 +379,19 @@ int engine_verify_table(struct engine *e, struct table_map *t, bool report, size
         int r = engine_spell_types(e, t);
         if (r < 0)
                 return r;
-        if (report)
-                progress_start(e->progress, "verify", what, t->source_rows);
-        r = verify_pass(e, &c, false);
-        drop_held(&c, r >= 0);
-        if (r == -EAGAIN) {
-                /* What the first pass found may be an artefact of the order: start again. */
+        /* Stored order only where the copy alone wrote every row (the
+         * longest values are known just then). */
+        for (enum pass_order order = t->longest ? PASS_STORED : PASS_KEYED;; order++) {
+                /* What an abandoned pass found may be an artefact of the order:
+                 * its messages wait, and the next pass starts again. */
                 c.mismatches = 0;
-                c.hold = false;
+                c.hold = order != PASS_SORTED;
                 if (report)
                         progress_start(e->progress, "verify", what, t->source_rows);
-                r = verify_pass(e, &c, true);
+                r = verify_pass(e, &c, order);
+                drop_held(&c, r >= 0);
+                if (r != -EAGAIN || order == PASS_SORTED)
+                        break;
         }
         if (r < 0)
                 return r;

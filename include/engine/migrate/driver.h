@@ -40,6 +40,10 @@ struct scan_request {
         const struct col_spec *specs;    /* how to decode each (drivers that yield typed values) */
         size_t n_columns;
         const char *const *order_by;     /* key columns, NULL-terminated; empty: no order */
+        /* Not sorted by order_by (which then only names the key in messages):
+         * the rows as stored, in the same order by every scan of a table
+         * that has not changed in between: the copy's order. */
+        bool stored_order;
         /* Texts and blobs over VALUE_WHOLE_MAX (not keys) may come as their
          * digest (VALUE_DIGEST) rather than whole: verification's target. */
         bool large_as_digest;
