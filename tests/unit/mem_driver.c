@@ -225,11 +225,14 @@ static int mem_scan(struct db *db, const struct scan_request *req, struct row_so
         }
         for (size_t i = 0; i < mt->n_rows; i++)
                 x->order[i] = i;
-        if (n_key > 0 && !mt->unordered) {
+        /* As stored: the order the rows were added in, order_by or not. */
+        if (n_key > 0 && !mt->unordered && !req->stored_order) {
                 struct order_context o = { .table = mt, .key = key, .n_key = n_key };
                 qsort_r(x->order, mt->n_rows, sizeof(size_t), compare_rows, &o);
         }
         m->n_scans++;
+        if (req->stored_order)
+                m->n_stored_scans++;
         *ret = &x->source;
         return 0;
 }

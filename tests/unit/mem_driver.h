@@ -23,6 +23,7 @@ struct mem_db {
         struct catalog catalog;
         struct mem_table *tables; /* parallel to catalog.tables */
         size_t n_scans;           /* scans opened, to see the re-sort fallback happen */
+        size_t n_stored_scans;    /* of them, as stored (stored_order): rows in the order added */
 };
 
 struct mem_db *mem_db_new(const char *label);

@@ -1,6 +1,8 @@
 /* The verify engine against the in-memory driver: the merge of the two
  * sides in key order, what it reports (table, key, column, both values)
- * and its edge cases, including the re-sort when keys come out of order. */
+ * and its edge cases, including the re-sort when keys come out of order;
+ * and, for tables the run copied, the pass that pairs both sides as stored
+ * and its fallback. */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -486,6 +488,192 @@ static void test_large_value_differs_sorted(void) {
         fixture_done(&f);
 }
 
+/* engine_verify() as a migration run calls it after copying the tables:
+ * the copy noted their longest values (none large here), so the first pass
+ * reads both sides as stored (here: in the order the rows were added) and
+ * pairs row n with row n. */
+static char *verify_copied(struct engine_fixture *f, size_t *ret_mismatches) {
+        *ret_mismatches = 999;
+        CHECK(fixture_map(f) == 0);
+        for (size_t i = 0; i < f->map.n_tables; i++) {
+                struct table_map *t = &f->map.tables[i];
+                t->longest = calloc(t->n_columns + 1, sizeof(size_t));
+                CHECK(t->longest);
+        }
+        CHECK(capture_start() == 0);
+        CHECK(engine_verify(&f->e, ret_mismatches) == 0);
+        return capture_end();
+}
+
+/* The same rows in the same order: the paired pass alone proves them equal. */
+static void test_stored_pairs_equal(void) {
+        struct engine_fixture f;
+        size_t n;
+        setup(&f);
+        _cleanup_free_ char *out = verify_copied(&f, &n);
+        CHECK(n == 0);
+        CHECK_STREQ(out, "");
+        CHECK(f.source->n_scans == 1 && f.source->n_stored_scans == 1);
+        CHECK(f.target->n_scans == 1 && f.target->n_stored_scans == 1);
+        fixture_done(&f);
+}
+
+/* --verify (the run did not copy): no stored pass, key order at once. */
+static void test_stored_not_without_copy(void) {
+        struct engine_fixture f;
+        size_t n;
+        setup(&f);
+        _cleanup_free_ char *out = verify(&f, &n);
+        CHECK(n == 0);
+        CHECK(f.target->n_scans == 1 && f.target->n_stored_scans == 0);
+        fixture_done(&f);
+}
+
+/* A value differs: the paired pass names it, once, with the row's key. */
+static void test_stored_value_differs(void) {
+        struct engine_fixture f;
+        size_t n;
+        setup(&f);
+        set_cell(f.target, "items", 7, 0, V_TEXT("item seven"));
+        _cleanup_free_ char *out = verify_copied(&f, &n);
+        CHECK(n == 1);
+        CHECK(count_occurrences(out, "migrate: error: ") == 1);
+        CHECK_CONTAINS(out, "migrate: error: verification: main database, table items, row id=7, column name: "
+                            "source 'item 7', target 'item seven'\n");
+        CHECK(f.target->n_scans == 1); /* no fallback */
+        fixture_done(&f);
+}
+
+/* A key differs (the row stays in its place): the pairing fails there, the
+ * key-ordered pass names one row missing and one extra. */
+static void test_stored_key_differs(void) {
+        struct engine_fixture f;
+        size_t n;
+        setup(&f);
+        set_cell(f.target, "items", 5, 1, V_INT(50));
+        _cleanup_free_ char *out = verify_copied(&f, &n);
+        CHECK(n == 2);
+        CHECK(count_occurrences(out, "migrate: error: ") == 2);
+        CHECK_CONTAINS(out, "verification: main database, table items, row id=5: missing in the target\n");
+        CHECK_CONTAINS(out, "verification: main database, table items, row id=50: in the target but not in the source\n");
+        CHECK(f.target->n_scans == 2 && f.target->n_stored_scans == 1);
+        CHECK(f.source->n_scans == 2 && f.source->n_stored_scans == 1);
+        fixture_done(&f);
+}
+
+/* The paired pass finds row 2's value before row 3's key abandons it: what
+ * it found is dropped, and the key-ordered pass says each thing once. */
+static void test_stored_abandoned_messages_dropped(void) {
+        struct engine_fixture f;
+        size_t n;
+        setup(&f);
+        set_cell(f.target, "items", 2, 0, V_TEXT("item two"));
+        set_cell(f.target, "items", 3, 1, V_INT(30));
+        _cleanup_free_ char *out = verify_copied(&f, &n);
+        CHECK(n == 3);
+        CHECK(count_occurrences(out, "migrate: error: ") == 3);
+        CHECK(count_occurrences(out, "row id=2, column name: source 'item 2', target 'item two'\n") == 1);
+        CHECK(count_occurrences(out, "row id=3: missing in the target\n") == 1);
+        CHECK(count_occurrences(out, "row id=30: in the target but not in the source\n") == 1);
+        CHECK(f.target->n_scans == 2);
+        fixture_done(&f);
+}
+
+/* The target one row short (first, middle, last: the last makes the target
+ * end first): the pairing fails, the row is named once. */
+static void test_stored_target_short(void) {
+        const int64_t ids[] = { 1, 6, 10 };
+        for (size_t i = 0; i < 3; i++) {
+                struct engine_fixture f;
+                size_t n;
+                char expected[128];
+                setup(&f);
+                delete_row(f.target, "items", ids[i]);
+                _cleanup_free_ char *out = verify_copied(&f, &n);
+                CHECK(n == 2);
+                CHECK_CONTAINS(out, "table items: 10 rows in the source, 9 in the target\n");
+                snprintf(expected, sizeof(expected), "table items, row id=%d: missing in the target\n", (int) ids[i]);
+                CHECK(count_occurrences(out, expected) == 1);
+                CHECK(count_occurrences(out, "migrate: error: ") == 2);
+                CHECK(f.target->n_scans == 2);
+                fixture_done(&f);
+        }
+}
+
+/* The target one row longer, the extra row stored last (the source ends
+ * first) with a key before every other. */
+static void test_stored_target_long(void) {
+        struct engine_fixture f;
+        size_t n;
+        setup(&f);
+        add(f.target, "items", 0, "zero", 0, NULL);
+        _cleanup_free_ char *out = verify_copied(&f, &n);
+        CHECK(n == 2);
+        CHECK_CONTAINS(out, "table items: 10 rows in the source, 11 in the target\n");
+        CHECK(count_occurrences(out, "table items, row id=0: in the target but not in the source\n") == 1);
+        CHECK(count_occurrences(out, "migrate: error: ") == 2);
+        CHECK(f.target->n_scans == 2);
+        fixture_done(&f);
+}
+
+/* Stored in other orders (a target written by something else): the
+ * pairing fails at once, key order proves them equal; and when the target
+ * does not even send its keys in our order, the sort does. */
+static void test_stored_orders_differ(void) {
+        struct engine_fixture f;
+        size_t n;
+        CHECK(fixture_init(&f) == 0);
+        CHECK(fixture_add_table(&f, "items", N, columns, types, pk) == 0);
+        for (int64_t id = 1; id <= 10; id++)
+                add(f.source, "items", id, "same", 1, "x");
+        for (int64_t id = 10; id >= 1; id--)
+                add(f.target, "items", id, "same", 1, "x");
+        _cleanup_free_ char *out = verify_copied(&f, &n);
+        CHECK(n == 0);
+        CHECK_STREQ(out, "");
+        CHECK(f.target->n_scans == 2 && f.target->n_stored_scans == 1);
+
+        mapping_done(&f.map);
+        catalog_free(f.source_catalog);
+        catalog_free(f.target_catalog);
+        f.source_catalog = f.target_catalog = NULL;
+        f.source->n_scans = f.target->n_scans = f.source->n_stored_scans = f.target->n_stored_scans = 0;
+        mem_db_table(f.target, "items")->unordered = true;
+        set_cell(f.target, "items", 4, 2, V_REAL(4));
+        _cleanup_free_ char *out2 = verify_copied(&f, &n);
+        CHECK(n == 1);
+        CHECK(count_occurrences(out2, "migrate: error: ") == 1);
+        CHECK_CONTAINS(out2, "table items, row id=4, column amount: source 1, target 4\n");
+        CHECK(f.target->n_scans == 3); /* as stored, in key order, sorted */
+        fixture_done(&f);
+}
+
+/* Without a primary key every column is the key: duplicates pair one for
+ * one; -0 and 0 stored in other orders on the two sides fall back and
+ * verify equal. */
+static void test_stored_without_key(void) {
+        static const char *const cols[] = { "x", "tag" };
+        static const enum col_type ty[] = { COL_FLOAT64, COL_TEXT };
+        struct engine_fixture f;
+        size_t n;
+        CHECK(fixture_init(&f) == 0);
+        CHECK(fixture_add_table(&f, "readings", 2, cols, ty, NULL) == 0);
+        struct mem_table *s = mem_db_table(f.source, "readings"), *t = mem_db_table(f.target, "readings");
+        for (int i = 0; i < 3; i++) {
+                CHECK(mem_table_add_row(s, 2, (struct value[]) { V_REAL(1), V_TEXT("a") }) == 0);
+                CHECK(mem_table_add_row(t, 2, (struct value[]) { V_REAL(1), V_TEXT("a") }) == 0);
+        }
+        CHECK(mem_table_add_row(s, 2, (struct value[]) { V_REAL(-0.0), V_TEXT("a") }) == 0);
+        CHECK(mem_table_add_row(s, 2, (struct value[]) { V_REAL(0.0), V_TEXT("a") }) == 0);
+        CHECK(mem_table_add_row(t, 2, (struct value[]) { V_REAL(0.0), V_TEXT("a") }) == 0);
+        CHECK(mem_table_add_row(t, 2, (struct value[]) { V_REAL(-0.0), V_TEXT("a") }) == 0);
+        _cleanup_free_ char *out = verify_copied(&f, &n);
+        CHECK(n == 0);
+        CHECK_STREQ(out, "");
+        CHECK(f.target->n_scans == 2);
+        fixture_done(&f);
+}
+
 /* Past max_reported, differences are counted, and the total is said. */
 static void test_many_differences(void) {
         struct engine_fixture f;
@@ -538,5 +726,14 @@ int main(void) {
         RUN(test_large_value_differs_sorted);
         RUN(test_many_differences);
         RUN(test_row_counts_differ);
+        RUN(test_stored_pairs_equal);
+        RUN(test_stored_not_without_copy);
+        RUN(test_stored_value_differs);
+        RUN(test_stored_key_differs);
+        RUN(test_stored_abandoned_messages_dropped);
+        RUN(test_stored_target_short);
+        RUN(test_stored_target_long);
+        RUN(test_stored_orders_differ);
+        RUN(test_stored_without_key);
         TAP_END();
 }
