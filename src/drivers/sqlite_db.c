@@ -849,9 +849,10 @@ int sqlite_db_scan_sql(const struct scan_request *req, struct strbuf *sql) {
                 r = sql_append_identifier_list(sql, req->columns, req->n_columns);
         if (r >= 0)
                 r = strbuf_printf(sql, " FROM %s%s", qt, req->stored_order ? " NOT INDEXED" : "");
-        /* NOT INDEXED: the table's own b-tree (rowid or primary key order),
-         * never a covering index the planner might prefer one time and not
-         * the next. */
+        /* NOT INDEXED: a rowid table's own b-tree, never a covering index
+         * the planner might prefer one time and not the next.  (SQLite 3.40
+         * may still scan a covering index of a WITHOUT ROWID table; the copy
+         * and verification then read it alike, in one snapshot.) */
         for (size_t i = 0; r >= 0 && !req->stored_order && req->order_by && req->order_by[i]; i++) {
                 _cleanup_free_ char *q = sql_quote_identifier(req->order_by[i]);
                 /* Byte order, whatever collation the column declares: PostgreSQL sorts with COLLATE "C". */
