@@ -1,8 +1,13 @@
-/* SQLite's own consistency check of a source file (PRAGMA integrity_check).
- * It reads the whole file, which takes about as long as the copy: so it
- * runs in a thread, on a read-only connection of its own, while the run
- * copies and the server builds keys, and the run waits for its verdict
- * before anything is committed. */
+/* SQLite's consistency check of a source file, with PRAGMA
+ * integrity_check's verdict for a fraction of its cost: PRAGMA quick_check
+ * (every page, NOT NULL, CHECK), then each index compared with its table
+ * by one scan of each (sqlite_index_check.h) instead of integrity_check's
+ * lookup per row per index, PRAGMA integrity_check(table) for the tables
+ * that comparison cannot do, and, once anything is found, the full PRAGMA
+ * integrity_check, whose findings are reported.  It still reads the whole
+ * file: so it runs in a thread, on a read-only connection of its own,
+ * while the run copies and the server builds keys, and the run waits for
+ * its verdict before anything is committed. */
 #pragma once
 
 #include <sqlite3.h>
@@ -12,10 +17,13 @@
 struct sqlite_integrity;
 
 /* Checks h itself, here and now.  *ret_findings: NULL when the file is
- * sound, else at most max_lines of SQLite's findings as SQLite words them
- * (log.h escapes what it prints), then a line saying there may be more.  A
- * file too damaged to be checked yields SQLite's error as its finding.
- * -EINTR when interrupted. */
+ * sound, else at most max_lines of SQLite's findings (PRAGMA
+ * integrity_check's) as SQLite words them (log.h escapes what it prints),
+ * then a line saying there may be more.  A file too damaged to be checked
+ * yields SQLite's error as its finding; a disagreement between an index and
+ * its table that integrity_check then does not confirm, ours (naming both).
+ * Registers the SQL function migrate_index_entries() on h.  -EINTR when
+ * interrupted. */
 int sqlite_integrity_check(sqlite3 *h, size_t max_lines, char ***ret_findings);
 
 /* Opens path once more, read-only in a read transaction of its own, makes
