@@ -35,6 +35,7 @@ struct index {
         int *table_cid;  /* per key column: the table's column */
         enum coll *coll; /* per key column */
         bool *nullable;  /* per key column: not declared NOT NULL */
+        bool *desc;      /* per key column: sorted descending */
         char *where;     /* a partial index's predicate, else NULL */
         char *table_result, *index_result; /* what migrate_index_entries() said */
         sqlite3_stmt *cells; /* a partial index's: its entries as dbstat counts them */
@@ -46,6 +47,7 @@ static void index_done(struct index *x) {
         free(x->table_cid);
         free(x->coll);
         free(x->nullable);
+        free(x->desc);
         free(x->where);
         free(x->table_result);
         free(x->index_result);
@@ -170,9 +172,16 @@ static void absorb_value(struct lanes *s, sqlite3_value *v, enum coll coll) {
         }
 }
 
+/* A key column's letter in a spec: B, N, R (its collation), X, Y, Z (the
+ * same, descending); lower case when the table lets it be NULL. */
 static enum coll coll_letter(unsigned char c) {
         c = (unsigned char) toupper(c);
-        return c == 'N' ? COLL_NOCASE : c == 'R' ? COLL_RTRIM : COLL_BINARY;
+        return c == 'N' || c == 'Y' ? COLL_NOCASE : c == 'R' || c == 'Z' ? COLL_RTRIM : COLL_BINARY;
+}
+
+static bool desc_letter(unsigned char c) {
+        c = (unsigned char) toupper(c);
+        return c == 'X' || c == 'Y' || c == 'Z';
 }
 
 /* ---- SQLite's equality of two key values, for the UNIQUE check ---- */
@@ -206,10 +215,40 @@ static bool int_equals_float(sqlite3_int64 i, double r) {
         return !(x < r) && !(x > r);
 }
 
+/* sqlite3IntFloatCompare(), with the same long double. */
+static int int_float_compare(sqlite3_int64 i, double r) {
+        long double x = (long double) i;
+        return x < r ? -1 : x > r ? 1 : 0;
+}
+
+/* The collating functions' order of two texts: BINARY and RTRIM (trailing
+ * spaces first removed) by their bytes, then length; NOCASE by the bytes
+ * with ASCII letters folded, then length. */
+static int text_compare(enum coll coll, const unsigned char *a, size_t na, const unsigned char *b, size_t nb) {
+        if (coll == COLL_RTRIM) {
+                while (na > 0 && a[na - 1] == ' ')
+                        na--;
+                while (nb > 0 && b[nb - 1] == ' ')
+                        nb--;
+        }
+        size_t n = na < nb ? na : nb;
+        int c = 0;
+        if (coll == COLL_NOCASE) {
+                for (size_t i = 0; i < n && c == 0; i++) {
+                        unsigned char x = a[i], y = b[i];
+                        c = (x < 0x80 ? tolower(x) : x) - (y < 0x80 ? tolower(y) : y);
+                }
+        } else if (n > 0)
+                c = memcmp(a, b, n);
+        return c ? c : na < nb ? -1 : na > nb ? 1 : 0;
+}
+
 /* What the aggregate migrate_index_entries() keeps between rows. */
 struct entries {
         uint64_t count, sum[2];
         bool duplicate;
+        bool disorder;
+        sqlite3_int64 prev_rowid;
         bool have_prev;
         size_t nkey;
         struct key_field *prev;
@@ -235,6 +274,54 @@ static bool field_equal(const struct entries *e, enum coll coll, size_t k, sqlit
         if (type == SQLITE_TEXT)
                 return text_equal(coll, sqlite3_value_text(v), (size_t) sqlite3_value_bytes(v), bytes + p->off, p->len);
         return text_equal(COLL_BINARY, sqlite3_value_blob(v), (size_t) sqlite3_value_bytes(v), bytes + p->off, p->len);
+}
+
+/* The order of the index b-tree (sqlite3MemCompare under the column's
+ * collation, reversed for a descending column) of a new key field v and
+ * the previous entry's field k: NULL, then numbers, texts, blobs. */
+static int field_compare(const struct entries *e, enum coll coll, size_t k, sqlite3_value *v) {
+        const struct key_field *p = &e->prev[k];
+        const unsigned char *bytes = (const unsigned char *) e->bytes.data;
+        int type = sqlite3_value_type(v);
+        int rank = type == SQLITE_NULL ? 0 : type == SQLITE_TEXT ? 2 : type == SQLITE_BLOB ? 3 : 1;
+        int prank = p->type == SQLITE_NULL ? 0 : p->type == SQLITE_TEXT ? 2 : p->type == SQLITE_BLOB ? 3 : 1;
+        if (rank != prank)
+                return rank < prank ? -1 : 1;
+        switch (rank) {
+        case 0:
+                return 0;
+        case 1:
+                if (type == SQLITE_INTEGER && p->type == SQLITE_INTEGER) {
+                        sqlite3_int64 a = sqlite3_value_int64(v);
+                        return a < p->i ? -1 : a > p->i;
+                }
+                if (type == SQLITE_FLOAT && p->type == SQLITE_FLOAT) {
+                        double a = sqlite3_value_double(v);
+                        return a < p->d ? -1 : a > p->d;
+                }
+                if (type == SQLITE_INTEGER)
+                        return int_float_compare(sqlite3_value_int64(v), p->d);
+                return -int_float_compare(p->i, sqlite3_value_double(v));
+        case 2:
+                return text_compare(coll, sqlite3_value_text(v), (size_t) sqlite3_value_bytes(v), bytes + p->off, p->len);
+        default:
+                return text_compare(COLL_BINARY, sqlite3_value_blob(v), (size_t) sqlite3_value_bytes(v), bytes + p->off,
+                                    p->len);
+        }
+}
+
+/* Whether the entry (v: its key fields, then the rowid) sorts before the
+ * previous one: an index b-tree out of order, which integrity_check's
+ * lookups would miss an entry in. */
+static bool before_prev(const struct entries *e, const unsigned char *keys, sqlite3_value **v) {
+        if (!e->have_prev)
+                return false;
+        for (size_t k = 0; k < e->nkey; k++) {
+                int c = field_compare(e, coll_letter(keys[k]), k, v[k]);
+                if (c)
+                        return desc_letter(keys[k]) ? c > 0 : c < 0;
+        }
+        return sqlite3_value_int64(v[e->nkey]) <= e->prev_rowid;
 }
 
 /* integrity_check's UNIQUE test, on neighbours in index order: an entry
@@ -270,15 +357,17 @@ static int remember(struct entries *e, sqlite3_value **v) {
                                 return -ENOMEM;
                 }
         }
+        e->prev_rowid = sqlite3_value_int64(v[e->nkey]);
         e->have_prev = true;
         return 0;
 }
 
 /* migrate_index_entries(spec, field...): the count of the entries and the
  * sums of their hashes.  spec: 'U' for a UNIQUE index's own entries (to
- * test neighbours), else '-', then one letter per key column (the first
- * fields; the rowid follows): B, N or R for its collation, lower case when
- * the table lets it be NULL. */
+ * test neighbours for order and equality), 'O' for another index's own
+ * entries (order only), '-' for entries computed from the table, then one
+ * letter per key column (the first fields; the rowid follows), as
+ * coll_letter() reads it. */
 static void entries_step(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
         struct entries *e = sqlite3_aggregate_context(ctx, sizeof(*e));
         const unsigned char *spec = sqlite3_value_text(argv[0]);
@@ -297,7 +386,7 @@ static void entries_step(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
         e->sum[0] += mum(s.a, 0x2d358dccaa6c78a5ULL);
         e->sum[1] += mum(s.b, 0x4b33a62ed433d4a3ULL);
         e->count++;
-        if (spec[0] != 'U' || e->duplicate)
+        if (spec[0] == '-' || e->disorder)
                 return;
         if (!e->prev) {
                 e->nkey = nkey;
@@ -306,9 +395,13 @@ static void entries_step(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
                         return;
                 }
         }
-        if (duplicate_of_prev(e, spec + 1, argv + 1))
+        if (before_prev(e, spec + 1, argv + 1)) {
+                e->disorder = true;
+                return;
+        }
+        if (spec[0] == 'U' && !e->duplicate && duplicate_of_prev(e, spec + 1, argv + 1))
                 e->duplicate = true;
-        else if (remember(e, argv + 1) < 0)
+        if (remember(e, argv + 1) < 0)
                 sqlite3_result_error_nomem(ctx);
 }
 
@@ -320,7 +413,7 @@ static void entries_final(sqlite3_context *ctx) {
         if (!e)
                 e = &none;
         char *text = strdup_printf("%llu %llu %llu %d", (unsigned long long) e->count, (unsigned long long) e->sum[0],
-                                   (unsigned long long) e->sum[1], e->duplicate);
+                                   (unsigned long long) e->sum[1], e->duplicate | e->disorder << 1);
         free(e->prev);
         strbuf_done(&e->bytes);
         if (text)
@@ -475,7 +568,7 @@ static enum coll coll_of(const char *name) {
 
 static int read_index_columns(sqlite3 *h, const struct table *t, struct index *x) {
         _cleanup_(sqlite3_finalizep) sqlite3_stmt *st = NULL;
-        int rc = sqlite3_prepare_v2(h, "SELECT cid, coll FROM pragma_index_xinfo(?1, 'main') WHERE key ORDER BY seqno", -1, &st, NULL);
+        int rc = sqlite3_prepare_v2(h, "SELECT cid, coll, \"desc\" FROM pragma_index_xinfo(?1, 'main') WHERE key ORDER BY seqno", -1, &st, NULL);
         if (rc != SQLITE_OK)
                 return (rc & 0xff) == SQLITE_NOMEM ? -ENOMEM : UNCHECKED;
         sqlite3_bind_text(st, 1, x->name, -1, SQLITE_STATIC);
@@ -496,8 +589,12 @@ static int read_index_columns(sqlite3 *h, const struct table *t, struct index *x
                 bool *nu = realloc(x->nullable, n * sizeof(*nu));
                 if (nu)
                         x->nullable = nu;
-                if (!tc || !co || !nu)
+                bool *de = realloc(x->desc, n * sizeof(*de));
+                if (de)
+                        x->desc = de;
+                if (!tc || !co || !nu || !de)
                         return -ENOMEM;
+                de[x->nkey] = sqlite3_column_int(st, 2) != 0;
                 tc[x->nkey] = cid;
                 co[x->nkey] = coll;
                 nu[x->nkey] = !t->cols[cid].notnull;
@@ -600,9 +697,11 @@ static int run_aggregates(sqlite3 *h, sqlite3_stmt *st, char **results[], size_t
  * fields of an entry (the key columns, then the rowid). */
 static void put_fields(struct strbuf *sql, const struct table *t, const struct index *x, bool own) {
         (void) strbuf_putc(sql, '\'');
-        (void) strbuf_putc(sql, own && x->unique ? 'U' : '-');
+        (void) strbuf_putc(sql, !own ? '-' : x->unique ? 'U' : 'O');
         for (size_t k = 0; k < x->nkey; k++) {
                 char c = x->coll[k] == COLL_NOCASE ? 'N' : x->coll[k] == COLL_RTRIM ? 'R' : 'B';
+                if (x->desc[k])
+                        c = (char) (c == 'N' ? 'Y' : c == 'R' ? 'Z' : 'X');
                 (void) strbuf_putc(sql, x->nullable[k] ? (char) tolower(c) : c);
         }
         (void) strbuf_putc(sql, '\'');
@@ -687,7 +786,9 @@ static int compare(const struct table *t, const struct index *x, char **problem)
                                          x->cells ? (unsigned long long) x->cell_count : in, t->name, tn);
         else if (ts[0] != is[0] || ts[1] != is[1])
                 *problem = strdup_printf("the entries of index %s differ from the rows of its table %s", x->name, t->name);
-        else if (idup)
+        else if (idup & 2)
+                *problem = strdup_printf("index %s (of table %s): entries out of order", x->name, t->name);
+        else if (idup & 1)
                 *problem = strdup_printf("non-unique entry in index %s (of table %s)", x->name, t->name);
         else
                 return GO_ON;

@@ -285,6 +285,37 @@ for i, (label, base, edits, flagged, fast) in enumerate(EDITS):
     problem = [l for l in out if l.startswith("problem: ")]
     check(bool(problem) == fast, "%s: the comparison %s" % (label, "finds it itself" if fast else "does not, or cannot"), out)
 
+# Index entries all present but out of the order the index declares (the
+# schema says DESC, the b-tree holds them ascending; or a NOCASE index
+# built in BINARY order): integrity_check's lookups miss them, quick_check
+# does not look, the hash sums agree; only the comparison of neighbours
+# in index order finds it.
+ORDER_CASES = [
+    ("index entries in the reverse of their declared order", "CREATE INDEX mixed_a ON mixed(a)",
+     "CREATE INDEX mixed_a ON mixed(a DESC)"),
+    ("UNIQUE index entries in BINARY order declared NOCASE", "CREATE UNIQUE INDEX mixed_u ON mixed(u)",
+     "CREATE UNIQUE INDEX mixed_u ON mixed(u COLLATE NOCASE)"),
+    ("index on numbers and text in the reverse order, rowids ascending", "CREATE INDEX mixed_b ON mixed(b, a)",
+     "CREATE INDEX mixed_b ON mixed(b DESC, a DESC)"),
+]
+for i, (label, built, declared) in enumerate(ORDER_CASES):
+    dst = os.path.join(tmp, "order%02d.sqlite" % i)
+    con = sqlite3.connect(dst, isolation_level=None)
+    con.execute("CREATE TABLE mixed (id INTEGER PRIMARY KEY, a TEXT, u TEXT, b)")
+    con.executemany("INSERT INTO mixed (a, u, b) VALUES (?, ?, ?)",
+                    [("v%03d" % ((i * 37) % 211), ("k%03d" % i) if i % 2 else ("K%03d" % i),
+                      i % 7 if i % 3 else "t%d" % (i % 5)) for i in range(211)])
+    con.execute(built)
+    con.execute("PRAGMA writable_schema = ON")
+    con.execute("UPDATE sqlite_schema SET sql = ? WHERE sql = ?", (declared, built))
+    con.close()
+    check(not sqlite_check(dst, "quick_check"), "%s: setup: quick_check passes it" % label, sqlite_check(dst, "quick_check"))
+    findings, ours = judge(label, dst)
+    check(bool(findings), "%s: setup: integrity_check flags it" % label, findings)
+    rc, out, err = our_check(dst, "--tables")
+    problem = [l for l in out if l.startswith("problem: ")]
+    check(any("out of order" in l for l in problem), "%s: the comparison of neighbours finds it itself" % label, out)
+
 shutil.rmtree(tmp, True)
 print("1..%d" % n, flush=True)
 sys.exit(1 if failures else 0)
