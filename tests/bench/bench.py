@@ -144,12 +144,15 @@ class Server:
 
     def fresh_databases(self, *names):
         """Empty databases owned by the benchmark role, created as superuser,
-        after a checkpoint so that the previous run's dirty pages are not
-        written during the next measurement."""
+        after a checkpoint and a sync so that the previous run's dirty pages
+        are not written during the next measurement (the server runs with
+        fsync = off: its checkpoint leaves them to the kernel, which writes
+        them back within the next half minute)."""
         for n in names:
             self.sql("postgres", "DROP DATABASE IF EXISTS %s" % qident(n))
             self.sql("postgres", "CREATE DATABASE %s OWNER %s" % (qident(n), qident(ROLE)))
         self.sql("postgres", "CHECKPOINT")
+        os.sync()
 
     def drop_databases(self, *names):
         for n in names:
