@@ -1505,6 +1505,16 @@ static int choose_index_name(struct pg_db *p, const struct table *t, const char 
  * UNIQUE constraint, which, like SQLite's key, lets NULLs repeat. */
 static int key_holds_null(struct pg_db *p, const struct table *t, const struct index *x, bool *ret) {
         _cleanup_strbuf_ struct strbuf sql = {};
+        /* Columns the table declares NOT NULL, or identity columns (NOT NULL
+         * too), cannot: no scan of the table (20M rows: 1.3 s). */
+        bool may_be_null = false;
+        for (size_t k = 0; k < x->n_keys; k++) {
+                const struct column *c = x->keys[k] ? table_find_column(t, x->keys[k]) : NULL;
+                may_be_null |= !c || !(c->not_null || c->identity);
+        }
+        *ret = false;
+        if (!may_be_null)
+                return 0;
         _cleanup_free_ char *qt = qualified(p, t->name);
         int r = qt ? strbuf_printf(&sql, "SELECT EXISTS (SELECT 1 FROM %s WHERE false", qt) : -ENOMEM;
         for (size_t k = 0; r >= 0 && k < x->n_keys; k++) {
