@@ -29,13 +29,20 @@ char *sql_quote_literal(const char *text) {
         return quote(text, '\'');
 }
 
+int sql_append_identifier(struct strbuf *b, const char *name) {
+        int r = strbuf_putc(b, '"');
+        for (const char *p = name; r >= 0 && *p; p++)
+                r = *p == '"' ? strbuf_puts(b, "\"\"") : strbuf_putc(b, *p);
+        return r >= 0 ? strbuf_putc(b, '"') : r;
+}
+
 int sql_append_identifier_list(struct strbuf *b, const char *const *names, size_t n) {
-        for (size_t i = 0; i < n; i++) {
-                char *q = sql_quote_identifier(names[i]);
-                int r = q ? strbuf_printf(b, "%s%s", i ? ", " : "", q) : -1;
-                free(q);
-                if (r < 0)
-                        return -ENOMEM;
+        int r = 0;
+        for (size_t i = 0; r >= 0 && i < n; i++) {
+                if (i)
+                        r = strbuf_puts(b, ", ");
+                if (r >= 0)
+                        r = sql_append_identifier(b, names[i]);
         }
-        return 0;
+        return r < 0 ? -ENOMEM : 0;
 }

@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "migrate/cleanup.h"
+#include "migrate/sql_quote.h"
 #include "migrate/strbuf.h"
 #include "migrate/strv.h"
 
@@ -424,16 +425,6 @@ static void entries_final(sqlite3_context *ctx) {
 
 /* ---- reading the schema ---- */
 
-static void quote_ident(struct strbuf *b, const char *s) {
-        (void) strbuf_putc(b, '"');
-        for (; *s; s++) {
-                if (*s == '"')
-                        (void) strbuf_putc(b, '"');
-                (void) strbuf_putc(b, *s);
-        }
-        (void) strbuf_putc(b, '"');
-}
-
 /* A failed step or prepare: interrupted, out of memory, or what SQLite
  * said (a file it could not read) as the problem. */
 static int sqlite_failed(sqlite3 *h, int rc, char **problem) {
@@ -508,6 +499,14 @@ static char *partial_predicate(const char *sql) {
                 break;
         }
         if (strncasecmp(p, "WHERE", 5) != 0 || isalnum((unsigned char) p[5]) || p[5] == '_' || !p[5])
+                return NULL;
+        /* SQLite loads a schema statement up to its first ';' and ignores
+         * the rest: text after one was never parsed, and never goes into
+         * our SQL. */
+        const char *q = p + 5;
+        while (q && *q && *q != ';')
+                q = skip_token(q);
+        if (!q || *q)
                 return NULL;
         return strdup(p + 5);
 }
@@ -695,21 +694,36 @@ static int run_aggregates(sqlite3 *h, sqlite3_stmt *st, char **results[], size_t
 
 /* The arguments of migrate_index_entries() for x: its spec, then the
  * fields of an entry (the key columns, then the rowid). */
-static void put_fields(struct strbuf *sql, const struct table *t, const struct index *x, bool own) {
-        (void) strbuf_putc(sql, '\'');
-        (void) strbuf_putc(sql, !own ? '-' : x->unique ? 'U' : 'O');
-        for (size_t k = 0; k < x->nkey; k++) {
+static int put_fields(struct strbuf *sql, const struct table *t, const struct index *x, bool own) {
+        int r = strbuf_putc(sql, '\'');
+        if (r >= 0)
+                r = strbuf_putc(sql, !own ? '-' : x->unique ? 'U' : 'O');
+        for (size_t k = 0; r >= 0 && k < x->nkey; k++) {
                 char c = x->coll[k] == COLL_NOCASE ? 'N' : x->coll[k] == COLL_RTRIM ? 'R' : 'B';
                 if (x->desc[k])
                         c = (char) (c == 'N' ? 'Y' : c == 'R' ? 'Z' : 'X');
-                (void) strbuf_putc(sql, x->nullable[k] ? (char) tolower(c) : c);
+                r = strbuf_putc(sql, x->nullable[k] ? (char) tolower(c) : c);
         }
-        (void) strbuf_putc(sql, '\'');
-        for (size_t k = 0; k < x->nkey; k++) {
-                (void) strbuf_puts(sql, ", ");
-                quote_ident(sql, t->cols[x->table_cid[k]].name);
+        if (r >= 0)
+                r = strbuf_putc(sql, '\'');
+        for (size_t k = 0; r >= 0 && k < x->nkey; k++) {
+                r = strbuf_puts(sql, ", ");
+                if (r >= 0)
+                        r = sql_append_identifier(sql, t->cols[x->table_cid[k]].name);
         }
-        (void) strbuf_printf(sql, ", %s)", t->rowid);
+        return r >= 0 ? strbuf_printf(sql, ", %s)", t->rowid) : r;
+}
+
+/* " FROM main.<table>" and what follows it. */
+static int put_from(struct strbuf *sql, const struct table *t, const char *how, const struct index *x) {
+        int r = strbuf_puts(sql, " FROM main.");
+        if (r >= 0)
+                r = sql_append_identifier(sql, t->name);
+        if (r >= 0)
+                r = strbuf_puts(sql, how);
+        if (r >= 0 && x)
+                r = sql_append_identifier(sql, x->name);
+        return r;
 }
 
 static int scan_index(sqlite3 *h, const struct table *t, struct index *x, char **problem) {
@@ -719,17 +733,16 @@ static int scan_index(sqlite3 *h, const struct table *t, struct index *x, char *
         char **result = &x->index_result;
         if (!want)
                 return -ENOMEM;
-        (void) strbuf_puts(&sql, "SELECT migrate_index_entries(");
-        put_fields(&sql, t, x, true);
-        (void) strbuf_puts(&sql, " FROM main.");
-        quote_ident(&sql, t->name);
-        (void) strbuf_puts(&sql, " INDEXED BY ");
-        quote_ident(&sql, x->name);
-        if (x->where)
-                (void) strbuf_printf(&sql, " WHERE %s\n", x->where); /* (a -- comment ends at the newline) */
-        if (strbuf_puts(&sql, "") < 0 || !sql.data)
+        int r = strbuf_puts(&sql, "SELECT migrate_index_entries(");
+        if (r >= 0)
+                r = put_fields(&sql, t, x, true);
+        if (r >= 0)
+                r = put_from(&sql, t, " INDEXED BY ", x);
+        if (r >= 0 && x->where)
+                r = strbuf_printf(&sql, " WHERE %s\n", x->where); /* (a -- comment ends at the newline) */
+        if (r < 0)
                 return -ENOMEM;
-        int r = prepare_checked(h, sql.data, want, x->where != NULL, &st);
+        r = prepare_checked(h, sql.data, want, x->where != NULL, &st);
         if (r == GO_ON)
                 r = run_aggregates(h, st, &result, 1, problem);
         if (r == GO_ON && x->cells) {
@@ -754,24 +767,30 @@ static int scan_table(sqlite3 *h, struct table *t, char **problem) {
         _cleanup_free_ char *last = NULL;
         if (!results)
                 return -ENOMEM;
-        (void) strbuf_puts(&sql, "SELECT ");
-        for (size_t i = 0; i < t->nidx; i++) {
+        int r = strbuf_puts(&sql, "SELECT ");
+        for (size_t i = 0; r >= 0 && i < t->nidx; i++) {
                 struct index *x = &t->idx[i];
-                (void) strbuf_puts(&sql, "migrate_index_entries(");
-                put_fields(&sql, t, x, false);
-                if (x->where)
-                        (void) strbuf_printf(&sql, " FILTER (WHERE %s\n)", x->where);
-                (void) strbuf_puts(&sql, ", ");
+                r = strbuf_puts(&sql, "migrate_index_entries(");
+                if (r >= 0)
+                        r = put_fields(&sql, t, x, false);
+                if (r >= 0 && x->where)
+                        r = strbuf_printf(&sql, " FILTER (WHERE %s\n)", x->where);
+                if (r >= 0)
+                        r = strbuf_puts(&sql, ", ");
                 results[i] = &x->table_result;
         }
         results[t->nidx] = &last;
-        (void) strbuf_puts(&sql, "count(typeof(");
-        quote_ident(&sql, t->cols[t->ncols - 1].name);
-        (void) strbuf_puts(&sql, ")) FROM main.");
-        quote_ident(&sql, t->name);
-        if (strbuf_puts(&sql, " NOT INDEXED") < 0)
+        if (r >= 0)
+                r = strbuf_puts(&sql, "count(typeof(");
+        if (r >= 0)
+                r = sql_append_identifier(&sql, t->cols[t->ncols - 1].name);
+        if (r >= 0)
+                r = strbuf_puts(&sql, "))");
+        if (r >= 0)
+                r = put_from(&sql, t, " NOT INDEXED", NULL);
+        if (r < 0)
                 return -ENOMEM;
-        int r = prepare_checked(h, sql.data, NULL, false, &st);
+        r = prepare_checked(h, sql.data, NULL, false, &st);
         return r != GO_ON ? r : run_aggregates(h, st, results, t->nidx + 1, problem);
 }
 
