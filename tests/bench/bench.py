@@ -256,7 +256,9 @@ class Result:
 
 def timed(cmd, time_file, stdout, stderr_line=None, **kw):
     """Run cmd under /usr/bin/time -v; stderr lines go to stderr_line(t, line)
-    as they arrive (t: seconds since start) when given."""
+    as they arrive (t: seconds since start) when given, and a last call with
+    line None when the command has exited (on the same clock: /usr/bin/time's
+    wall time has 10 ms steps, too coarse to subtract line times from)."""
     full = [GNU_TIME, "-v", "-o", time_file] + cmd
     if stderr_line is None:
         p = subprocess.run(full, stdout=stdout, stderr=subprocess.STDOUT, **kw)
@@ -266,7 +268,9 @@ def timed(cmd, time_file, stdout, stderr_line=None, **kw):
                          errors="replace", **kw)
     for line in p.stderr:
         stderr_line(time.monotonic() - t0, line.rstrip("\n"))
-    return p.wait()
+    rc = p.wait()
+    stderr_line(time.monotonic() - t0, None)
+    return rc
 
 
 # ---------------------------------------------------------------- migrate
@@ -310,7 +314,7 @@ def parse_integrity(stdout_text):
     return out
 
 
-def migrate_profile(events, summary, wall, integrity=None):
+def migrate_profile(events, summary, end, integrity=None):
     """Phases of a migrate run from the arrival times of its --progress lines
     (one line when each table's copy or verify pass ends, one when each
     commit starts).  Every database is connected, read and counted before
@@ -341,9 +345,12 @@ def migrate_profile(events, summary, wall, integrity=None):
             return None
         verify_s = {t: v for t, _, _, v in summary[db]}
         copy_s = {t: c or 0.0 for t, _, c, _ in summary[db]}
-        first_verify = verify_s.get(verify[0][1], 0.0)
+        # migrate's own timings place the start of the first copy and of the
+        # first verification; a line can arrive a little late, so they are
+        # kept within the neighbouring lines (no phase shorter than zero).
+        first_verify = min(verify_s.get(verify[0][1], 0.0), max(0.0, verify[0][0] - copy[-1][0]))
         copy_sum = sum(copy_s.values())
-        copy_start = copy[0][0] - copy_s.get(copy[0][1], 0.0)
+        copy_start = max(copy[0][0] - copy_s.get(copy[0][1], 0.0), start or 0.0)
         # The source's integrity check runs in a thread beside the work,
         # from the open to the commit: its own time is shown, and taken from
         # no other phase (waiting for it is in "commit, summary, exit").
@@ -360,7 +367,7 @@ def migrate_profile(events, summary, wall, integrity=None):
                        verify[0][0] - copy[-1][0] - first_verify))
         phases.append(("%s: verify" % db, verify[-1][0] - verify[0][0] + first_verify))
         start = verify[-1][0]
-    phases.append(("commit, summary, exit", wall - start))
+    phases.append(("commit, summary, exit", end - start))
     return phases
 
 
@@ -378,8 +385,12 @@ def run_migrate(server, work, dbdir, sources, migrate_bin):
     cmd = [migrate_bin, "--config", cfg, "database", "--progress"]
     say("$ " + " ".join(shlex.quote(c) for c in cmd))
     events = []
+    exited = [None]  # when the process ended, on the clock of events
     with open(out_path, "w") as out, open(err_path, "w") as err:
         def line(t, s):
+            if s is None:
+                exited[0] = t
+                return
             events.append((t, s))
             err.write("%8.3f %s\n" % (t, s))
         rc = timed(cmd, tf, out, line)
@@ -396,7 +407,7 @@ def run_migrate(server, work, dbdir, sources, migrate_bin):
     r.verify_seconds = sum(v for rows in summary.values() for _, _, _, v in rows)
     if not summary.get("main") or not summary.get("usage"):
         r.problems.append("cannot read the per-table summary (copy column) in %s" % out_path)
-    r.profile = migrate_profile(events, summary, wall, parse_integrity(stdout_text))
+    r.profile = migrate_profile(events, summary, exited[0], parse_integrity(stdout_text))
     r.rows, problems = check_counts("migrate", server, [(dbs[0], MAIN_DB), (dbs[1], USAGE_DB)], sources)
     r.problems += problems
     r.ok = not r.problems
