@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -336,7 +337,11 @@ static int copy_database(struct database_run *run, struct engine *e, bool drop_a
                             : run->target->ops->prepare_load(run->target);
         if (r < 0)
                 return db_failed(run->target, r);
-        r = engine_copy(e, &problems);
+        /* Every value the target cannot hold is listed, not the first
+         * MAX_REPORTED: each is one the administrator must correct. */
+        struct engine every = *e;
+        every.max_reported = SIZE_MAX;
+        r = engine_copy(&every, &problems);
         if (r < 0)
                 return r;
         if ((r = start_integrity_check(run)) < 0)
