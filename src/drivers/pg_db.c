@@ -1541,10 +1541,15 @@ static int create_index(struct pg_db *p, const struct table *t, const struct ind
         _cleanup_free_ char *why = NULL;
         bool expressions = fold;
         int r;
+        /* A key or UNIQUE constraint the source named keeps its name (ORMs
+         * drop and alter them by name); PostgreSQL names the others. */
+        bool named = !fold && (x->primary || x->constraint) && x->constraint_name;
         if (fold && (x->primary || x->constraint)) {
                 _cleanup_free_ char *base = strdup_printf("%s_%s_nocase", t->name, x->primary ? "pkey" : x->keys[0]);
                 want = base ? pg_name_shorten(base) : NULL;
-        } else if (!x->primary && !x->constraint)
+        } else if (named)
+                want = strdup(x->constraint_name);
+        else if (!x->primary && !x->constraint)
                 want = strdup(x->name);
         if (want) {
                 r = choose_index_name(p, t, want, &name, not_carried);
@@ -1552,7 +1557,10 @@ static int create_index(struct pg_db *p, const struct table *t, const struct ind
                         return r;
                 if (!(qi = sql_quote_identifier(name)))
                         return -ENOMEM;
-        } else if (fold || (!x->primary && !x->constraint))
+        } else if (fold || named || (!x->primary && !x->constraint))
+                return -ENOMEM;
+        _cleanup_free_ char *constraint = named ? strdup_printf("CONSTRAINT %s ", qi) : strdup("");
+        if (!constraint)
                 return -ENOMEM;
         bool nulls = false;
         if (x->primary && !fold && (r = key_holds_null(p, t, x, &nulls)) < 0)
@@ -1560,11 +1568,11 @@ static int create_index(struct pg_db *p, const struct table *t, const struct ind
         if (fold)
                 r = strbuf_printf(&sql, "CREATE UNIQUE INDEX %s ON %s (", qi, qt);
         else if (nulls)
-                r = strbuf_printf(&sql, "ALTER TABLE %s ADD UNIQUE (", qt);
+                r = strbuf_printf(&sql, "ALTER TABLE %s ADD %sUNIQUE (", qt, constraint);
         else if (x->primary)
-                r = strbuf_printf(&sql, "ALTER TABLE %s ADD PRIMARY KEY (", qt);
+                r = strbuf_printf(&sql, "ALTER TABLE %s ADD %sPRIMARY KEY (", qt, constraint);
         else if (x->constraint)
-                r = strbuf_printf(&sql, "ALTER TABLE %s ADD UNIQUE (", qt);
+                r = strbuf_printf(&sql, "ALTER TABLE %s ADD %sUNIQUE (", qt, constraint);
         else
                 r = strbuf_printf(&sql, "CREATE %sINDEX %s ON %s (", x->unique ? "UNIQUE " : "", qi, qt);
         for (size_t k = 0; r >= 0 && k < x->n_keys; k++) {
@@ -1621,7 +1629,11 @@ static int create_index(struct pg_db *p, const struct table *t, const struct ind
 static int add_foreign_key(struct pg_db *p, const struct table *t, const struct foreign_key *fk, char ***not_carried) {
         _cleanup_strbuf_ struct strbuf sql = {};
         _cleanup_free_ char *qt = qualified(p, t->name), *qr = qualified(p, fk->ref_table);
-        int r = strbuf_printf(&sql, "ALTER TABLE %s ADD FOREIGN KEY (", qt);
+        _cleanup_free_ char *qn = fk->name ? sql_quote_identifier(fk->name) : NULL;
+        if (!qt || !qr || (fk->name && !qn))
+                return -ENOMEM;
+        int r = strbuf_printf(&sql, "ALTER TABLE %s ADD %s%s%sFOREIGN KEY (", qt, qn ? "CONSTRAINT " : "", qn ? qn : "",
+                              qn ? " " : "");
         if (r >= 0)
                 r = sql_append_identifier_list(&sql, (const char *const *) fk->from, fk->n);
         if (r >= 0)

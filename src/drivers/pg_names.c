@@ -59,10 +59,17 @@ int pg_names_check(struct catalog *plan, char ***problems, char ***notes) {
                                                                          "the source",
                                                                          t->name, t->columns[k].name,
                                                                          strlen(t->columns[k].name), PG_NAME_MAX));
-                /* Keys and UNIQUE constraints take the names PostgreSQL gives them. */
+                /* Keys and UNIQUE constraints the source did not name take
+                 * the names PostgreSQL gives them. */
                 for (size_t k = 0; r >= 0 && k < t->n_indexes; k++)
                         if (!t->indexes[k].primary && !t->indexes[k].constraint)
                                 r = shorten(&t->indexes[k].name, "index", t->name, notes);
+                        else if (t->indexes[k].constraint_name)
+                                r = shorten(&t->indexes[k].constraint_name,
+                                            t->indexes[k].primary ? "primary key" : "UNIQUE constraint", t->name, notes);
+                for (size_t k = 0; r >= 0 && k < t->n_fks; k++)
+                        if (t->fks[k].name)
+                                r = shorten(&t->fks[k].name, "foreign key", t->name, notes);
                 for (size_t k = 0; r >= 0 && k < t->n_checks; k++)
                         if (t->checks[k].name)
                                 r = shorten(&t->checks[k].name, "CHECK constraint", t->name, notes);

@@ -356,8 +356,11 @@ static int read_checks(struct table *t, const char *sql) {
  * (cols) REFERENCES ...).  Only DEFERRABLE INITIALLY DEFERRED defers in
  * SQLite; every other form is immediate, as PostgreSQL's default. */
 /* One definition, tokens [a, b): 1 when it declares fk deferred, 0 when it
- * declares fk immediate, -1 when it is not fk's. */
-static int definition_deferred(const struct sql_tokens *tk, size_t a, size_t b, const struct foreign_key *fk) {
+ * declares fk immediate, -1 when it is not fk's.  When it is, *ret_name is
+ * the CONSTRAINT name written before FOREIGN KEY (a table constraint) or
+ * before REFERENCES (a column's), or NULL. */
+static int definition_deferred(const struct sql_tokens *tk, size_t a, size_t b, const struct foreign_key *fk,
+                               char **ret_name) {
         size_t refs = b, d = 0;
         for (size_t k = a; k < b && refs == b; k++) {
                 if (sql_token_is(&tk->v[k], "("))
@@ -392,6 +395,9 @@ static int definition_deferred(const struct sql_tokens *tk, size_t a, size_t b, 
         }
         if (!match || n_from != fk->n)
                 return -1;
+        size_t named = fkw < refs ? fkw : refs; /* CONSTRAINT name FOREIGN KEY ... / col ... CONSTRAINT name REFERENCES */
+        *ret_name = named >= a + 2 && sql_token_is(&tk->v[named - 2], "CONSTRAINT") ? sql_token_value(&tk->v[named - 1])
+                                                                                   : NULL;
         for (size_t k = refs + 2; k + 2 < b; k++)
                 if (sql_token_is(&tk->v[k], "DEFERRABLE") && !sql_token_is(&tk->v[k - 1], "NOT") &&
                     sql_token_is(&tk->v[k + 1], "INITIALLY") && sql_token_is(&tk->v[k + 2], "DEFERRED"))
@@ -404,7 +410,7 @@ static int definition_deferred(const struct sql_tokens *tk, size_t a, size_t b, 
  * with SQLite's tokenizer rules, definition by definition (split at the
  * commas of the outer parentheses).  Only DEFERRABLE INITIALLY DEFERRED
  * defers in SQLite; every other form is immediate, PostgreSQL's default. */
-static bool foreign_key_deferred(const struct sql_tokens *tk, const struct foreign_key *fk) {
+static bool foreign_key_deferred(const struct sql_tokens *tk, struct foreign_key *fk) {
         size_t depth = 0, def_start = 0;
         for (size_t i = 0; i < tk->n; i++) {
                 const struct sql_token *t = &tk->v[i];
@@ -418,7 +424,7 @@ static bool foreign_key_deferred(const struct sql_tokens *tk, const struct forei
                         ends = true;
                 if (!ends)
                         continue;
-                int r = definition_deferred(tk, def_start, i, fk);
+                int r = definition_deferred(tk, def_start, i, fk, &fk->name);
                 if (r >= 0)
                         return r == 1;
                 def_start = i + 1;
@@ -428,7 +434,111 @@ static bool foreign_key_deferred(const struct sql_tokens *tk, const struct forei
         return false;
 }
 
-static int read_deferred(struct sqlite_db *s, struct table *t) {
+/* Whether index x (a primary key or UNIQUE constraint) has exactly the
+ * columns of tokens [a, b), "col [COLLATE c] [ASC|DESC], ..." split at
+ * commas. */
+static bool key_columns_match(const struct sql_tokens *tk, size_t a, size_t b, const struct index *x) {
+        size_t n = 0;
+        bool item_start = true;
+        for (size_t k = a; k < b; k++) {
+                if (sql_token_is(&tk->v[k], ",")) {
+                        item_start = true;
+                        continue;
+                }
+                if (!item_start)
+                        continue;
+                item_start = false;
+                _cleanup_free_ char *col = sql_token_value(&tk->v[k]);
+                if (!col || n >= x->n_keys || !x->keys[n] || strcasecmp(col, x->keys[n]) != 0)
+                        return false;
+                n++;
+        }
+        return n == x->n_keys;
+}
+
+/* The CONSTRAINT names of the primary key and UNIQUE constraints, read from
+ * the CREATE TABLE text definition by definition: "CONSTRAINT n PRIMARY KEY
+ * (cols)" / "CONSTRAINT n UNIQUE (cols)" as table constraints, "col type
+ * CONSTRAINT n PRIMARY KEY" / "... UNIQUE" on a column.  ORMs name them
+ * (alembic_version_pkc, TypeORM's UQ_...) and find them again by name. */
+static int read_key_names(const struct sql_tokens *tk, struct table *t) {
+        size_t depth = 0, def_start = 0;
+        for (size_t i = 0; i < tk->n; i++) {
+                bool ends = false;
+                if (sql_token_is(&tk->v[i], "(")) {
+                        if (++depth == 1)
+                                def_start = i + 1;
+                } else if (sql_token_is(&tk->v[i], ")") && depth > 0)
+                        ends = --depth == 0;
+                else if (sql_token_is(&tk->v[i], ",") && depth == 1)
+                        ends = true;
+                if (!ends)
+                        continue;
+                size_t a = def_start, b = i, d = 0;
+                def_start = i + 1;
+                bool table_constraint = a < b && (sql_token_is(&tk->v[a], "CONSTRAINT") || sql_token_is(&tk->v[a], "PRIMARY") ||
+                                                  sql_token_is(&tk->v[a], "UNIQUE"));
+                for (size_t k = a; k + 2 < b; k++) {
+                        if (sql_token_is(&tk->v[k], "("))
+                                d++;
+                        else if (sql_token_is(&tk->v[k], ")"))
+                                d--;
+                        if (d != 0 || !sql_token_is(&tk->v[k], "CONSTRAINT"))
+                                continue;
+                        bool primary = sql_token_is(&tk->v[k + 2], "PRIMARY");
+                        if (!primary && !sql_token_is(&tk->v[k + 2], "UNIQUE"))
+                                continue;
+                        size_t from = a, to = a + 1; /* a column: its name */
+                        if (table_constraint) {
+                                size_t open = k + 3;
+                                while (open < b && !sql_token_is(&tk->v[open], "("))
+                                        open++;
+                                from = open + 1;
+                                for (to = from; to < b && !sql_token_is(&tk->v[to], ")"); to++)
+                                        ;
+                        }
+                        for (size_t x = 0; x < t->n_indexes; x++) {
+                                struct index *ix = &t->indexes[x];
+                                if (ix->constraint_name || !(primary ? ix->primary : ix->constraint) ||
+                                    !key_columns_match(tk, from, to, ix))
+                                        continue;
+                                if (!(ix->constraint_name = sql_token_value(&tk->v[k + 1])))
+                                        return -ENOMEM;
+                                break;
+                        }
+                }
+                if (depth == 0)
+                        break; /* the end of the column list */
+        }
+        return 0;
+}
+
+/* Names PostgreSQL must find unique among a table's constraints: a name the
+ * source gave twice (SQLite does not mind) is left to PostgreSQL to choose
+ * for all but the first. */
+static int drop_repeated_constraint_names(struct table *t) {
+        size_t n_all = t->n_checks + t->n_indexes + t->n_fks, n = 0;
+        _cleanup_free_ char ***names = calloc(n_all + 1, sizeof(char **));
+        if (!names)
+                return -ENOMEM;
+        for (size_t k = 0; k < t->n_checks; k++)
+                names[n++] = &t->checks[k].name;
+        for (size_t k = 0; k < t->n_indexes; k++)
+                names[n++] = &t->indexes[k].constraint_name;
+        for (size_t k = 0; k < t->n_fks; k++)
+                names[n++] = &t->fks[k].name;
+        for (size_t k = t->n_checks; k < n; k++) /* a CHECK keeps its name, as before */
+                for (size_t j = 0; *names[k] && j < k; j++)
+                        if (*names[j] && strcmp(*names[j], *names[k]) == 0) {
+                                free(*names[k]);
+                                *names[k] = NULL;
+                        }
+        return 0;
+}
+
+/* What PRAGMA foreign_key_list and index_list do not say, from the CREATE
+ * TABLE text: which foreign keys are deferred, and the constraint names. */
+static int read_declared_constraints(struct sqlite_db *s, struct table *t) {
         _cleanup_(sqlite3_finalizep) sqlite3_stmt *st = NULL;
         int r = prepare(s, "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?1", &st);
         if (r < 0)
@@ -441,7 +551,8 @@ static int read_deferred(struct sqlite_db *s, struct table *t) {
                 return 0; /* SQLite read it: it can only be ours that does not */
         for (size_t k = 0; k < t->n_fks; k++)
                 t->fks[k].deferred = foreign_key_deferred(&tk, &t->fks[k]);
-        return 0;
+        r = read_key_names(&tk, t);
+        return r < 0 ? r : drop_repeated_constraint_names(t);
 }
 
 static int read_foreign_keys(struct sqlite_db *s, struct table *t) {
@@ -480,7 +591,7 @@ static int read_foreign_keys(struct sqlite_db *s, struct table *t) {
         }
         if (r != SQLITE_DONE)
                 return fail_sqlite(s, "cannot list foreign keys");
-        return t->n_fks ? read_deferred(s, t) : 0;
+        return read_declared_constraints(s, t);
 }
 
 /* SQLite resolves a foreign key's table and columns case-insensitively:

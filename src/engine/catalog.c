@@ -7,6 +7,7 @@
 
 void index_done(struct index *x) {
         free(x->name);
+        free(x->constraint_name);
         for (size_t i = 0; i < x->n_keys; i++) {
                 free(x->keys[i]);
                 if (x->exprs)
@@ -30,6 +31,7 @@ void foreign_key_done(struct foreign_key *fk) {
         free(fk->ref_table);
         free(fk->on_update);
         free(fk->on_delete);
+        free(fk->name);
 }
 
 void table_done(struct table *t) {

@@ -9,7 +9,13 @@ empty PostgreSQL database, then checked there with psql:
 
 (a) a table full of values PostgreSQL cannot hold (a Laravel-style table
     with '' and '0000-00-00 00:00:00' in datetime columns): exit 65, and
-    every one of them is listed by row and column, not the first 20.
+    every one of them is listed by row and column, not the first 20;
+(b) constraint names the schema declares (Alembic's alembic_version_pkc,
+    TypeORM's UQ_... and FK_..., Rails' fk_rails_..., gorm's fk_...) are
+    kept for primary keys, UNIQUE constraints and foreign keys, as table
+    or column constraints; a name given twice in one table, or one
+    PostgreSQL already uses, does not stop the run, and a long one is cut
+    as index names are.
 """
 
 import os
@@ -67,5 +73,64 @@ t.check("more values the target cannot hold" not in res.err, "(a) none is left o
         res.describe())
 t.check("60 values cannot be stored" in res.err, "(a) the count says 60", res.describe())
 t.equal(t.tables(db), [], "(a) nothing was written")
+
+
+# ---- (b) constraint names -------------------------------------------------
+
+LONG = "fk_" + "x" * 70
+d = source("constraint-names", """
+CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num));
+CREATE TABLE "user" ("id" integer PRIMARY KEY AUTOINCREMENT NOT NULL, "uuid" varchar NOT NULL, "a" integer, "b" text,
+    CONSTRAINT "UQ_a95e949168be7b7ece1a2382fed" UNIQUE ("uuid"),
+    CONSTRAINT "UQ_pair" UNIQUE ("a" COLLATE BINARY, "b" DESC));
+CREATE TABLE "photo" ("id" integer PRIMARY KEY AUTOINCREMENT NOT NULL, "userId" integer,
+    "ownerId" integer CONSTRAINT fk_photo_owner REFERENCES "user" ("id") DEFERRABLE INITIALLY DEFERRED,
+    "code" text CONSTRAINT "photo code uq" UNIQUE,
+    CONSTRAINT "FK_4494006ff358f754d07df5ccc87" FOREIGN KEY ("userId") REFERENCES "user" ("id") ON DELETE CASCADE);
+CREATE TABLE posts (id integer CONSTRAINT posts_pk PRIMARY KEY, user_id integer, editor_id integer, x integer,
+    CONSTRAINT fk_rails_5b5ddfd518 FOREIGN KEY (user_id) REFERENCES "user" (id),
+    CONSTRAINT fk_rails_5b5ddfd518 FOREIGN KEY (editor_id) REFERENCES "user" (id),
+    CONSTRAINT %s FOREIGN KEY (x) REFERENCES "user" (id));
+CREATE TABLE clash (id integer PRIMARY KEY, v text, CONSTRAINT posts_pk UNIQUE (v));
+CREATE TABLE plain (id integer PRIMARY KEY, v text UNIQUE, w integer REFERENCES plain (id));
+""" % LONG, lambda con: (
+    con.execute("INSERT INTO alembic_version VALUES ('a1b2c3d4e5f6')"),
+    con.execute("""INSERT INTO "user" VALUES (1, 'u-1', 1, 'x'), (2, 'u-2', 1, 'y')"""),
+    con.execute("INSERT INTO photo VALUES (1, 1, 2, 'c1'), (2, NULL, NULL, NULL)"),
+    con.execute("INSERT INTO posts VALUES (1, 1, 2, 1)"),
+    con.execute("INSERT INTO clash VALUES (1, 'a')"),
+    con.execute("INSERT INTO plain VALUES (1, 'a', 1)")))
+db, url = fresh_target()
+cfg = t.write_config("constraint-names", d, url=url, usage_url=False)
+res = t.migrate(cfg)
+t.equal(res.rc, 0, "(b) tables with named constraints migrate") or t.note(res.describe())
+cons = t.rows(db, """SELECT conrelid::regclass::text AS t, conname AS n, contype AS k, condeferred AS deferred
+                       FROM pg_constraint WHERE connamespace = 'public'::regnamespace AND contype IN ('p', 'u', 'f')""")
+have = {(c["t"], c["n"], c["k"]) for c in cons}
+for want, what in [(("alembic_version", "alembic_version_pkc", "p"), "Alembic's primary key name (table constraint)"),
+                   (('"user"', "UQ_a95e949168be7b7ece1a2382fed", "u"), "TypeORM's UNIQUE name"),
+                   (('"user"', "UQ_pair", "u"), "a two-column UNIQUE name (COLLATE and DESC in its list)"),
+                   (("photo", "FK_4494006ff358f754d07df5ccc87", "f"), "TypeORM's foreign key name (table constraint)"),
+                   (("photo", "fk_photo_owner", "f"), "a column's named REFERENCES"),
+                   (("photo", "photo code uq", "u"), "a column's named UNIQUE (a name with spaces)"),
+                   (("posts", "fk_rails_5b5ddfd518", "f"), "Rails' foreign key name")]:
+    t.check(want in have, "(b) %s is kept: %s" % (what, want[1]), sorted(have))
+t.equal(len([c for c in cons if c["t"] == "posts" and c["k"] == "f"]), 3,
+        "(b) a name given twice in one table: both foreign keys are still created")
+long_names = [c["n"] for c in cons if c["t"] == "posts" and c["n"].startswith("fk_xxx")]
+t.check(len(long_names) == 1 and len(long_names[0]) == 63, "(b) a name over 63 bytes is cut to 63", long_names)
+# posts.id's column constraint and clash's UNIQUE share a name: PostgreSQL
+# names indexes per schema, so the one created second gets _1.
+pk = sorted((c["t"], c["n"]) for c in cons if (c["t"], c["k"]) in (("posts", "p"), ("clash", "u")))
+t.check(sorted(n for _, n in pk) == ["posts_pk", "posts_pk_1"],
+        "(b) a column's named PRIMARY KEY is kept, and a name PostgreSQL already uses gets _1", pk)
+t.check([c["deferred"] for c in cons if c["n"] == "fk_photo_owner"] == [True],
+        "(b) a named foreign key keeps DEFERRABLE INITIALLY DEFERRED")
+t.check(("plain", "plain_pkey", "p") in have and ("plain", "plain_v_key", "u") in have
+        and ("plain", "plain_w_fkey", "f") in have, "(b) unnamed constraints keep PostgreSQL's names", sorted(have))
+t.check(any("posts_pk" in l and "_1" in l for l in res.out.splitlines()), "(b) the renamed one is reported",
+        res.describe())
+ver = t.migrate(cfg, "--verify")
+t.equal(ver.rc, 0, "(b) --verify passes") or t.note(ver.describe())
 
 t.finish()

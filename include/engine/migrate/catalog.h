@@ -28,6 +28,7 @@ struct index {
         bool unique;
         bool primary;     /* the table's primary key */
         bool constraint;  /* a UNIQUE constraint rather than CREATE INDEX */
+        char *constraint_name; /* primary or constraint: the CONSTRAINT name the source declared, or NULL */
         size_t n_keys;
         char **keys;      /* column names; NULL where the key is an expression */
         bool *desc;
@@ -43,6 +44,7 @@ struct foreign_key {
         char *ref_table;
         char *on_update, *on_delete; /* "NO ACTION", "CASCADE", "SET NULL", "SET DEFAULT", "RESTRICT" */
         bool deferred;               /* DEFERRABLE INITIALLY DEFERRED: checked at commit */
+        char *name;                  /* the CONSTRAINT name the source declared, or NULL */
 };
 
 struct check {
