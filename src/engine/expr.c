@@ -24,7 +24,7 @@ enum node_kind {
         N_REAL,    /* text: as written */
         N_STRING,  /* text: the value */
         N_BLOB,    /* text: hex digits */
-        N_NOW,     /* op: "CURRENT_TIMESTAMP", "CURRENT_DATE" or "CURRENT_TIME" */
+        N_NOW,     /* op: "CURRENT_TIMESTAMP", "CURRENT_DATE", "CURRENT_TIME" or "unixepoch()" */
         N_UNARY,   /* op, kids[0] */
         N_BINARY,  /* op, kids[0..1] */
         N_IS,      /* kids[0] IS [NOT] kids[1] */
@@ -233,6 +233,50 @@ static int parse_function(struct parser *p, const struct sql_token *name, struct
         return 0;
 }
 
+/* SQLite's datetime('now'), date('now') and time('now') are its
+ * CURRENT_TIMESTAMP, CURRENT_DATE and CURRENT_TIME (UTC text, to the
+ * second), and unixepoch() / unixepoch('now') the same instant in Unix
+ * seconds: ORMs write them as defaults (TypeORM's datetime('now'), Drizzle's
+ * unixepoch()).  Only these exact spellings: a modifier ('localtime',
+ * '+1 day') or another time string is another value.  1 when the call at
+ * the parser's position is one of them (a node in *ret), 0 when not. */
+static int parse_now_call(struct parser *p, const struct sql_token *name, struct node **ret) {
+        static const struct {
+                const char *sqlite, *now;
+        } calls[] = {
+                { "datetime", "CURRENT_TIMESTAMP" },
+                { "date", "CURRENT_DATE" },
+                { "time", "CURRENT_TIME" },
+                { "unixepoch", "unixepoch()" },
+        };
+        for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
+                if (!sql_token_is(name, calls[i].sqlite))
+                        continue;
+                size_t n = 2; /* the name and ( */
+                const struct sql_token *arg = peek(p, n);
+                if (arg && arg->kind == SQL_TOKEN_STRING) {
+                        _cleanup_free_ char *v = sql_token_value(arg);
+                        if (!v)
+                                return -ENOMEM;
+                        if (strcasecmp(v, "now") != 0)
+                                return 0;
+                        n++;
+                } else if (strcmp(calls[i].sqlite, "unixepoch") != 0)
+                        return 0; /* datetime() without 'now' is NULL-ish trivia: not carried */
+                if (!next_is(p, n, ")"))
+                        return 0;
+                if (p->target->use != EXPR_DEFAULT)
+                        return refuse(p, "%s('now') outside a default", calls[i].sqlite);
+                int r = new_node(N_NOW, ret);
+                if (r < 0)
+                        return r;
+                (*ret)->op = calls[i].now;
+                p->pos += n + 1;
+                return 1;
+        }
+        return 0;
+}
+
 static int parse_primary(struct parser *p, struct node **ret) {
         *ret = NULL;
         const struct sql_token *t = peek(p, 0);
@@ -271,8 +315,12 @@ static int parse_primary(struct parser *p, struct node **ret) {
         case SQL_TOKEN_QUOTED:
                 break;
         }
-        if (t->kind == SQL_TOKEN_WORD && next_is(p, 1, "("))
+        if (t->kind == SQL_TOKEN_WORD && next_is(p, 1, "(")) {
+                r = parse_now_call(p, t, ret);
+                if (r != 0)
+                        return r < 0 ? r : 0;
                 return parse_function(p, t, ret);
+        }
         if (next_is(p, 1, "."))
                 return refuse_token(p, t, "the qualified name");
         _cleanup_free_ char *name = sql_token_value(t);
@@ -574,6 +622,14 @@ static int emit_now(struct parser *p, struct strbuf *b, const char *which) {
         const struct col_spec *c = p->target->column;
         bool ts = strcmp(which, "CURRENT_TIMESTAMP") == 0, date = strcmp(which, "CURRENT_DATE") == 0;
         const char *utc = "(CURRENT_TIMESTAMP AT TIME ZONE 'UTC')";
+        if (strcmp(which, "unixepoch()") == 0) { /* whole seconds, in an integer column */
+                if (c && c->type == COL_INT64)
+                        return strbuf_puts(b, "CAST(EXTRACT(EPOCH FROM pg_catalog.date_trunc('second', CURRENT_TIMESTAMP)) "
+                                              "AS bigint)") < 0
+                                       ? -ENOMEM
+                                       : 0;
+                return refuse(p, "unixepoch() in a column of this type");
+        }
         switch (c ? c->type : _COL_TYPE_MAX) {
         case COL_TEXT:
                 return strbuf_printf(b, "pg_catalog.to_char(%s, '%s')", utc,

@@ -15,7 +15,12 @@ empty PostgreSQL database, then checked there with psql:
     kept for primary keys, UNIQUE constraints and foreign keys, as table
     or column constraints; a name given twice in one table, or one
     PostgreSQL already uses, does not stop the run, and a long one is cut
-    as index names are.
+    as index names are;
+(c) defaults written as SQLite functions of the current time (TypeORM's
+    datetime('now'), date('now'), time('now'), Drizzle's unixepoch()) are
+    carried with the meaning of CURRENT_TIMESTAMP and its kin: a row the
+    application adds later gets the time of its insert; a modifier
+    ('localtime') is reported as not carried.
 """
 
 import os
@@ -132,5 +137,41 @@ t.check(any("posts_pk" in l and "_1" in l for l in res.out.splitlines()), "(b) t
         res.describe())
 ver = t.migrate(cfg, "--verify")
 t.equal(ver.rc, 0, "(b) --verify passes") or t.note(ver.describe())
+
+
+# ---- (c) defaults of the current time, as functions -------------------------
+
+d = source("now-defaults", """
+CREATE TABLE "user" ("id" integer PRIMARY KEY AUTOINCREMENT NOT NULL, "name" varchar NOT NULL DEFAULT (''),
+    "created" datetime NOT NULL DEFAULT (datetime('now')),
+    "created_text" text NOT NULL DEFAULT (datetime('now')),
+    "day" date DEFAULT (date('now')),
+    "at" text DEFAULT (time('now')),
+    "epoch" integer NOT NULL DEFAULT (unixepoch()),
+    "local" datetime DEFAULT (datetime('now', 'localtime')));
+""", lambda con: con.execute("""INSERT INTO "user" (id, name) VALUES (1, 'first')"""))
+db, url = fresh_target()
+cfg = t.write_config("now-defaults", d, url=url, usage_url=False)
+res = t.migrate(cfg)
+t.equal(res.rc, 0, "(c) a table with defaults of the current time migrates") or t.note(res.describe())
+for col in ("created", "created_text", "day", "at", "epoch"):
+    t.check(not res.lines_with("default of user.%s" % col), "(c) the default of user.%s is carried" % col,
+            res.describe())
+t.check(res.lines_with("not carried: default of user.local"), "(c) datetime('now', 'localtime') is reported as not carried",
+        res.describe())
+t.psql(db, """INSERT INTO "user" (name) VALUES ('later')""")
+row = t.rows(db, """SELECT abs(extract(epoch FROM created - now())) < 5 AS created_now,
+                           created = date_trunc('second', created) AS created_whole,
+                           created_text ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$' AS text_form,
+                           abs(extract(epoch FROM created_text::timestamp AT TIME ZONE 'UTC' - now())) < 5 AS text_now,
+                           day = (now() AT TIME ZONE 'UTC')::date AS day_today,
+                           at ~ '^[0-9]{2}:[0-9]{2}:[0-9]{2}$' AS at_form,
+                           abs(epoch - extract(epoch FROM now())) < 5 AS epoch_now,
+                           local IS NULL AS local_null
+                      FROM "user" WHERE name = 'later'""")
+for k, v in sorted(row[0].items()):
+    t.check(v is True, "(c) a row added in PostgreSQL: %s" % k, row)
+ver = t.migrate(cfg, "--verify")
+t.equal(ver.rc, 3, "(c) --verify then sees the added row (the defaults filled it)") or t.note(ver.describe())
 
 t.finish()

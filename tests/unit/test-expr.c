@@ -205,8 +205,28 @@ static void test_defaults(void) {
         check_default_refused(COL_TEXT, "name", "the name name");
 }
 
+/* datetime('now') and its kin are SQLite's CURRENT_*: the same defaults. */
+static void test_now_calls(void) {
+        check_default(COL_TIMESTAMP_UTC, "(datetime('now'))",
+                      "(pg_catalog.date_trunc('second', (CURRENT_TIMESTAMP AT TIME ZONE 'UTC')) AT TIME ZONE 'UTC')");
+        check_default(COL_TEXT, "datetime('NOW')",
+                      "pg_catalog.to_char((CURRENT_TIMESTAMP AT TIME ZONE 'UTC'), 'YYYY-MM-DD HH24:MI:SS')");
+        check_default(COL_DATE, "date('now')", "CAST((CURRENT_TIMESTAMP AT TIME ZONE 'UTC') AS date)");
+        check_default(COL_TEXT, "time('now')", "pg_catalog.to_char((CURRENT_TIMESTAMP AT TIME ZONE 'UTC'), 'HH24:MI:SS')");
+        check_default(COL_INT64, "(unixepoch())",
+                      "CAST(EXTRACT(EPOCH FROM pg_catalog.date_trunc('second', CURRENT_TIMESTAMP)) AS bigint)");
+        check_default(COL_INT64, "unixepoch('now')",
+                      "CAST(EXTRACT(EPOCH FROM pg_catalog.date_trunc('second', CURRENT_TIMESTAMP)) AS bigint)");
+        check_default_refused(COL_TIMESTAMP_UTC, "datetime('now', 'localtime')", "function datetime");
+        check_default_refused(COL_TIMESTAMP_UTC, "datetime('2024-01-01')", "function datetime");
+        check_default_refused(COL_TEXT, "unixepoch()", "unixepoch() in a column of this type");
+        check_default_refused(COL_DATE, "time('now')", "CURRENT_TIME in a column of this type");
+        check_refused(EXPR_PREDICATE, NULL, "datetime('now') > 0", "outside a default");
+}
+
 int main(void) {
         RUN(test_tokenizer);
+        RUN(test_now_calls);
         RUN(test_emitted);
         RUN(test_refused);
         RUN(test_defaults);
