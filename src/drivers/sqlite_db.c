@@ -118,6 +118,23 @@ static int read_columns(struct sqlite_db *s, struct table *t, char ***notes) {
                 if (sqlite3_column_int(st, 6) >= 2)
                         strv_consume(notes, strdup_printf("generated column %s.%s is copied as a plain column holding its values",
                                                           t->name, c->name));
+                /* A column's own collation changes what = and ORDER BY mean
+                 * on it; PostgreSQL's text compares exactly.  Keys are
+                 * carried on lower() (see pg_db.c); the rest is said. */
+                const char *coll = NULL;
+                if (sqlite3_table_column_metadata(s->handle, "main", t->name, c->name, NULL, &coll, NULL, NULL, NULL) ==
+                            SQLITE_OK &&
+                    coll && strcasecmp(coll, "BINARY") != 0 &&
+                    (r = strv_consume(notes, strdup_printf("column %s.%s is declared COLLATE %s: SQLite's =, ORDER BY and "
+                                                           "indexes on it %s, PostgreSQL's compare its text exactly; the "
+                                                           "values are copied as they are, and queries that relied on "
+                                                           "%s must now say so (e.g. lower(%s) = lower(...))",
+                                                           t->name, c->name, coll,
+                                                           strcasecmp(coll, "NOCASE") == 0 ? "ignore ASCII case"
+                                                           : strcasecmp(coll, "RTRIM") == 0 ? "ignore trailing spaces"
+                                                                                            : "use that collation",
+                                                           coll, c->name))) < 0)
+                        return r;
                 r = sqlite_types_from_declared(c->declared, &c->spec, &c->type_guessed);
                 if (r == -ENODATA)
                         r = type_from_data(s, t->name, c->name, &c->spec);

@@ -20,7 +20,10 @@ empty PostgreSQL database, then checked there with psql:
     datetime('now'), date('now'), time('now'), Drizzle's unixepoch()) are
     carried with the meaning of CURRENT_TIMESTAMP and its kin: a row the
     application adds later gets the time of its insert; a modifier
-    ('localtime') is reported as not carried.
+    ('localtime') is reported as not carried;
+(d) a column declared COLLATE NOCASE or RTRIM (SQLite compares it so;
+    PostgreSQL's text compares exactly) is reported, not passed over in
+    silence; its values are copied as they are.
 """
 
 import os
@@ -173,5 +176,24 @@ for k, v in sorted(row[0].items()):
     t.check(v is True, "(c) a row added in PostgreSQL: %s" % k, row)
 ver = t.migrate(cfg, "--verify")
 t.equal(ver.rc, 3, "(c) --verify then sees the added row (the defaults filled it)") or t.note(ver.describe())
+
+
+# ---- (d) column collations ---------------------------------------------------
+
+d = source("collations", """
+CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT COLLATE NOCASE, code TEXT COLLATE RTRIM,
+                    plain TEXT COLLATE BINARY, name TEXT);
+CREATE INDEX users_email ON users (email);
+""", lambda con: con.executemany("INSERT INTO users VALUES (?, ?, ?, ?, ?)",
+                                 [(1, "A@x.org", "ab  ", "P", "n"), (2, "a@X.org", "ab", "p", "N")]))
+db, url = fresh_target()
+res = t.migrate(t.write_config("collations", d, url=url, usage_url=False))
+t.equal(res.rc, 0, "(d) a table with COLLATE NOCASE and RTRIM columns migrates") or t.note(res.describe())
+t.check(res.lines_with("users.email is declared COLLATE NOCASE"), "(d) the NOCASE column is reported", res.describe())
+t.check(res.lines_with("users.code is declared COLLATE RTRIM"), "(d) the RTRIM column is reported", res.describe())
+t.check(not res.lines_with("users.plain is declared") and not res.lines_with("users.name is declared"),
+        "(d) BINARY and undeclared collations are not", res.describe())
+t.equal(t.psql(db, "SELECT string_agg(email || '|' || code, ',' ORDER BY id) FROM users"), "A@x.org|ab  ,a@X.org|ab",
+        "(d) the values are copied as they are")
 
 t.finish()
