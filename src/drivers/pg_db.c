@@ -1533,6 +1533,79 @@ static int key_holds_null(struct pg_db *p, const struct table *t, const struct i
         return r;
 }
 
+/* The keys of x that occur more than once in t, as PostgreSQL shows rows:
+ * "(é,3,t) on 2 rows; ..." (the first few), and how many there are. */
+static int duplicate_keys(struct pg_db *p, const struct table *t, const struct index *x, char **ret, int64_t *ret_n) {
+        _cleanup_strbuf_ struct strbuf cols = {}, notnull = {}, sql = {};
+        _cleanup_free_ char *qt = qualified(p, t->name);
+        int r = qt ? 0 : -ENOMEM;
+        for (size_t k = 0; r >= 0 && k < x->n_keys; k++) {
+                _cleanup_free_ char *q = sql_quote_identifier(x->keys[k]);
+                r = q ? strbuf_printf(&cols, "%s%s", k ? ", " : "", q) : -ENOMEM;
+                if (r >= 0)
+                        r = strbuf_printf(&notnull, "%s%s IS NOT NULL", k ? " AND " : "", q);
+        }
+        if (r >= 0)
+                r = strbuf_printf(&sql,
+                                  "SELECT ROW(%1$s)::text || ' on ' || count(*) || ' rows', count(*) OVER () FROM %2$s "
+                                  "WHERE %3$s GROUP BY %1$s HAVING count(*) > 1 ORDER BY 1 LIMIT 5",
+                                  cols.data, qt, notnull.data);
+        if (r < 0)
+                return r;
+        _cleanup_(PQclearp) PGresult *res = NULL;
+        r = query(p, "cannot look for the repeated keys", sql.data, 0, NULL, &res);
+        if (r < 0)
+                return r;
+        _cleanup_strbuf_ struct strbuf out = {};
+        for (int i = 0; r >= 0 && i < PQntuples(res); i++)
+                r = strbuf_printf(&out, "%s%s", i ? "; " : "", PQgetvalue(res, i, 0));
+        if (r < 0)
+                return r;
+        *ret_n = PQntuples(res) > 0 ? strtoll(PQgetvalue(res, 0, 1), NULL, 10) : 0;
+        *ret = out.data ? strdup(out.data) : strdup("");
+        return *ret ? 0 : -ENOMEM;
+}
+
+/* A key or unique index that SQLite held and PostgreSQL refuses as
+ * duplicated: SQLite compared the values as stored, PostgreSQL compares the
+ * converted ones, and some conversions make different stored values equal
+ * (a boolean written 1 and 't', a UUID in upper and lower case, one instant
+ * written with two UTC offsets).  Say which keys, why, and what to do,
+ * instead of the server's bare "could not create unique index". */
+static int create_key(struct pg_db *p, const struct table *t, const struct index *x, const char *what, const char *sql) {
+        int r = exec(p, "savepoint", "SAVEPOINT migrate_key");
+        if (r < 0)
+                return r;
+        _cleanup_(PQclearp) PGresult *res = exec_one(p, sql);
+        if (PQresultStatus(res) == PGRES_COMMAND_OK)
+                return exec(p, "savepoint", "RELEASE SAVEPOINT migrate_key");
+        const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+        if (interrupted() || !state || strcmp(state, "23505") != 0)
+                return fail_result(p, what, res);
+        for (size_t k = 0; k < x->n_keys; k++)
+                if (!x->keys[k])
+                        return fail_result(p, what, res);
+        if ((r = exec(p, "savepoint", "ROLLBACK TO SAVEPOINT migrate_key")) < 0)
+                return r;
+        _cleanup_free_ char *dups = NULL, *names = NULL, *msg = server_message(p, res);
+        int64_t n = 0;
+        _cleanup_strbuf_ struct strbuf list = {};
+        for (size_t k = 0; k < x->n_keys && r >= 0; k++)
+                r = strbuf_printf(&list, "%s%s", k ? ", " : "", x->keys[k]);
+        if (r >= 0)
+                r = duplicate_keys(p, t, x, &dups, &n);
+        if (r < 0)
+                return r;
+        return db_fail(&p->base, -EINVAL,
+                       "%s: %s: %" PRId64 " key%s (%s) that differ in SQLite are equal in PostgreSQL: %s%s. SQLite "
+                       "compares the values as stored, PostgreSQL the converted ones, which makes a boolean stored as 1 "
+                       "and as 't', a UUID in upper and lower case, or one instant written with two UTC offsets the "
+                       "same value. Write each key one way in the source (e.g. UPDATE %s SET col = 1 WHERE col = 't'), "
+                       "then migrate again",
+                       p->base.label, what, n, n == 1 ? "" : "s", list.data ? list.data : "?",
+                       dups && *dups ? dups : (msg ? msg : "?"), n > 5 ? "; ..." : "", t->name);
+}
+
 /* fold: the unique index on lower() that carries a COLLATE NOCASE key or
  * UNIQUE constraint (for a primary key, next to the key itself). */
 static int create_index(struct pg_db *p, const struct table *t, const struct index *x, bool fold, char ***not_carried) {
@@ -1602,7 +1675,8 @@ static int create_index(struct pg_db *p, const struct table *t, const struct ind
                 /* Keys and plain indexes must work: a failure is the run's failure. */
                 _cleanup_free_ char *what = strdup_printf("cannot create %s of table %s",
                                                           x->primary ? "the primary key" : "an index", t->name);
-                r = exec(p, what ? what : "cannot create an index", sql.data);
+                r = x->unique ? create_key(p, t, x, what ? what : "cannot create an index", sql.data)
+                              : exec(p, what ? what : "cannot create an index", sql.data);
                 if (r >= 0 && nulls)
                         r = strv_consume(not_carried, strdup_printf("note: primary key of %s: a key column holds NULL, "
                                                                     "which PostgreSQL's primary keys cannot; carried as a "

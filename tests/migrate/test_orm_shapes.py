@@ -23,7 +23,12 @@ empty PostgreSQL database, then checked there with psql:
     ('localtime') is reported as not carried;
 (d) a column declared COLLATE NOCASE or RTRIM (SQLite compares it so;
     PostgreSQL's text compares exactly) is reported, not passed over in
-    silence; its values are copied as they are.
+    silence; its values are copied as they are;
+(e) keys that differ in SQLite but are equal once converted (an old Rails
+    boolean written 't' beside a newer 1, a UUID in upper and lower case)
+    stop the run with a message that names the table, the key columns and
+    the repeated keys, says why and what to do, instead of the server's
+    bare "could not create unique index"; nothing is written.
 """
 
 import os
@@ -195,5 +200,41 @@ t.check(not res.lines_with("users.plain is declared") and not res.lines_with("us
         "(d) BINARY and undeclared collations are not", res.describe())
 t.equal(t.psql(db, "SELECT string_agg(email || '|' || code, ',' ORDER BY id) FROM users"), "A@x.org|ab  ,a@X.org|ab",
         "(d) the values are copied as they are")
+
+
+# ---- (e) keys equal only after conversion -----------------------------------
+
+def fill_mixed_booleans(con):
+    # Rails before 6 wrote 't'/'f', Rails 6 writes 1/0: one column, both forms.
+    con.executemany("INSERT INTO memberships VALUES (?, ?, ?)", [(1, 't', 'old'), (1, 1, 'new'), (2, 'f', 'x'), (2, 0, 'y'),
+                                                                 (3, 1, 'z')])
+
+
+d = source("mixed-boolean-key", """
+CREATE TABLE memberships (user_id integer NOT NULL, "primary" boolean NOT NULL, note varchar,
+                          PRIMARY KEY (user_id, "primary"));
+""", fill_mixed_booleans)
+db, url = fresh_target()
+res = t.migrate(t.write_config("mixed-boolean-key", d, url=url, usage_url=False))
+t.equal(res.rc, 1, "(e) a primary key that holds 't' and 1 beside each other stops the run")
+line = "\n".join(res.lines_with("memberships"))
+t.check("2 keys (user_id, primary) that differ in SQLite are equal in PostgreSQL" in line,
+        "(e) the message names the table, the key columns and how many keys", res.describe())
+t.check("(1,t) on 2 rows" in line and "(2,f) on 2 rows" in line, "(e) ... and the repeated keys", res.describe())
+t.check("a boolean stored as 1 and as 't'" in line and "UPDATE memberships" in line, "(e) ... why, and what to do",
+        res.describe())
+t.equal(t.tables(db), [], "(e) nothing was written")
+
+d = source("mixed-uuid-unique", """
+CREATE TABLE devices (id integer PRIMARY KEY, token UUID NOT NULL);
+CREATE UNIQUE INDEX devices_token ON devices (token);
+""", lambda con: con.executemany("INSERT INTO devices VALUES (?, ?)",
+                                 [(1, "0b7e3a4c-1f0e-4c5e-9d1a-2b3c4d5e6f70"), (2, "0B7E3A4C-1F0E-4C5E-9D1A-2B3C4D5E6F70")]))
+db, url = fresh_target()
+res = t.migrate(t.write_config("mixed-uuid-unique", d, url=url, usage_url=False))
+t.equal(res.rc, 1, "(e) a unique index on UUIDs in upper and lower case stops the run")
+t.check(res.lines_with("1 key (token) that differ in SQLite are equal in PostgreSQL: (0b7e3a4c-1f0e-4c5e-9d1a-2b3c4d5e6f70) on 2 rows"),
+        "(e) the message names the repeated UUID", res.describe())
+t.equal(t.tables(db), [], "(e) nothing was written")
 
 t.finish()
