@@ -527,8 +527,13 @@ static int to_date(const struct value *in, struct value *ret, char **why) {
                         return reason(why, "text that is not a date: %s", msg);
                 if (t.micros == TIME_INFINITY || t.micros == TIME_MINUS_INFINITY)
                         return reason(why, "an infinite date");
-                if (t.has_offset || t.micros % (INT64_C(86400) * 1000000) != 0)
-                        return reason(why, "a date with a time of day, which a date column would drop");
+                /* Midnight at UTC, written with or without its zero offset (Go's
+                 * go-sqlite3 writes a date as "2024-03-05 00:00:00+00:00"), is
+                 * the day itself; any other offset or time would be dropped. */
+                if (t.offset_seconds != 0 || t.micros % (INT64_C(86400) * 1000000) != 0)
+                        return reason(why, t.offset_seconds != 0 ? "a date with a UTC offset other than zero, which a date "
+                                                                   "column would drop"
+                                                                 : "a date with a time of day, which a date column would drop");
                 *ret = (struct value) { .kind = VALUE_DATE, .i = t.micros / (INT64_C(86400) * 1000000) };
                 return 0;
         }

@@ -1,0 +1,80 @@
+#!/usr/bin/python3
+"""SQLite files shaped like those of real applications that use SQLite
+directly (Go services through mattn/go-sqlite3, key-value tables, ...)
+migrate, verify, and keep their meaning.
+
+    with-postgres.sh test_app_shapes.py MIGRATE
+
+Each case is a small SQLite file and a fresh PostgreSQL database:
+- a DATE column holding go-sqlite3's form of a date (midnight UTC written
+  with its zero offset, "2024-03-05 00:00:00+00:00", or "...T00:00:00Z")
+  arrives as that day and verifies; midnight at another offset is refused
+  by name, as a time of day is.
+"""
+
+import re
+
+import mtest
+
+t = mtest.Test()
+counter = [0]
+
+
+def scenario(name, schema, rows):
+    d = t.new_sqlite(name, schema, rows)
+    counter[0] += 1
+    db = "apps_%d" % counter[0]
+    url = t.create_database(db)
+    return t.write_config(name, d, url=url, usage_url=False), db
+
+
+def migrated(what, config):
+    res = t.migrate(config)
+    ok = t.equal(res.rc, 0, "%s: the migration succeeds" % what) or t.note(res.describe())
+    if ok:
+        v = t.migrate(config, "--verify")
+        t.equal(v.rc, 0, "%s: --verify exits 0" % what) or t.note(v.describe())
+    return res
+
+
+def refused(what, config, db, expected_lines, rc=65):
+    """The run exits rc, writes nothing, and says each expected line (a
+    regular expression matched against whole lines of standard error)."""
+    before = t.snapshot(db)
+    res = t.migrate(config)
+    t.equal(res.rc, rc, "%s: exit %d" % (what, rc)) or t.note(res.describe())
+    lines = [re.sub(r"^migrate: (error: )?", "", l) for l in res.err.splitlines()]
+    for pattern in expected_lines:
+        t.check(any(re.fullmatch(pattern, l) for l in lines), "%s: says %s" % (what, pattern), res.describe())
+    t.same_snapshot(before, t.snapshot(db), "%s: the target is as it was" % what)
+    return res
+
+
+def query(db, sql):
+    try:
+        return t.rows(db, sql)
+    except RuntimeError as e:
+        t.note(str(e))
+        return None
+
+
+# ---- go-sqlite3's dates ------------------------------------------------------------
+
+config, db = scenario("godate", "CREATE TABLE people (id INTEGER PRIMARY KEY, born DATE NOT NULL);",
+                      [("people", [(1, "2024-03-05 00:00:00+00:00"), (2, "1999-12-31T00:00:00Z"),
+                                   (3, "2000-02-29 00:00:00.000+0000"), (4, "2024-03-05")])])
+migrated("go-sqlite3 dates", config)
+t.equal(query(db, "SELECT id, born::text AS born FROM people ORDER BY id"),
+        [{"id": 1, "born": "2024-03-05"}, {"id": 2, "born": "1999-12-31"},
+         {"id": 3, "born": "2000-02-29"}, {"id": 4, "born": "2024-03-05"}],
+        "go-sqlite3 dates: each is its day")
+
+config, db = scenario("godate_offset", "CREATE TABLE people (id INTEGER PRIMARY KEY, born DATE);",
+                      [("people", [(1, "2024-03-05 00:00:00+02:00"), (2, "2024-03-05 10:00:00+00:00")])])
+refused("a date at another offset", config, db,
+        [r"main database, table people, row id=1, column born: '2024-03-05 00:00:00\+02:00' cannot go into the "
+         r"target's date column: it is a date with a UTC offset other than zero, which a date column would drop",
+         r"main database, table people, row id=2, column born: '2024-03-05 10:00:00\+00:00' cannot go into the "
+         r"target's date column: it is a date with a time of day, which a date column would drop"])
+
+t.finish()
