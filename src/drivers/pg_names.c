@@ -44,6 +44,16 @@ static int shorten(char **name, const char *what, const char *table, char ***not
         return r;
 }
 
+/* Every PostgreSQL table has these system columns (oid too before
+ * PostgreSQL 12); a column of the same name cannot be created. */
+static bool pg_system_column(const char *name) {
+        static const char *const system_columns[] = { "tableoid", "xmin", "cmin", "xmax", "cmax", "ctid" };
+        for (size_t i = 0; i < sizeof(system_columns) / sizeof(system_columns[0]); i++)
+                if (strcmp(name, system_columns[i]) == 0)
+                        return true;
+        return false;
+}
+
 int pg_names_check(struct catalog *plan, char ***problems, char ***notes) {
         int r = 0;
         for (size_t i = 0; r >= 0 && i < plan->n_tables; i++) {
@@ -59,6 +69,14 @@ int pg_names_check(struct catalog *plan, char ***problems, char ***notes) {
                                                                          "the source",
                                                                          t->name, t->columns[k].name,
                                                                          strlen(t->columns[k].name), PG_NAME_MAX));
+                        else if (pg_system_column(t->columns[k].name))
+                                r = strv_consume(problems, strdup_printf("column %s.%s: PostgreSQL gives every table a "
+                                                                         "system column named %s, so no column can take "
+                                                                         "that name; rename the column in a copy of the "
+                                                                         "source (ALTER TABLE ... RENAME COLUMN) and "
+                                                                         "migrate the copy",
+                                                                         t->name, t->columns[k].name,
+                                                                         t->columns[k].name));
                 /* Keys and UNIQUE constraints the source did not name take
                  * the names PostgreSQL gives them. */
                 for (size_t k = 0; r >= 0 && k < t->n_indexes; k++)

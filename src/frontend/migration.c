@@ -235,7 +235,7 @@ static int read_catalogs(struct database_run *run, bool verify_only, bool drop_a
         if (run->map.create && run->to->provider == DB_POSTGRES) { /* PostgreSQL's name limit */
                 r = pg_names_check(run->source_catalog, &problems, &run->source_catalog->notes);
                 if (r == -EINVAL) {
-                        log_error("%s database: names PostgreSQL would cut short (before anything was written):", run->name);
+                        log_error("%s database: names PostgreSQL cannot take as they are (before anything was written):", run->name);
                         print_list("  ", problems);
                         return r;
                 }

@@ -9,7 +9,11 @@ Each case is a small SQLite file and a fresh PostgreSQL database:
 - a DATE column holding go-sqlite3's form of a date (midnight UTC written
   with its zero offset, "2024-03-05 00:00:00+00:00", or "...T00:00:00Z")
   arrives as that day and verifies; midnight at another offset is refused
-  by name, as a time of day is.
+  by name, as a time of day is;
+- a column named like one of PostgreSQL's system columns (xmin, xmax of a
+  bounding box, ctid, ...) is refused by table and column before anything
+  is written, with what to do, instead of failing in the middle of the
+  DDL; a name that differs only in case (XMin) is a name of its own.
 """
 
 import re
@@ -76,5 +80,24 @@ refused("a date at another offset", config, db,
          r"target's date column: it is a date with a UTC offset other than zero, which a date column would drop",
          r"main database, table people, row id=2, column born: '2024-03-05 10:00:00\+00:00' cannot go into the "
          r"target's date column: it is a date with a time of day, which a date column would drop"])
+
+# ---- PostgreSQL's system column names ------------------------------------------------
+
+config, db = scenario("sysnames", "CREATE TABLE boxes (id INTEGER PRIMARY KEY, image TEXT, xmin REAL, ymin REAL,"
+                                  " xmax REAL, ymax REAL); CREATE TABLE rows_seen (ctid TEXT, n INTEGER);",
+                      [("boxes", [(1, "a.jpg", 0.1, 0.2, 0.3, 0.4)]), ("rows_seen", [("(0,1)", 1)])])
+res = refused("system column names", config, db,
+              [r"main database: names PostgreSQL cannot take as they are \(before anything was written\):",
+               r"  column boxes.xmin: PostgreSQL gives every table a system column named xmin, so no column can take "
+               r"that name; rename the column in a copy of the source \(ALTER TABLE ... RENAME COLUMN\) and migrate "
+               r"the copy",
+               r"  column boxes.xmax: .*", r"  column rows_seen.ctid: .*"], rc=1)
+t.check("cannot create table" not in res.err, "system column names: no failed DDL", res.describe())
+
+config, db = scenario("sysnames_case", "CREATE TABLE boxes (id INTEGER PRIMARY KEY, XMin REAL, \"XMAX\" REAL);",
+                      [("boxes", [(1, 0.1, 0.2)])])
+migrated("system column names in another case", config)
+t.equal(query(db, "SELECT \"XMin\", \"XMAX\" FROM boxes"), [{"XMin": 0.1, "XMAX": 0.2}],
+        "system column names in another case: carried as they are")
 
 t.finish()

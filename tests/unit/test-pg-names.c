@@ -69,10 +69,27 @@ static void test_check_refuses_and_shortens(void) {
         free(t.name);
 }
 
+static void test_check_refuses_system_column_names(void) {
+        struct column cols[3] = { { .name = strdup("xmin") }, { .name = strdup("XMax") }, { .name = strdup("ctid") } };
+        struct table t = { .name = strdup("boxes"), .columns = cols, .n_columns = 3 };
+        struct catalog c = { .tables = &t, .n_tables = 1 };
+        char **problems = NULL, **notes = NULL;
+        CHECK(pg_names_check(&c, &problems, &notes) == -EINVAL);
+        CHECK(problems && problems[0] && problems[1] && !problems[2]); /* XMax is quoted: a name of its own */
+        CHECK_CONTAINS(problems[0], "column boxes.xmin: PostgreSQL gives every table a system column named xmin");
+        CHECK_CONTAINS(problems[1], "column boxes.ctid");
+        CHECK(!notes);
+        strv_free(problems);
+        for (size_t i = 0; i < 3; i++)
+                free(cols[i].name);
+        free(t.name);
+}
+
 int main(void) {
         RUN(test_short_names_unchanged);
         RUN(test_long_names_hashed);
         RUN(test_cut_at_character_boundary);
         RUN(test_check_refuses_and_shortens);
+        RUN(test_check_refuses_system_column_names);
         TAP_END();
 }

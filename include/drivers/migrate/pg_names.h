@@ -16,7 +16,7 @@ char *pg_name_with_suffix(const char *name, const char *suffix);
  * a hash (FNV-1a, 32 bits) of the whole name, 63 bytes in all.  A name that
  * fits comes back unchanged (a copy).  NULL on ENOMEM. */
 char *pg_name_shorten(const char *name);
-/* Before creating the target from plan: tables and columns over the limit
- * go to *problems (-EINVAL when there are any); index and CHECK names over
+/* Before creating the target from plan: tables and columns over the limit,
+ * and columns named like a system column (xmin, ctid, ...), go to *problems (-EINVAL when there are any); index and CHECK names over
  * it are shortened in place and said in *notes. */
 int pg_names_check(struct catalog *plan, char ***problems, char ***notes);
