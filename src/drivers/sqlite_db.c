@@ -1,6 +1,7 @@
 #include "migrate/sqlite_db.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,8 +59,14 @@ static char *column_text(sqlite3_stmt *st, int i) {
         return t ? strdup((const char *) t) : NULL;
 }
 
-/* An empty declared type holds anything: decide from the values stored. */
-static int type_from_data(struct sqlite_db *s, const char *table, const char *column, struct col_spec *ret) {
+/* An empty declared type holds anything: decide from the values stored.
+ * One kind of value gets its own type.  Text and numbers together (a
+ * key-value table's value column) get text, each number as its decimal
+ * text, as a STRICT table's ANY column does: said in a note.  Blobs with
+ * other values fit no one type: the column gets the type of the more
+ * numerous side, and the copy refuses the others one by one (exit 65). */
+static int type_from_data(struct sqlite_db *s, const char *table, const char *column, struct col_spec *ret,
+                          char ***notes) {
         _cleanup_free_ char *qt = sql_quote_identifier(table), *qc = sql_quote_identifier(column);
         _cleanup_free_ char *sql = strdup_printf(
                 "SELECT count(CASE WHEN typeof(%1$s)='integer' THEN 1 END), count(CASE WHEN typeof(%1$s)='real' THEN 1 END),"
@@ -77,15 +84,25 @@ static int type_from_data(struct sqlite_db *s, const char *table, const char *co
                 return fail_sqlite_table(s, table, what);
         int64_t ints = sqlite3_column_int64(st, 0), reals = sqlite3_column_int64(st, 1);
         int64_t texts = sqlite3_column_int64(st, 2), blobs = sqlite3_column_int64(st, 3);
+        int64_t others = ints + reals + texts;
         *ret = (struct col_spec) { .length = -1, .precision = -1, .scale = -1 };
-        if (blobs && (ints || reals || texts))
-                return db_fail(&s->base, -EINVAL, "%s: column %s.%s has no declared type and holds both blobs and other values: "
-                               "no PostgreSQL type holds them all; give the column a type",
-                               s->path, table, column);
-        if (texts && (ints || reals))
-                return db_fail(&s->base, -EINVAL, "%s: column %s.%s has no declared type and holds both text and numbers: "
-                               "give the column a type so the target's is not a guess",
-                               s->path, table, column);
+        if (blobs && others) {
+                bool bytes = blobs > others;
+                ret->type = bytes ? COL_BYTES : texts ? COL_TEXT : reals ? COL_FLOAT64 : COL_INT64;
+                return strv_consume(notes, strdup_printf("column %s.%s has no declared type and holds blobs (%" PRId64
+                                                         ") and other values (%" PRId64 "), which no one PostgreSQL type "
+                                                         "holds: it is created as %s, and each %s is refused by row",
+                                                         table, column, blobs, others,
+                                                         bytes ? "bytea" : texts ? "text" : reals ? "double precision" : "bigint",
+                                                         bytes ? "value that is not a blob" : "blob"));
+        }
+        if (texts && (ints || reals)) {
+                ret->type = COL_TEXT;
+                return strv_consume(notes, strdup_printf("column %s.%s has no declared type and holds text (%" PRId64
+                                                         ") and numbers (%" PRId64 "): it is created as text, each "
+                                                         "number as its decimal text",
+                                                         table, column, texts, ints + reals));
+        }
         ret->type = blobs ? COL_BYTES : reals ? COL_FLOAT64 : ints ? COL_INT64 : COL_TEXT;
         return 0;
 }
@@ -137,7 +154,7 @@ static int read_columns(struct sqlite_db *s, struct table *t, char ***notes) {
                         return r;
                 r = sqlite_types_from_declared(c->declared, &c->spec, &c->type_guessed);
                 if (r == -ENODATA)
-                        r = type_from_data(s, t->name, c->name, &c->spec);
+                        r = type_from_data(s, t->name, c->name, &c->spec, notes);
                 if (r < 0)
                         return r;
         }

@@ -13,7 +13,11 @@ Each case is a small SQLite file and a fresh PostgreSQL database:
 - a column named like one of PostgreSQL's system columns (xmin, xmax of a
   bounding box, ctid, ...) is refused by table and column before anything
   is written, with what to do, instead of failing in the middle of the
-  DDL; a name that differs only in case (XMin) is a name of its own.
+  DDL; a name that differs only in case (XMin) is a name of its own;
+- a column with no declared type holding text and numbers (a key-value
+  table's value) is created as text, each number as its decimal text, with
+  a note, and verifies; one holding blobs and other values is refused
+  (exit 65) value by value, not failed as a whole.
 """
 
 import re
@@ -99,5 +103,30 @@ config, db = scenario("sysnames_case", "CREATE TABLE boxes (id INTEGER PRIMARY K
 migrated("system column names in another case", config)
 t.equal(query(db, "SELECT \"XMin\", \"XMAX\" FROM boxes"), [{"XMin": 0.1, "XMAX": 0.2}],
         "system column names in another case: carried as they are")
+
+# ---- columns with no declared type -------------------------------------------------
+
+config, db = scenario("kv", "CREATE TABLE settings (key TEXT PRIMARY KEY, value) WITHOUT ROWID;"
+                            " CREATE TABLE meta (k TEXT, v);",
+                      [("settings", [("version", 3), ("name", "x"), ("ratio", 0.5), ("unset", None),
+                                     ("big", 9223372036854775807), ("neg", -12), ("numtext", "42")]),
+                       ("meta", [("a", 1), ("b", "two")])])
+res = migrated("key-value text and numbers", config)
+t.check(any(re.search(r"notice: main database: column settings\.value has no declared type and holds text \(2\) and numbers \(4\): "
+                      r"it is created as text, each number as its decimal text", l) for l in res.both.splitlines()),
+        "key-value text and numbers: a note says so", res.describe())
+t.equal(t.columns(db, "settings"), [("key", "text", True, ""), ("value", "text", False, "")],
+        "key-value text and numbers: the value column is text")
+t.equal(query(db, "SELECT key, value FROM settings ORDER BY key COLLATE \"C\""),
+        [{"key": "big", "value": "9223372036854775807"}, {"key": "name", "value": "x"},
+         {"key": "neg", "value": "-12"}, {"key": "numtext", "value": "42"}, {"key": "ratio", "value": "0.5"},
+         {"key": "unset", "value": None}, {"key": "version", "value": "3"}],
+        "key-value text and numbers: each value as its text")
+
+config, db = scenario("kvblob", "CREATE TABLE cache (k TEXT PRIMARY KEY, v);",
+                      [("cache", [("a", "text"), ("b", "more text"), ("c", b"\x00\xff"), ("d", 7)])])
+refused("blobs among text", config, db,
+        [r"main database, table cache, row k='c', column v: x'00ff' cannot go into the target's text column: "
+         r"it is a blob value"])
 
 t.finish()
