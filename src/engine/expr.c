@@ -321,6 +321,18 @@ static int parse_primary(struct parser *p, struct node **ret) {
                         return r < 0 ? r : 0;
                 return parse_function(p, t, ret);
         }
+        /* A default that is one quoted name, DEFAULT "" or DEFAULT "file"
+         * (Chrome's History has them), is that name as a string in SQLite
+         * (its grammar's "DEFAULT id"), never a column.  (A bare word is that
+         * string too, but is still refused: the word may be a misspelt
+         * keyword.) */
+        if (p->target->use == EXPR_DEFAULT && p->tokens.n == 1 && t->kind == SQL_TOKEN_QUOTED) {
+                p->pos++;
+                r = new_node(N_STRING, ret);
+                if (r >= 0 && !((*ret)->text = sql_token_value(t)))
+                        r = -ENOMEM;
+                return r;
+        }
         if (next_is(p, 1, "."))
                 return refuse_token(p, t, "the qualified name");
         _cleanup_free_ char *name = sql_token_value(t);

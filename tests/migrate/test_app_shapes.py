@@ -17,7 +17,9 @@ Each case is a small SQLite file and a fresh PostgreSQL database:
 - a column with no declared type holding text and numbers (a key-value
   table's value) is created as text, each number as its decimal text, with
   a note, and verifies; one holding blobs and other values is refused
-  (exit 65) value by value, not failed as a whole.
+  (exit 65) value by value, not failed as a whole;
+- a default that is one double-quoted name (Chrome's History writes
+  DEFAULT "") is the string SQLite reads it as, and is carried.
 """
 
 import re
@@ -128,5 +130,18 @@ config, db = scenario("kvblob", "CREATE TABLE cache (k TEXT PRIMARY KEY, v);",
 refused("blobs among text", config, db,
         [r"main database, table cache, row k='c', column v: x'00ff' cannot go into the target's text column: "
          r"it is a blob value"])
+
+# ---- DEFAULT "" ------------------------------------------------------------------------
+
+config, db = scenario("dqdefault", 'CREATE TABLE downloads (id INTEGER PRIMARY KEY, guid VARCHAR NOT NULL,'
+                                   ' mime_type VARCHAR(255) NOT NULL DEFAULT "", kind TEXT DEFAULT "file",'
+                                   ' tries INTEGER DEFAULT "5", opened BOOLEAN NOT NULL DEFAULT "0");',
+                      [("downloads", [(1, "A-B", "application/pdf", "file", 1, 1)])])
+res = migrated('DEFAULT ""', config)
+t.check(not res.lines_with("not carried: default"), 'DEFAULT "": every default is carried', res.describe())
+t.psql(db, "INSERT INTO downloads (id, guid) VALUES (2, 'C-D')")
+t.equal(query(db, "SELECT mime_type, kind, tries, opened FROM downloads WHERE id = 2"),
+        [{"mime_type": "", "kind": "file", "tries": 5, "opened": False}],
+        'DEFAULT "": a new row gets the strings SQLite would give it')
 
 t.finish()

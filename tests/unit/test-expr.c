@@ -203,6 +203,14 @@ static void test_defaults(void) {
         check_default_refused(COL_INT64, "CURRENT_TIMESTAMP", "CURRENT_TIMESTAMP in a column of this type");
         check_default_refused(COL_DATE, "CURRENT_TIME", "CURRENT_TIME in a column of this type");
         check_default_refused(COL_TEXT, "name", "the name name");
+        /* One quoted name is a string in SQLite's DEFAULT, as Chrome writes DEFAULT "". */
+        check_default(COL_TEXT, "\"\"", "''");
+        check_default(COL_TEXT, "\"it's\"", "'it''s'");
+        check_default(COL_TEXT, "[br]", "'br'");
+        check_default(COL_INT64, "`5`", "'5'");
+        check_default(COL_BOOL, "\"1\"", "true");
+        check_default_refused(COL_TEXT, "(\"x\")", "the name");
+        check_default_refused(COL_TIMESTAMP_UTC, "\"now\"", "the string 'now'");
 }
 
 /* datetime('now') and its kin are SQLite's CURRENT_*: the same defaults. */
