@@ -33,6 +33,7 @@
 /* The longest the tool waits for a lock before naming who holds it. */
 #define LOCK_TIMEOUT "30s"
 #define SQLSTATE_LOCK_NOT_AVAILABLE "55P03"
+#define SQLSTATE_PROGRAM_LIMIT_EXCEEDED "54000" /* among others, an index entry longer than a btree page allows */
 
 struct pg_db {
         struct db base;
@@ -120,9 +121,11 @@ static int query(struct pg_db *p, const char *what, const char *sql, int n_param
         return 0;
 }
 
-/* Run sql inside a savepoint: on failure the transaction goes on and the
- * server's message comes back in *ret_why. */
-static int exec_optional(struct pg_db *p, const char *sql, char **ret_why) {
+/* Run sql inside a savepoint.  A failure with SQLSTATE tolerated (any
+ * failure when NULL) leaves the transaction going on and the server's
+ * message in *ret_why; any other is the statement's failure, said as
+ * exec() says it with what. */
+static int exec_tolerating(struct pg_db *p, const char *what, const char *sql, const char *tolerated, char **ret_why) {
         int r = exec(p, "savepoint", "SAVEPOINT migrate_optional");
         if (r < 0)
                 return r;
@@ -133,8 +136,17 @@ static int exec_optional(struct pg_db *p, const char *sql, char **ret_why) {
         }
         if (interrupted())
                 return fail_result(p, "interrupted", res);
+        const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+        if (tolerated && (!state || strcmp(state, tolerated) != 0))
+                return fail_result(p, what, res);
         *ret_why = server_message(p, res);
         return exec(p, "savepoint", "ROLLBACK TO SAVEPOINT migrate_optional");
+}
+
+/* Run sql inside a savepoint: on failure the transaction goes on and the
+ * server's message comes back in *ret_why. */
+static int exec_optional(struct pg_db *p, const char *sql, char **ret_why) {
+        return exec_tolerating(p, NULL, sql, NULL, ret_why);
 }
 
 /* ---- catalog -------------------------------------------------------- */
@@ -1572,7 +1584,9 @@ static int duplicate_keys(struct pg_db *p, const struct table *t, const struct i
  * (a boolean written 1 and 't', a UUID in upper and lower case, one instant
  * written with two UTC offsets).  Say which keys, why, and what to do,
  * instead of the server's bare "could not create unique index". */
-static int create_key(struct pg_db *p, const struct table *t, const struct index *x, const char *what, const char *sql) {
+static int create_key(struct pg_db *p, const struct table *t, const struct index *x, const char *what, const char *sql,
+                      char **ret_too_long) {
+        *ret_too_long = NULL;
         int r = exec(p, "savepoint", "SAVEPOINT migrate_key");
         if (r < 0)
                 return r;
@@ -1580,6 +1594,12 @@ static int create_key(struct pg_db *p, const struct table *t, const struct index
         if (PQresultStatus(res) == PGRES_COMMAND_OK)
                 return exec(p, "savepoint", "RELEASE SAVEPOINT migrate_key");
         const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+        if (!interrupted() && state && strcmp(state, SQLSTATE_PROGRAM_LIMIT_EXCEEDED) == 0) {
+                /* A value longer than a btree entry: the caller carries the key by hash. */
+                if (!(*ret_too_long = server_message(p, res)))
+                        return -ENOMEM;
+                return exec(p, "savepoint", "ROLLBACK TO SAVEPOINT migrate_key");
+        }
         if (interrupted() || !state || strcmp(state, "23505") != 0)
                 return fail_result(p, what, res);
         for (size_t k = 0; k < x->n_keys; k++)
@@ -1604,6 +1624,58 @@ static int create_key(struct pg_db *p, const struct table *t, const struct index
                        "then migrate again",
                        p->base.label, what, n, n == 1 ? "" : "s", list.data ? list.data : "?",
                        dups && *dups ? dups : (msg ? msg : "?"), n > 5 ? "; ..." : "", t->name);
+}
+
+/* A btree entry holds at most about a third of a page (2704 bytes), where
+ * SQLite's index holds any value: an index whose key has a longer value is
+ * carried by hash, which has no such limit and, for one key column, keeps
+ * what the index means: a plain index serves equality lookups, and a key,
+ * UNIQUE constraint or unique index becomes an exclusion constraint by
+ * hash, which lets no two rows have equal values (NULLs apart, as UNIQUE
+ * and SQLite do; a primary key's column is made NOT NULL first).  A foreign
+ * key cannot reference an exclusion constraint: one that does is then
+ * reported as not carried.  With several key columns nothing holds it,
+ * and the index is reported as not carried. */
+static int create_index_by_hash(struct pg_db *p, const struct table *t, const struct index *x, const char *qt,
+                                const char *qi, bool nulls, const char *too_long, char ***not_carried) {
+        const char *kind = x->primary ? "primary key" : x->constraint ? "UNIQUE constraint" : x->unique ? "unique index" : "index";
+        _cleanup_free_ char *label = x->primary || x->constraint ? strdup_printf("%s of %s", kind, t->name)
+                                                                 : strdup_printf("%s %s on %s", kind, x->name, t->name);
+        if (!label)
+                return -ENOMEM;
+        if (x->n_keys != 1 || !x->keys[0])
+                return strv_consume(not_carried, strdup_printf("%s: PostgreSQL does not accept it (%s), and a hash index, "
+                                                               "which would, takes one column",
+                                                               label, too_long));
+        _cleanup_free_ char *qc = sql_quote_identifier(x->keys[0]), *why = NULL;
+        _cleanup_strbuf_ struct strbuf sql = {};
+        int r = qc ? 0 : -ENOMEM;
+        if (r >= 0 && x->primary && !nulls) {
+                _cleanup_free_ char *not_null = strdup_printf("ALTER TABLE %s ALTER COLUMN %s SET NOT NULL", qt, qc);
+                r = not_null ? exec(p, "cannot make a key column NOT NULL", not_null) : -ENOMEM;
+        }
+        if (r >= 0) {
+                if (x->primary || x->constraint || x->unique)
+                        r = strbuf_printf(&sql, "ALTER TABLE %s ADD %s%s EXCLUDE USING hash (%s WITH =)", qt,
+                                          qi ? "CONSTRAINT " : "", qi ? qi : "", qc);
+                else
+                        r = strbuf_printf(&sql, "CREATE INDEX %s ON %s USING hash (%s)", qi, qt, qc);
+        }
+        if (r >= 0)
+                r = exec_optional(p, sql.data, &why);
+        if (r < 0)
+                return r;
+        if (why)
+                return strv_consume(not_carried, strdup_printf("%s: PostgreSQL does not accept it (%s), nor by hash (%s)",
+                                                               label, too_long, why));
+        return strv_consume(not_carried,
+                            strdup_printf("note: %s: a value of column %s is longer than a PostgreSQL btree index entry may be "
+                                          "(%s); carried as %s by hash, %s",
+                                          label, x->keys[0], too_long,
+                                          x->primary || x->constraint || x->unique ? "an exclusion constraint" : "an index",
+                                          x->primary || x->constraint || x->unique
+                                                  ? "which keeps its values unique (a foreign key cannot reference it)"
+                                                  : "which serves equality lookups, not ordering or ranges"));
 }
 
 /* fold: the unique index on lower() that carries a COLLATE NOCASE key or
@@ -1675,8 +1747,11 @@ static int create_index(struct pg_db *p, const struct table *t, const struct ind
                 /* Keys and plain indexes must work: a failure is the run's failure. */
                 _cleanup_free_ char *what = strdup_printf("cannot create %s of table %s",
                                                           x->primary ? "the primary key" : "an index", t->name);
-                r = x->unique ? create_key(p, t, x, what ? what : "cannot create an index", sql.data)
-                              : exec(p, what ? what : "cannot create an index", sql.data);
+                r = x->unique ? create_key(p, t, x, what ? what : "cannot create an index", sql.data, &why)
+                              : exec_tolerating(p, what ? what : "cannot create an index", sql.data,
+                                                SQLSTATE_PROGRAM_LIMIT_EXCEEDED, &why);
+                if (r >= 0 && why)
+                        return create_index_by_hash(p, t, x, qt, qi, nulls, why, not_carried);
                 if (r >= 0 && nulls)
                         r = strv_consume(not_carried, strdup_printf("note: primary key of %s: a key column holds NULL, "
                                                                     "which PostgreSQL's primary keys cannot; carried as a "

@@ -19,9 +19,16 @@ Each case is a small SQLite file and a fresh PostgreSQL database:
   a note, and verifies; one holding blobs and other values is refused
   (exit 65) value by value, not failed as a whole;
 - a default that is one double-quoted name (Chrome's History writes
-  DEFAULT "") is the string SQLite reads it as, and is carried.
+  DEFAULT "") is the string SQLite reads it as, and is carried;
+- an index, key or UNIQUE constraint whose column holds a value longer
+  than a PostgreSQL btree entry may be (Chrome's index on urls(url) with a
+  long data: URL) is carried by hash (a plain index as a hash index, a key
+  or unique one as an exclusion constraint that keeps values unique) and
+  the run succeeds and verifies, where it failed with exit 1 after the
+  copy; a two-column one is reported as not carried.
 """
 
+import random
 import re
 
 import mtest
@@ -143,5 +150,31 @@ t.psql(db, "INSERT INTO downloads (id, guid) VALUES (2, 'C-D')")
 t.equal(query(db, "SELECT mime_type, kind, tries, opened FROM downloads WHERE id = 2"),
         [{"mime_type": "", "kind": "file", "tries": 5, "opened": False}],
         'DEFAULT "": a new row gets the strings SQLite would give it')
+
+# ---- values longer than a btree entry -----------------------------------------------
+
+rnd = random.Random(7)
+long_url = "data:image/png;base64," + "".join(rnd.choice("ABCDEFGHabcdefgh0123456789+/") for _ in range(9000))
+long_key = "k" + "".join(rnd.choice("ABCDEFGHabcdefgh0123456789+/") for _ in range(3000))
+config, db = scenario("longkeys",
+                      "CREATE TABLE urls (id INTEGER PRIMARY KEY AUTOINCREMENT, url LONGVARCHAR, title LONGVARCHAR);"
+                      " CREATE INDEX urls_url_index ON urls (url); CREATE INDEX urls_both ON urls (url, title);"
+                      " CREATE TABLE kv (k TEXT PRIMARY KEY, v BLOB UNIQUE) WITHOUT ROWID;",
+                      [("urls", [(1, "https://example.com/", "short"), (2, long_url, "long")]),
+                       ("kv", [("a", b"\x00"), (long_key, long_url.encode())])])
+res = migrated("values longer than a btree entry", config)
+t.equal(query(db, "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'urls' AND indexname = 'urls_url_index'"),
+        [{"indexname": "urls_url_index", "indexdef": "CREATE INDEX urls_url_index ON public.urls USING hash (url)"}],
+        "values longer than a btree entry: a plain index is a hash index")
+t.equal(query(db, "SELECT pg_get_constraintdef(oid) AS def FROM pg_constraint"
+                  " WHERE conrelid = 'public.kv'::regclass ORDER BY 1"),
+        [{"def": "EXCLUDE USING hash (k WITH =)"}, {"def": "EXCLUDE USING hash (v WITH =)"}],
+        "values longer than a btree entry: the key and the UNIQUE constraint keep their values unique")
+t.equal(query(db, "SELECT attnotnull FROM pg_attribute WHERE attrelid = 'public.kv'::regclass AND attname = 'k'"),
+        [{"attnotnull": True}], "values longer than a btree entry: the key column is NOT NULL")
+t.check(res.lines_with("not carried: index urls_both on urls"), "values longer than a btree entry: the two-column "
+        "index is reported as not carried", res.describe())
+dup = t.psql(db, "INSERT INTO kv (k, v) VALUES (%s, NULL)" % mtest.sql_literal(long_key), check=False)
+t.check(t.value(db, "SELECT count(*) FROM kv") == "2", "values longer than a btree entry: a repeated key is refused")
 
 t.finish()
