@@ -25,7 +25,10 @@ Each case is a small SQLite file and a fresh PostgreSQL database:
   long data: URL) is carried by hash (a plain index as a hash index, a key
   or unique one as an exclusion constraint that keeps values unique) and
   the run succeeds and verifies, where it failed with exit 1 after the
-  copy; a two-column one is reported as not carried.
+  copy; a two-column one is reported as not carried;
+- a table whose name is the one PostgreSQL would give another table's
+  identity sequence (t_id_seq) is created, and that sequence takes
+  another name and still hands out the next id.
 """
 
 import random
@@ -176,5 +179,16 @@ t.check(res.lines_with("not carried: index urls_both on urls"), "values longer t
         "index is reported as not carried", res.describe())
 dup = t.psql(db, "INSERT INTO kv (k, v) VALUES (%s, NULL)" % mtest.sql_literal(long_key), check=False)
 t.check(t.value(db, "SELECT count(*) FROM kv") == "2", "values longer than a btree entry: a repeated key is refused")
+
+# ---- a table named like a generated sequence -------------------------------------------
+
+config, db = scenario("seqname", "CREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT, x TEXT);"
+                                 " CREATE TABLE t_id_seq (last_value INTEGER, note TEXT);",
+                      [("t", [(1, "a"), (5, "b")]), ("t_id_seq", [(5, "not a sequence")])])
+migrated("a table named like a generated sequence", config)
+t.equal(query(db, "SELECT * FROM t_id_seq"), [{"last_value": 5, "note": "not a sequence"}],
+        "a table named like a generated sequence: it holds its row")
+t.equal(t.psql(db, "INSERT INTO t (x) VALUES ('c') RETURNING id", check=False).split("\n")[:1], ["6"],
+        "a table named like a generated sequence: t's identity hands out the next id")
 
 t.finish()
