@@ -237,3 +237,33 @@ int time_format(int64_t micros, char *buf, size_t size) {
                 n += snprintf(buf + n, size - (size_t) n, " BC");
         return n;
 }
+
+int time_format_iso(int64_t micros, bool date_only, char *buf, size_t size) {
+        if (micros < TIME_ISO_MIN || micros >= TIME_ISO_END)
+                return -ERANGE; /* the infinities too */
+        int64_t secs = micros / 1000000, us = micros % 1000000;
+        if (us < 0) {
+                us += 1000000;
+                secs--;
+        }
+        int64_t days = secs / 86400, rem = secs % 86400;
+        if (rem < 0) {
+                rem += 86400;
+                days--;
+        }
+        int64_t y;
+        unsigned m, d;
+        civil_from_days(days, &y, &m, &d);
+        int n = date_only ? snprintf(buf, size, "%04lld-%02u-%02u", (long long) y, m, d)
+                          : snprintf(buf, size, "%04lld-%02u-%02u %02d:%02d:%02d", (long long) y, m, d, (int) (rem / 3600),
+                                     (int) (rem / 60 % 60), (int) (rem % 60));
+        if (!date_only && us && n > 0 && (size_t) n < size) {
+                char frac[8];
+                snprintf(frac, sizeof(frac), ".%06lld", (long long) us);
+                size_t len = strlen(frac);
+                while (len > 1 && frac[len - 1] == '0')
+                        frac[--len] = '\0';
+                n += snprintf(buf + n, size - (size_t) n, "%s", frac);
+        }
+        return n < 0 || (size_t) n >= size ? -ENOBUFS : n;
+}

@@ -213,6 +213,15 @@ static int target_scan(struct db *db, const struct scan_request *req, struct row
         return 0;
 }
 
+/* What SQLite's storage cannot keep: times are written as text with
+ * four-digit years, which is what SQLite's date functions and the server's
+ * Go driver read. */
+static void target_limit_spec(struct db *db, struct col_spec *spec) {
+        (void) db;
+        spec->four_digit_years = spec->type == COL_TIMESTAMP_LOCAL || spec->type == COL_TIMESTAMP_UTC ||
+                                 spec->type == COL_DATE;
+}
+
 static int target_other_sessions(struct db *db, char ***ret) {
         (void) db;
         *ret = NULL; /* the front end has checked that the server is stopped */
@@ -411,20 +420,24 @@ static int bind_value(struct target_sink *s, int i, const struct value *v, const
                         return sqlite3_bind_double(s->stmt, i, d);
                 return sqlite3_bind_text(s->stmt, i, v->s, (int) v->n, SQLITE_STATIC);
         case VALUE_TIMESTAMP: {
-                /* Go's "2006-01-02 15:04:05.999999-07:00", in UTC. */
-                int n = time_format(v->i, text, sizeof(text) - 8);
-                if (n < 0)
-                        return SQLITE_ERROR;
-                if (v->i != TIME_INFINITY && v->i != TIME_MINUS_INFINITY)
+                /* Go's "2006-01-02 15:04:05.999999-07:00", in UTC; years
+                 * 0000-9999 (target_limit_spec), or PostgreSQL's 'infinity'. */
+                int n;
+                if (v->i == TIME_INFINITY || v->i == TIME_MINUS_INFINITY)
+                        n = time_format(v->i, text, sizeof(text));
+                else if ((n = time_format_iso(v->i, false, text, sizeof(text) - 8)) >= 0)
                         n += snprintf(text + n, sizeof(text) - (size_t) n, "+00:00");
+                if (n < 0)
+                        return SQLITE_RANGE;
                 s->bytes += (size_t) n;
                 return sqlite3_bind_text(s->stmt, i, text, n, SQLITE_TRANSIENT);
         }
         case VALUE_DATE: {
-                int64_t y;
-                unsigned m, dd;
-                civil_from_days(v->i, &y, &m, &dd);
-                int n = snprintf(text, sizeof(text), "%04" PRId64 "-%02u-%02u", y, m, dd);
+                int n = v->i > INT64_MAX / (INT64_C(86400) * 1000000) || v->i < INT64_MIN / (INT64_C(86400) * 1000000)
+                                ? -ERANGE
+                                : time_format_iso(v->i * INT64_C(86400) * 1000000, true, text, sizeof(text));
+                if (n < 0)
+                        return SQLITE_RANGE;
                 s->bytes += (size_t) n;
                 return sqlite3_bind_text(s->stmt, i, text, n, SQLITE_TRANSIENT);
         }
@@ -727,6 +740,7 @@ static const struct db_ops target_ops = {
         .type_name = target_type_name,
         .tables_with_rows = target_tables_with_rows,
         .empty_tables = target_empty_tables,
+        .limit_spec = target_limit_spec,
         .create_tables = target_create_tables,
         .prepare_load = target_prepare_load,
         .open_sink = target_open_sink,

@@ -1,7 +1,9 @@
 /* Messages name a column's type as the target spells it ("varchar(40)"),
  * which only the target's driver knows: it is asked once the types are
  * final (after widening), the spellings are kept in the mapping and lent to
- * the specs (col_spec.name) that value_convert() words its reasons with. */
+ * the specs (col_spec.name) that value_convert() words its reasons with.
+ * The target's storage limits (limit_spec) are set on the specs here too:
+ * every copy, verification and widening passes this way first. */
 #include <errno.h>
 #include <stdlib.h>
 
@@ -15,6 +17,8 @@ char *engine_type_name(struct engine *e, const struct col_spec *spec) {
 
 int engine_spell_types(struct engine *e, struct table_map *t) {
         for (size_t i = 0; i < t->n_columns; i++) {
+                if (e->target->ops->limit_spec)
+                        e->target->ops->limit_spec(e->target, &t->specs[i]);
                 t->specs[i].name = NULL;
                 char *name = engine_type_name(e, &t->specs[i]);
                 if (!name)

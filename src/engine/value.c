@@ -87,6 +87,10 @@ static int reason(char **ret, const char *fmt, ...) {
  * neutral words ("a 64-bit integer"). */
 #define TYPE_ARGS(spec) (spec)->name ? "" : "a ", (spec)->name ? (spec)->name : logical_type_word((spec)->type)
 
+#define DAY_MICROS (INT64_C(86400) * 1000000)
+#define ISO_MIN_DAYS (TIME_ISO_MIN / DAY_MICROS)
+#define ISO_END_DAYS (TIME_ISO_END / DAY_MICROS)
+
 const char *value_kind_name(enum value_kind k) {
         static const char *const names[] = {
                 [VALUE_NULL] = "NULL",   [VALUE_INT] = "integer", [VALUE_REAL] = "real",
@@ -511,13 +515,27 @@ static int to_timestamp(const struct value *in, const struct col_spec *spec, str
                         return reason(why, "a time with more fraction digits than the column's %d, which would be rounded",
                                       spec->precision);
         }
+        /* 'infinity' is written as such, as PostgreSQL writes it. */
+        if (finite && spec->four_digit_years && (micros < TIME_ISO_MIN || micros >= TIME_ISO_END))
+                return reason(why, "a time %s, which %s%s cannot hold: it is written as text with a four-digit year "
+                                   "(0000, which is 1 BC, to 9999)",
+                              micros < TIME_ISO_MIN ? "before 1 BC" : "after 9999", TYPE_ARGS(spec));
         *ret = (struct value) { .kind = VALUE_TIMESTAMP, .i = micros };
         return 0;
 }
 
-static int to_date(const struct value *in, struct value *ret, char **why) {
+static int to_date(const struct value *in, const struct col_spec *spec, struct value *ret, char **why) {
         switch (in->kind) {
         case VALUE_DATE:
+                /* The infinite dates are far outside (pg_binary.h). */
+                if (spec->four_digit_years && (in->i < ISO_MIN_DAYS || in->i >= ISO_END_DAYS))
+                        return reason(why, "%s, which %s%s cannot hold: it is written as text with a four-digit year "
+                                           "(0000, which is 1 BC, to 9999)",
+                                      in->i == TIME_INFINITY / DAY_MICROS         ? "an infinite date (infinity)"
+                                      : in->i == TIME_MINUS_INFINITY / DAY_MICROS ? "an infinite date (-infinity)"
+                                      : in->i < ISO_MIN_DAYS                     ? "a date before 1 BC"
+                                                                                 : "a date after 9999",
+                                      TYPE_ARGS(spec));
                 *ret = *in;
                 return 0;
         case VALUE_TEXT: {
@@ -608,7 +626,7 @@ int value_convert(const struct value *in, const struct col_spec *spec, struct va
         case COL_TIMESTAMP_UTC:
                 return to_timestamp(in, spec, ret, why);
         case COL_DATE:
-                return to_date(in, ret, why);
+                return to_date(in, spec, ret, why);
         case COL_UUID:
                 return to_uuid(in, buf, ret, why);
         case _COL_TYPE_MAX:
@@ -776,7 +794,10 @@ char *value_describe_escaped(const struct value *v, unsigned escape_flags) {
                 time_format(v->i, tmp, sizeof(tmp));
                 return strdup(tmp);
         case VALUE_DATE:
-                /* The date part, and " BC" when there is one. */
+                /* The date part, and " BC" when there is one; the infinite
+                 * dates as PostgreSQL writes them (pg_binary.h). */
+                if (v->i == TIME_INFINITY / DAY_MICROS || v->i == TIME_MINUS_INFINITY / DAY_MICROS)
+                        return strdup(v->i > 0 ? "infinity" : "-infinity");
                 time_format(v->i * INT64_C(86400000000), tmp, sizeof(tmp));
                 return strdup_printf("%.*s%s", (int) strcspn(tmp, " "), tmp, strstr(tmp, " BC") ? " BC" : "");
         case VALUE_NUMERIC:

@@ -347,6 +347,35 @@ static void test_format_bc(void) {
         FORMATS(INT64_C(-719528) * 86400 * S - S, "0002-12-31 23:59:59 BC");
 }
 
+/* The four-digit astronomical form a SQLite target gets: 1 BC is 0000,
+ * and what it cannot write (before 0000, after 9999, infinities) is
+ * -ERANGE; whatever it writes, time_parse reads back. */
+static void test_format_iso(void) {
+        char buf[64];
+        CHECK(time_format_iso(INT64_C(-62152833600) * S + 500000, false, buf, sizeof(buf)) > 0);
+        CHECK_STREQ(buf, "0000-06-15 12:00:00.5");
+        CHECK(time_format_iso(TIME_ISO_MIN, true, buf, sizeof(buf)) == 10);
+        CHECK_STREQ(buf, "0000-01-01");
+        CHECK(time_format_iso(TIME_ISO_END - 1, false, buf, sizeof(buf)) > 0);
+        CHECK_STREQ(buf, "9999-12-31 23:59:59.999999");
+        CHECK(time_format_iso(T_20240305_142201 * S, true, buf, sizeof(buf)) == 10);
+        CHECK_STREQ(buf, "2024-03-05");
+        CHECK(time_format_iso(TIME_ISO_MIN - 1, false, buf, sizeof(buf)) == -ERANGE);
+        CHECK(time_format_iso(TIME_ISO_END, false, buf, sizeof(buf)) == -ERANGE);
+        CHECK(time_format_iso(TIME_INFINITY, false, buf, sizeof(buf)) == -ERANGE);
+        CHECK(time_format_iso(TIME_MINUS_INFINITY, true, buf, sizeof(buf)) == -ERANGE);
+        CHECK(time_format_iso(0, false, buf, 5) == -ENOBUFS);
+        const int64_t samples[] = { TIME_ISO_MIN, TIME_ISO_MIN + 1, -1, 0, TIME_ISO_END - 1,
+                                    INT64_C(-62135596800) * S - 1 };
+        for (size_t i = 0; i < sizeof(samples) / sizeof(samples[0]); i++) {
+                struct parsed_time t;
+                const char *reason;
+                CHECK(time_format_iso(samples[i], false, buf, sizeof(buf)) > 0);
+                CHECK(parse(buf, &t, &reason) == 0);
+                CHECK(t.micros == samples[i]);
+        }
+}
+
 int main(void) {
         RUN(test_date_only);
         RUN(test_date_and_time);
@@ -365,5 +394,6 @@ int main(void) {
         RUN(test_format_small_buffer);
         RUN(test_server_output);
         RUN(test_format_bc);
+        RUN(test_format_iso);
         TAP_END();
 }

@@ -33,3 +33,11 @@ int64_t days_from_civil(int64_t y, unsigned m, unsigned d);
 void civil_from_days(int64_t days, int64_t *y, unsigned *m, unsigned *d);
 /* "YYYY-MM-DD HH:MM:SS[.ffffff]" in UTC / as is. */
 int time_format(int64_t micros, char *buf, size_t size);
+/* ISO 8601 with a four-digit astronomical year (0000 is 1 BC), as SQLite's
+ * date functions and Go read it: "YYYY-MM-DD HH:MM:SS[.ffffff]", or only
+ * "YYYY-MM-DD" when date_only.  -ERANGE for infinities and years outside
+ * 0000-9999. */
+int time_format_iso(int64_t micros, bool date_only, char *buf, size_t size);
+/* The microseconds of years 0000-01-01 and 10000-01-01: the range above. */
+#define TIME_ISO_MIN (INT64_C(-62167219200) * 1000000)
+#define TIME_ISO_END (INT64_C(253402300800) * 1000000)

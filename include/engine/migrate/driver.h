@@ -72,6 +72,10 @@ struct db_ops {
          * this database spells a logical type, e.g. "varchar(40)": the type
          * of a column it holds or would create, for messages; allocated. */
         char *(*type_name)(struct db *db, const struct col_spec *spec);
+        /* Target, optional.  Sets the spec's limits of how this database
+         * stores the type (col_spec.four_digit_years, ...), so that a value
+         * beyond them is refused by name before anything is written. */
+        void (*limit_spec)(struct db *db, struct col_spec *spec);
         /* Which of these tables (NULL-terminated) already hold rows. */
         int (*tables_with_rows)(struct db *db, const char *const *tables, char ***ret);
         /* All of the following inside one transaction that commit() ends. */

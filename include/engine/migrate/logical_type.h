@@ -36,6 +36,10 @@ struct col_spec {
                                * COL_TIMESTAMP_*: precision is the fraction digits kept (0-6), or -1: all six */
         bool padded;          /* COL_TEXT with a length: shorter text is stored padded with spaces to length
                                * characters (and compared padded) */
+        /* Limits of how the target stores the type, set by its driver
+         * (db_ops.limit_spec): values beyond them are refused by name. */
+        bool four_digit_years; /* COL_TIMESTAMP_*, COL_DATE: written as text with years 0000-9999 (0000 is
+                                * 1 BC); no infinite date */
         /* How the database that holds (or will hold) the column spells the
          * type, e.g. "varchar(40)", from its driver; borrowed.  Only for
          * messages: NULL where no driver has spelled it, and then
