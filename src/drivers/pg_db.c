@@ -799,11 +799,13 @@ static int read_scan_facts(struct pg_db *p, const struct scan_request *req, cons
                 return -ENOMEM;
         int r = query(p, what,
                       PQserverVersion(p->conn) >= 150000
-                              ? "SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull, "
+                              ? "SELECT a.attname, format_type(b.oid, b.typmod), a.attnotnull, "
                                 COLUMN_BYTE_ORDER(DEFAULT_BYTE_ORDER_15) " FROM pg_attribute a"
+                                " CROSS JOIN LATERAL (" PG_BASE_TYPE("a.atttypid", "a.atttypmod") ") b"
                                 " WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped"
-                              : "SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull, "
+                              : "SELECT a.attname, format_type(b.oid, b.typmod), a.attnotnull, "
                                 COLUMN_BYTE_ORDER(DEFAULT_BYTE_ORDER) " FROM pg_attribute a"
+                                " CROSS JOIN LATERAL (" PG_BASE_TYPE("a.atttypid", "a.atttypmod") ") b"
                                 " WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped",
                       1, params, &res);
         if (r < 0)

@@ -67,14 +67,18 @@ static char *pg_source_literal_default(const char *def);
 static int read_columns(struct pg_source *p, struct catalog *c, char ***refused) {
         _cleanup_(PQclearp) PGresult *res = NULL;
         int r = query(p, "cannot read the catalog",
-                      "SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,"
+                      "SELECT c.relname, a.attname, format_type(b.oid, b.typmod),"
+                      "       a.attnotnull OR EXISTS (SELECT 1 FROM pg_type dt WHERE dt.oid = ANY (b.domains) AND dt.typnotnull),"
                       "       pg_get_expr(d.adbin, d.adrelid), a.attgenerated <> '',"
                       "       a.attidentity <> '' OR pg_get_serial_sequence(quote_ident(c.relname), a.attname) IS NOT NULL,"
                       "       coalesce(array_position(pk.conkey, a.attnum), 0), t.typtype, t.typcategory,"
-                      "       coalesce(pg_get_serial_sequence(quote_ident(c.relname), a.attname), '')"
+                      "       coalesce(pg_get_serial_sequence(quote_ident(c.relname), a.attname), ''),"
+                      "       CASE WHEN b.oid <> a.atttypid THEN format_type(a.atttypid, a.atttypmod) END,"
+                      "       EXISTS (SELECT 1 FROM pg_constraint k WHERE k.contypid = ANY (b.domains))"
                       "  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
                       "  JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped"
-                      "  JOIN pg_type t ON t.oid = a.atttypid"
+                      "  CROSS JOIN LATERAL (" PG_BASE_TYPE("a.atttypid", "a.atttypmod") ") b"
+                      "  JOIN pg_type t ON t.oid = b.oid"
                       "  LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum"
                       "  LEFT JOIN pg_constraint pk ON pk.conrelid = c.oid AND pk.contype = 'p'"
                       " WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') AND NOT c.relispartition"
@@ -126,6 +130,12 @@ static int read_columns(struct pg_source *p, struct catalog *c, char ***refused)
                                                                                   table, name, def))) < 0)
                                 return r;
                 }
+                /* A domain is carried as its base type; its constraints are not. */
+                if (!PQgetisnull(res, i, 11) && strcmp(PQgetvalue(res, i, 12), "t") == 0 &&
+                    (r = strv_consume(&c->not_carried,
+                                      strdup_printf("constraints of domain %s on %s.%s (carried as %s)",
+                                                    PQgetvalue(res, i, 11), table, name, type))) < 0)
+                        return r;
                 if (pg_types_from_formatted(type, &col->spec) == 0 && !(col->spec.type == COL_TEXT && strcmp(type, "text") &&
                                                                       strncmp(type, "character varying", 17)))
                         continue;

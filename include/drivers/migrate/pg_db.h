@@ -9,6 +9,17 @@
 #include "migrate/endpoint.h"
 #include "migrate/driver.h"
 
+/* A column's type with its domains (CREATE DOMAIN, also over another
+ * domain) looked through: one row of oid, typmod (the base type's) and
+ * domains (oid[], every domain passed, outermost first), for a type
+ * expression and its typmod expression in the enclosing query. */
+#define PG_BASE_TYPE(type, typmod)                                                                                     \
+        "WITH RECURSIVE base(oid, typmod, domains, depth) AS ("                                                        \
+        "  SELECT " type ", " typmod ", '{}'::oid[], 0"                                                                \
+        "  UNION ALL SELECT dt.typbasetype, dt.typtypmod, base.domains || dt.oid, base.depth + 1"                      \
+        "    FROM base JOIN pg_type dt ON dt.oid = base.oid AND dt.typtype = 'd' WHERE base.depth < 32)"                \
+        " SELECT oid, typmod, domains FROM base ORDER BY depth DESC LIMIT 1"
+
 enum pg_mode {
         PG_TARGET_WRITE,  /* copy into it */
         PG_TARGET_VERIFY, /* compare only: read-only snapshot */
