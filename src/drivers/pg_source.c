@@ -324,7 +324,7 @@ static int read_foreign_keys(struct pg_source *p, struct catalog *c) {
                       "          JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = u.num),"
                       "       (SELECT string_agg(a.attname, E'\\x01' ORDER BY u.ord) FROM unnest(k.confkey) WITH ORDINALITY u(num, ord)"
                       "          JOIN pg_attribute a ON a.attrelid = k.confrelid AND a.attnum = u.num),"
-                      "       cardinality(k.conkey)"
+                      "       cardinality(k.conkey), k.condeferrable AND k.condeferred"
                       "  FROM pg_constraint k JOIN pg_class t ON t.oid = k.conrelid JOIN pg_class f ON f.oid = k.confrelid"
                       "  JOIN pg_namespace n ON n.oid = t.relnamespace"
                       " WHERE k.contype = 'f' AND n.nspname = current_schema()"
@@ -348,6 +348,10 @@ static int read_foreign_keys(struct pg_source *p, struct catalog *c) {
                         .ref_table = strdup(PQgetvalue(res, i, 1)),
                         .on_update = strdup(fk_action(PQgetvalue(res, i, 2)[0])),
                         .on_delete = strdup(fk_action(PQgetvalue(res, i, 3)[0])),
+                        /* Checked at commit, as Django declares them; DEFERRABLE
+                         * INITIALLY IMMEDIATE checks each statement, as SQLite's
+                         * immediate keys do (SQLite has no SET CONSTRAINTS). */
+                        .deferred = strcmp(PQgetvalue(res, i, 7), "t") == 0,
                 };
                 if (!fk->from || !fk->to || !fk->ref_table || !fk->on_update || !fk->on_delete)
                         return -ENOMEM;

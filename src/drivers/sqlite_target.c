@@ -326,7 +326,8 @@ static int create_table(struct sqlite_target *s, const struct table *t) {
                 if (r >= 0)
                         r = sql_append_identifier_list(&b, (const char *const *) fk->to, fk->n);
                 if (r >= 0)
-                        r = strbuf_printf(&b, ") ON UPDATE %s ON DELETE %s", fk->on_update, fk->on_delete);
+                        r = strbuf_printf(&b, ") ON UPDATE %s ON DELETE %s%s", fk->on_update, fk->on_delete,
+                                          fk->deferred ? " DEFERRABLE INITIALLY DEFERRED" : "");
         }
         if (r >= 0)
                 r = strbuf_puts(&b, ")");
