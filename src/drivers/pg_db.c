@@ -218,12 +218,34 @@ static int pg_read_catalog(struct db *db, struct catalog **ret) {
         return 0;
 }
 
+/* "ONLY " for an ordinary table that others INHERIT from: their rows are
+ * theirs, not its own (each is a table of the catalog); "" otherwise, and
+ * for a partitioned table, whose rows are all in its partitions. */
+static int only_keyword(struct pg_db *p, const char *qt, const char **ret) {
+        _cleanup_(PQclearp) PGresult *res = NULL;
+        const char *params[] = { qt };
+        int r = query(p, "cannot read a table's kind",
+                      "SELECT relkind = 'r' AND relhassubclass FROM pg_class WHERE oid = $1::regclass", 1, params, &res);
+        if (r < 0)
+                return r;
+        *ret = PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "t") == 0 ? "ONLY " : "";
+        return 0;
+}
+
 static int pg_count_rows(struct db *db, const struct table *t, int64_t *ret) {
         struct pg_db *p = (struct pg_db *) db;
         _cleanup_free_ char *qt = qualified(p, t->name);
-        _cleanup_free_ char *sql = strdup_printf("SELECT count(*) FROM %s", qt);
+        const char *only;
+        if (!qt)
+                return -ENOMEM;
+        int r = only_keyword(p, qt, &only);
+        if (r < 0)
+                return r;
+        _cleanup_free_ char *sql = strdup_printf("SELECT count(*) FROM %s%s", only, qt);
         _cleanup_(PQclearp) PGresult *res = NULL;
-        int r = query(p, "cannot count rows", sql, 0, NULL, &res);
+        if (!sql)
+                return -ENOMEM;
+        r = query(p, "cannot count rows", sql, 0, NULL, &res);
         if (r < 0)
                 return r;
         *ret = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
@@ -844,11 +866,15 @@ static int pg_scan(struct db *db, const struct scan_request *req, struct row_sou
         byte_order = facts.byte_order;
         if (r < 0)
                 return r;
+        const char *only;
+        r = only_keyword(p, qt, &only);
+        if (r < 0)
+                return r;
         r = strbuf_puts(&sql, "COPY (SELECT ");
         if (r >= 0)
                 r = append_select_list(&sql, req, digest_of, &n_digests);
         if (r >= 0)
-                r = strbuf_printf(&sql, " FROM %s", qt);
+                r = strbuf_printf(&sql, " FROM %s%s", only, qt);
         for (size_t i = 0; r >= 0 && !req->stored_order && req->order_by && req->order_by[i]; i++) {
                 const struct column *c = table_find_column(req->table, req->order_by[i]);
                 _cleanup_free_ char *q = sql_quote_identifier(req->order_by[i]);

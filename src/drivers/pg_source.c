@@ -412,7 +412,19 @@ static int read_other_objects(struct pg_source *p, struct catalog *c) {
                       " WHERE n.nspname = current_schema() AND NOT g.tgisinternal"
                       " UNION ALL SELECT 'check constraint ' || k.conname || ' on ' || c.relname FROM pg_constraint k"
                       "  JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
-                      " WHERE n.nspname = current_schema() AND k.contype = 'c' ORDER BY 1",
+                      " WHERE n.nspname = current_schema() AND k.contype = 'c'"
+                      " UNION ALL SELECT 'inheritance of ' || c.relname || ' from ' || pc.relname"
+                      "       || ' (each table keeps only its own rows)' FROM pg_inherits i"
+                      "  JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class pc ON pc.oid = i.inhparent"
+                      "  JOIN pg_namespace n ON n.oid = c.relnamespace"
+                      " WHERE n.nspname = current_schema() AND pc.relkind = 'r'"
+                      /* Only the search_path's first schema is read: tables of the
+                       * others are named, never left out in silence. */
+                      " UNION ALL SELECT format('table %s.%s (schema %s is not %s, the first schema of search_path)',"
+                      "                        quote_ident(n.nspname), quote_ident(c.relname), n.nspname, current_schema())"
+                      "  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                      " WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND n.nspname <> current_schema()"
+                      "   AND n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%' ORDER BY 1",
                       &res);
         if (r < 0)
                 return r;
