@@ -17,6 +17,7 @@
 #include "migrate/log.h"
 #include "migrate/pg_db.h"
 #include "migrate/pg_names.h"
+#include "migrate/sqlite_names.h"
 #include "migrate/driver_factory.h"
 #include "migrate/progress.h"
 #include "migrate/plan.h"
@@ -236,6 +237,17 @@ static int read_catalogs(struct database_run *run, bool verify_only, bool drop_a
                 r = pg_names_check(run->source_catalog, &problems, &run->source_catalog->notes);
                 if (r == -EINVAL) {
                         log_error("%s database: names PostgreSQL cannot take as they are (before anything was written):", run->name);
+                        print_list("  ", problems);
+                        return r;
+                }
+                if (r < 0)
+                        return r;
+        }
+        if (run->map.create && run->to->provider == DB_SQLITE) { /* SQLite's case-blind names */
+                r = sqlite_names_check(run->source_catalog, &problems);
+                if (r == -EINVAL) {
+                        log_error("%s database: names SQLite cannot create as they are (before anything was written):",
+                                  run->name);
                         print_list("  ", problems);
                         return r;
                 }
