@@ -433,6 +433,32 @@ static int read_other_objects(struct pg_source *p, struct catalog *c) {
         return r;
 }
 
+/* SQLite generates values only for a table's one INTEGER PRIMARY KEY (the
+ * sqlite target's AUTOINCREMENT): the sequence of any other identity or
+ * serial column is lost, and said so, never in silence. */
+static int report_lost_generators(struct catalog *c) {
+        for (size_t i = 0; i < c->n_tables; i++) {
+                const struct table *t = &c->tables[i];
+                const struct column *pk[2];
+                size_t n_pk = table_primary_key(t, pk, 2);
+                for (size_t k = 0; k < t->n_columns; k++) {
+                        const struct column *col = &t->columns[k];
+                        bool integer = col->spec.type == COL_INT64 || col->spec.type == COL_INT32 ||
+                                       col->spec.type == COL_INT16;
+                        if (!col->identity || (n_pk == 1 && pk[0] == col && integer))
+                                continue;
+                        int r = strv_consume(&c->not_carried,
+                                             strdup_printf("generator of %s.%s (an identity or serial sequence): SQLite "
+                                                           "generates values only for a table's single INTEGER PRIMARY "
+                                                           "KEY, so inserts must give this column's values",
+                                                           t->name, col->name));
+                        if (r < 0)
+                                return r;
+                }
+        }
+        return 0;
+}
+
 static int pg_source_read_catalog(struct db *db, struct catalog **ret) {
         struct pg_source *p = (struct pg_source *) db;
         _cleanup_(catalog_freep) struct catalog *c = calloc(1, sizeof(*c));
@@ -464,7 +490,7 @@ static int pg_source_read_catalog(struct db *db, struct catalog **ret) {
                                db->label, PQgetvalue(res, 0, 0));
         }
         if ((r = read_indexes(p, c)) < 0 || (r = read_foreign_keys(p, c)) < 0 || (r = read_sequences(p, c)) < 0 ||
-            (r = read_other_objects(p, c)) < 0)
+            (r = read_other_objects(p, c)) < 0 || (r = report_lost_generators(c)) < 0)
                 return r;
         *ret = TAKE_PTR(c);
         return 0;
