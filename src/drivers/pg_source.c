@@ -44,8 +44,12 @@ static int query(struct pg_source *p, const char *what, const char *sql, PGresul
 /* Types carried as PostgreSQL's own text output in a text column: they
  * read back exactly through a cast from that text. */
 static bool carried_as_text(const char *type_name, const char *typtype, const char *category) {
+        /* name (catalog text of at most 63 bytes), bpchar (char without a
+         * length limit: its text keeps its trailing blanks), "char" (one
+         * byte; its output escapes bytes over 127 as \ooo, which the type
+         * reads back). */
         static const char *const names[] = { "time without time zone", "time with time zone", "interval", "inet", "cidr",
-                                             "character", "macaddr" };
+                                             "character", "macaddr", "name", "bpchar", "\"char\"" };
         if (strcmp(typtype, "e") == 0 || strcmp(category, "A") == 0)
                 return true; /* enums, arrays */
         for (size_t i = 0; i < ELEMENTSOF(names); i++) {
