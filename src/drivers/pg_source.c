@@ -328,9 +328,10 @@ static int read_foreign_keys(struct pg_source *p, struct catalog *c) {
                       "          JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = u.num),"
                       "       (SELECT string_agg(a.attname, E'\\x01' ORDER BY u.ord) FROM unnest(k.confkey) WITH ORDINALITY u(num, ord)"
                       "          JOIN pg_attribute a ON a.attrelid = k.confrelid AND a.attnum = u.num),"
-                      "       cardinality(k.conkey), k.condeferrable AND k.condeferred"
+                      "       cardinality(k.conkey), k.condeferrable AND k.condeferred,"
+                      "       fn.nspname = current_schema(), quote_ident(fn.nspname) || '.' || quote_ident(f.relname)"
                       "  FROM pg_constraint k JOIN pg_class t ON t.oid = k.conrelid JOIN pg_class f ON f.oid = k.confrelid"
-                      "  JOIN pg_namespace n ON n.oid = t.relnamespace"
+                      "  JOIN pg_namespace n ON n.oid = t.relnamespace JOIN pg_namespace fn ON fn.oid = f.relnamespace"
                       " WHERE k.contype = 'f' AND n.nspname = current_schema()"
                       " ORDER BY t.relname COLLATE \"C\", k.conname COLLATE \"C\"",
                       &res);
@@ -340,6 +341,24 @@ static int read_foreign_keys(struct pg_source *p, struct catalog *c) {
                 struct table *t = find_table(c, PQgetvalue(res, i, 0));
                 if (!t)
                         continue;
+                /* A table of another schema is not carried (read_other_objects
+                 * names it): a key to it would name a table the file lacks. */
+                if (strcmp(PQgetvalue(res, i, 8), "t") != 0) {
+                        const char *cols = PQgetvalue(res, i, 4);
+                        _cleanup_free_ char *list = strdup(cols);
+                        if (!list)
+                                return -ENOMEM;
+                        for (char *q = list; *q; q++)
+                                if (*q == '\x01')
+                                        *q = ',';
+                        r = strv_consume(&c->not_carried,
+                                         strdup_printf("foreign key of %s (%s) to %s: that table is in another schema, "
+                                                       "which is not carried",
+                                                       t->name, list, PQgetvalue(res, i, 9)));
+                        if (r < 0)
+                                return r;
+                        continue;
+                }
                 struct foreign_key *v = reallocarray(t->fks, t->n_fks + 1, sizeof(*v));
                 if (!v)
                         return -ENOMEM;
@@ -414,9 +433,10 @@ static int read_other_objects(struct pg_source *p, struct catalog *c) {
                       " UNION ALL SELECT 'trigger ' || g.tgname || ' on ' || c.relname FROM pg_trigger g"
                       "  JOIN pg_class c ON c.oid = g.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
                       " WHERE n.nspname = current_schema() AND NOT g.tgisinternal"
-                      " UNION ALL SELECT 'check constraint ' || k.conname || ' on ' || c.relname FROM pg_constraint k"
+                      " UNION ALL SELECT CASE k.contype WHEN 'c' THEN 'check constraint ' ELSE 'exclusion constraint ' END"
+                      "       || k.conname || ' on ' || c.relname FROM pg_constraint k"
                       "  JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
-                      " WHERE n.nspname = current_schema() AND k.contype = 'c'"
+                      " WHERE n.nspname = current_schema() AND k.contype IN ('c', 'x')"
                       " UNION ALL SELECT 'inheritance of ' || c.relname || ' from ' || pc.relname"
                       "       || ' (each table keeps only its own rows)' FROM pg_inherits i"
                       "  JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class pc ON pc.oid = i.inhparent"

@@ -4,7 +4,10 @@ schema than the search_path's first is named as not carried (not left out
 in silence); a table that others INHERIT from keeps only its own rows (the
 children's rows go with the children, not twice); a partitioned table is
 one table with the rows of all its partitions; verification is clean and
-the file migrates back with the same rows.
+the file migrates back with the same rows.  A foreign key to a table of
+another schema is reported as not carried (the file has no such table)
+instead of failing the run as rows that break it; an exclusion constraint
+is reported as not carried.
 
     with-postgres.sh test_reverse_schemas.py MIGRATE
 """
@@ -65,4 +68,36 @@ if res.rc == 0:
     for q in ["SELECT * FROM ONLY node ORDER BY id", "SELECT * FROM page ORDER BY id",
               "SELECT * FROM measurements ORDER BY id"]:
         t.equal(t.psql("schemas_back", q), t.psql("schemas", q), "back in PostgreSQL: %s" % q)
+
+# ---- a key to another schema's table; an exclusion constraint ----------------
+XFK = r"""
+CREATE SCHEMA crm;
+CREATE TABLE crm.customers (id int PRIMARY KEY);
+INSERT INTO crm.customers VALUES (1);
+CREATE TABLE orders (id int PRIMARY KEY, customer_id int REFERENCES crm.customers (id));
+INSERT INTO orders VALUES (1, 1);
+CREATE TABLE rooms (id int PRIMARY KEY, code text, CONSTRAINT code_excl EXCLUDE (code WITH =));
+INSERT INTO rooms VALUES (1, 'a'), (2, 'b')
+"""
+src = t.create_database("xfk")
+for stmt in [s for s in XFK.split(";\n") if s.strip()]:
+    t.psql("xfk", stmt)
+t.psql("xfk", 'ALTER SCHEMA crm OWNER TO "%s"' % t.user)
+for table in ["crm.customers", "orders", "rooms"]:
+    t.psql("xfk", 'ALTER TABLE %s OWNER TO "%s"' % (table, t.user))
+d = t.new_dir("xfk")
+os.chmod(d, 0o777)
+config = t.write_config("xfk", d, url=src, usage_url=False)
+res = t.migrate(config, "--from=pgx", "--to=sqlite3")
+t.equal(res.rc, 0, "a key to another schema's table does not stop the run") or t.note(res.describe())
+t.check(any("not carried" in l and "foreign key of orders (customer_id) to crm.customers" in l
+            for l in res.out.splitlines()), "the key is reported as not carried", res.out)
+t.check(any("not carried" in l and "exclusion constraint code_excl on rooms" in l for l in res.out.splitlines()),
+        "the exclusion constraint is reported as not carried", res.out)
+if res.rc == 0:
+    con = sqlite3.connect(os.path.join(d, "rstudio-pm.sqlite"))
+    con.execute("PRAGMA foreign_keys = ON")
+    con.execute("INSERT INTO orders VALUES (2, 1)")  # no key to a table the file lacks
+    t.equal(con.execute("SELECT * FROM orders ORDER BY id").fetchall(), [(1, 1), (2, 1)],
+            "orders can be written with foreign keys on")
 t.finish()
