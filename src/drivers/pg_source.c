@@ -437,6 +437,11 @@ static int read_other_objects(struct pg_source *p, struct catalog *c) {
                       "       || k.conname || ' on ' || c.relname FROM pg_constraint k"
                       "  JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
                       " WHERE n.nspname = current_schema() AND k.contype IN ('c', 'x')"
+                      " UNION ALL SELECT 'table ' || c.relname || ': it has no columns, and SQLite has no table"
+                      " without columns' FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                      " WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') AND NOT c.relispartition"
+                      "   AND NOT EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0"
+                      "                   AND NOT a.attisdropped)"
                       " UNION ALL SELECT 'inheritance of ' || c.relname || ' from ' || pc.relname"
                       "       || ' (each table keeps only its own rows)' FROM pg_inherits i"
                       "  JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class pc ON pc.oid = i.inhparent"
@@ -501,6 +506,23 @@ static int pg_source_read_catalog(struct db *db, struct catalog **ret) {
                                "%s: %zu column%s cannot be carried to SQLite exactly, nothing was written: %s. Change "
                                "those columns' types (for example to text) or drop them before migrating",
                                db->label, strv_length(refused), strv_length(refused) == 1 ? "" : "s", b.data ? b.data : "");
+        }
+        /* SQLite has no table without columns: one whose only columns are
+         * generated (not copied) is named, not carried. */
+        for (size_t i = 0; i < c->n_tables;) {
+                if (c->tables[i].n_columns > 0) {
+                        i++;
+                        continue;
+                }
+                r = strv_consume(&c->not_carried,
+                                 strdup_printf("table %s: it has no column to copy (generated columns are computed by "
+                                               "PostgreSQL), and SQLite has no table without columns",
+                                               c->tables[i].name));
+                if (r < 0)
+                        return r;
+                table_done(&c->tables[i]);
+                memmove(&c->tables[i], &c->tables[i + 1], (c->n_tables - i - 1) * sizeof(c->tables[0]));
+                c->n_tables--;
         }
         if (c->n_tables == 0) {
                 /* Almost always a search_path that names another schema: say which one was read. */

@@ -7,7 +7,9 @@ one table with the rows of all its partitions; verification is clean and
 the file migrates back with the same rows.  A foreign key to a table of
 another schema is reported as not carried (the file has no such table)
 instead of failing the run as rows that break it; an exclusion constraint
-is reported as not carried.
+is reported as not carried.  A table with no columns, or only generated
+ones, which SQLite cannot create, is reported as not carried instead of
+being left out in silence or stopping the run with a syntax error.
 
     with-postgres.sh test_reverse_schemas.py MIGRATE
 """
@@ -100,4 +102,23 @@ if res.rc == 0:
     con.execute("INSERT INTO orders VALUES (2, 1)")  # no key to a table the file lacks
     t.equal(con.execute("SELECT * FROM orders ORDER BY id").fetchall(), [(1, 1), (2, 1)],
             "orders can be written with foreign keys on")
+
+# ---- tables SQLite cannot create: no columns, only generated ones ------------
+src = t.create_database("nocols")
+for stmt in ["CREATE TABLE g (a int GENERATED ALWAYS AS (1) STORED)", "INSERT INTO g DEFAULT VALUES",
+             "CREATE TABLE z ()", "INSERT INTO z DEFAULT VALUES", "CREATE TABLE ok (id int PRIMARY KEY)",
+             "INSERT INTO ok VALUES (1)"]:
+    t.psql("nocols", stmt)
+for table in ["g", "z", "ok"]:
+    t.psql("nocols", 'ALTER TABLE %s OWNER TO "%s"' % (table, t.user))
+d = t.new_dir("nocols")
+os.chmod(d, 0o777)
+res = t.migrate(t.write_config("nocols", d, url=src, usage_url=False), "--from=pgx", "--to=sqlite3")
+t.equal(res.rc, 0, "tables without columns SQLite could hold do not stop the run") or t.note(res.describe())
+for table in ["g", "z"]:
+    t.check(any("not carried" in l and ("table %s:" % table) in l and "without columns" in l
+                for l in res.out.splitlines()), "table %s is reported as not carried" % table, res.out)
+if res.rc == 0:
+    con = sqlite3.connect(os.path.join(d, "rstudio-pm.sqlite"))
+    t.equal(con.execute("SELECT * FROM ok").fetchall(), [(1,)], "the other table is carried")
 t.finish()
