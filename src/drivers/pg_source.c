@@ -47,9 +47,12 @@ static bool carried_as_text(const char *type_name, const char *typtype, const ch
         /* name (catalog text of at most 63 bytes), bpchar (char without a
          * length limit: its text keeps its trailing blanks), "char" (one
          * byte; its output escapes bytes over 127 as \ooo, which the type
-         * reads back). */
+         * reads back); bit strings, macaddr8 and tsvector (its text is its
+         * canonical form); citext (the extension's case-insensitive text:
+         * its value is its text, its comparison is reported as not carried). */
         static const char *const names[] = { "time without time zone", "time with time zone", "interval", "inet", "cidr",
-                                             "character", "macaddr", "name", "bpchar", "\"char\"" };
+                                             "character", "macaddr", "macaddr8", "name", "bpchar", "\"char\"", "bit",
+                                             "bit varying", "tsvector", "citext" };
         if (strcmp(typtype, "e") == 0 || strcmp(category, "A") == 0)
                 return true; /* enums, arrays */
         for (size_t i = 0; i < ELEMENTSOF(names); i++) {
@@ -57,6 +60,10 @@ static bool carried_as_text(const char *type_name, const char *typtype, const ch
                 if (strncmp(type_name, names[i], n) == 0 && (type_name[n] == '\0' || type_name[n] == '('))
                         return true;
         }
+        /* citext of an extension schema outside search_path: "ext.citext" */
+        size_t n = strlen(type_name);
+        if (n > 7 && strcmp(type_name + n - 7, ".citext") == 0)
+                return true;
         /* "time(3) without time zone" */
         return strncmp(type_name, "time(", 5) == 0 || strncmp(type_name, "interval(", 9) == 0;
 }
@@ -145,6 +152,14 @@ static int read_columns(struct pg_source *p, struct catalog *c, char ***refused)
                         continue;
                 if (carried_as_text(type, PQgetvalue(res, i, 8), PQgetvalue(res, i, 9))) {
                         col->spec = (struct col_spec) { .type = COL_TEXT, .length = -1, .precision = -1, .scale = -1 };
+                        size_t tn = strlen(type);
+                        if (tn >= 6 && strcmp(type + tn - 6, "citext") == 0 &&
+                            (r = strv_consume(&c->not_carried,
+                                              strdup_printf("case-insensitive comparison of %s.%s (citext): SQLite "
+                                                            "compares it as text, so keys and unique constraints on it "
+                                                            "become case-sensitive",
+                                                            table, name))) < 0)
+                                return r;
                         continue;
                 }
                 r = strv_consume(refused, strdup_printf("table %s, column %s: type %s has no exact SQLite form", table, name,
