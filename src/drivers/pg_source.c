@@ -223,7 +223,9 @@ static char *pg_source_literal_default(const char *def) {
                 const char *rest = def + i + 1;
                 if (*rest && strncmp(rest, "::", 2) != 0)
                         return NULL;
-                if (*rest && strspn(rest + 2, "abcdefghijklmnopqrstuvwxyz _()0-9,") != strlen(rest + 2))
+                /* Only a type name may follow: "::text[]", "::\"Status\"", "::app.mood". */
+                if (*rest && strspn(rest + 2, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 _(),[].\"") !=
+                                     strlen(rest + 2))
                         return NULL;
                 return strndup(def, i + 1);
         }

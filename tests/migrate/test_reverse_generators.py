@@ -4,6 +4,8 @@ INTEGER PRIMARY KEY.  The sequence of any other identity or serial column
 (a serial beside a uuid key, an identity in a composite key) cannot be
 carried and is reported as not carried by table and column, never dropped
 in silence; the single-column identity key still becomes AUTOINCREMENT.
+Constant defaults cast to any type name (an array '{}'::text[], an enum
+with a quoted name 'gone'::"Status") are carried; an expression is not.
 
     with-postgres.sh test_reverse_generators.py MIGRATE
 """
@@ -42,4 +44,25 @@ if res.rc == 0:
     t.check("AUTOINCREMENT" in con.execute("SELECT sql FROM sqlite_schema WHERE name = 'plain'").fetchone()[0],
             "the single identity key is INTEGER PRIMARY KEY AUTOINCREMENT")
     t.equal(con.execute("SELECT order_no FROM orders").fetchall(), [(1,)], "the serial's values are copied")
+
+url = t.create_database("defaults")
+t.psql("defaults", 'CREATE TYPE "Status" AS ENUM (\'active\', \'gone\')')
+t.psql("defaults", "CREATE TABLE d (id int PRIMARY KEY, tags text[] NOT NULL DEFAULT '{}', st \"Status\" DEFAULT"
+                   " 'gone'::\"Status\", ints int[] DEFAULT '{1,2}'::integer[], v varchar(9) DEFAULT 'x',"
+                   " bad text DEFAULT 'a'::text || 'b'::text)")
+t.psql("defaults", "INSERT INTO d (id) VALUES (1)")
+t.psql("defaults", 'ALTER TABLE d OWNER TO "%s"' % t.user)
+d = t.new_dir("defaults")
+os.chmod(d, 0o777)
+res = t.migrate(t.write_config("defaults", d, url=url, usage_url=False), "--from=pgx", "--to=sqlite3")
+t.equal(res.rc, 0, "defaults: PostgreSQL -> SQLite succeeds") or t.note(res.describe())
+t.check(not any("default of d.tags" in l or "default of d.st " in l or "default of d.ints" in l
+                for l in res.out.splitlines()), "constant defaults are not reported as not carried", res.out)
+t.check(any("default of d.bad" in l and "not a constant" in l for l in res.out.splitlines()),
+        "an expression default is reported", res.out)
+if res.rc == 0:
+    con = sqlite3.connect(os.path.join(d, "rstudio-pm.sqlite"))
+    con.execute("INSERT INTO d (id) VALUES (2)")
+    t.equal(con.execute("SELECT tags, st, ints, v, bad FROM d WHERE id = 2").fetchone(), ("{}", "gone", "{1,2}", "x", None),
+            "a row inserted in SQLite gets the same defaults as PostgreSQL's text of them")
 t.finish()
