@@ -2409,7 +2409,7 @@ int pg_db_open(const struct db_endpoint *ep, enum pg_mode mode, struct db **ret,
          * is on disk. */
         static const char *const session[] = {
                 "SET client_encoding = 'UTF8'", "SET TimeZone = 'UTC'", "SET DateStyle = 'ISO, YMD'",
-                "SET extra_float_digits = 3", "SET bytea_output = 'hex'", "SET standard_conforming_strings = on",
+                "SET IntervalStyle = 'postgres'", "SET extra_float_digits = 3", "SET bytea_output = 'hex'", "SET standard_conforming_strings = on",
                 "SET statement_timeout = 0",
                 "SET idle_in_transaction_session_timeout = 0", "SET lock_timeout = '" LOCK_TIMEOUT "'",
                 "SET synchronous_commit = on",

@@ -6,7 +6,8 @@ instead of stopping the run as types with no exact SQLite form: each reads
 back exactly through a cast from that text (bpchar keeps its blanks,
 "char" writes a byte over 127 as \\ooo); --verify is clean; citext's
 case-insensitive comparison is reported as not carried, and a citext key
-verifies.
+verifies.  An interval is PostgreSQL's own text of it whatever IntervalStyle
+the database or role sets (iso_8601 would write P1Y2M...).
 
     with-postgres.sh test_reverse_text_types.py MIGRATE
 """
@@ -67,6 +68,25 @@ if res.rc == 0:
             (1, "Foo@Example.COM", "'brown':3 'fox':4 'quick':2", "10101010", "101", "08:00:2b:01:02:03:04:05"),
             "each as PostgreSQL's text of it")
     t.equal(con.execute("SELECT count(*) FROM tags").fetchone(), (200,), "every citext key")
+    con.close()
+    res = t.migrate(config, "--from=pgx", "--to=sqlite3", "--verify")
+    t.equal(res.rc, 0, "--verify finds no difference") or t.note(res.describe())
+
+# ---- interval text whatever the database's IntervalStyle ------------------------
+url = t.create_database("intervalstyle")
+t.psql("intervalstyle", "CREATE TABLE iv (id int PRIMARY KEY, i interval)")
+t.psql("intervalstyle", "INSERT INTO iv VALUES (1, '1 year 2 mons -3 days 04:05:06.789'), (2, '-1 mon')")
+t.psql("intervalstyle", 'ALTER TABLE iv OWNER TO "%s"' % t.user)
+t.psql("postgres", "ALTER DATABASE intervalstyle SET IntervalStyle = 'iso_8601'")
+d = t.new_dir("intervalstyle")
+os.chmod(d, 0o777)
+config = t.write_config("intervalstyle", d, url=url, usage_url=False)
+res = t.migrate(config, "--from=pgx", "--to=sqlite3")
+t.equal(res.rc, 0, "intervals migrate under IntervalStyle iso_8601") or t.note(res.describe())
+if res.rc == 0:
+    con = sqlite3.connect(os.path.join(d, "rstudio-pm.sqlite"))
+    t.equal(con.execute("SELECT i FROM iv ORDER BY id").fetchall(),
+            [("1 year 2 mons -3 days +04:05:06.789",), ("-1 mons",)], "in PostgreSQL's own style, not the database's")
     con.close()
     res = t.migrate(config, "--from=pgx", "--to=sqlite3", "--verify")
     t.equal(res.rc, 0, "--verify finds no difference") or t.note(res.describe())
