@@ -26,6 +26,7 @@ static int64_t date_days(int32_t pg_days) {
 int pg_binary_decode(enum col_type type, const char *d, size_t n, struct value *v) {
         switch (type) {
         case COL_INT64:
+        case COL_INTERVAL: /* read as microseconds, a bigint */
                 if (n != 8)
                         return -EBADMSG;
                 *v = (struct value) { .kind = VALUE_INT, .i = (int64_t) get_be(d, 8) };
@@ -65,6 +66,9 @@ int pg_binary_decode(enum col_type type, const char *d, size_t n, struct value *
                 return 0;
         case COL_TEXT:
         case COL_JSON_TEXT:
+        case COL_TIME: /* read as the text they print as (pg_db's select_expression()) */
+        case COL_INET:
+        case COL_CIDR:
                 *v = (struct value) { .kind = VALUE_TEXT, .s = d, .n = n };
                 return 0;
         case COL_JSON_DOCUMENT:
@@ -101,6 +105,7 @@ int pg_binary_decode(enum col_type type, const char *d, size_t n, struct value *
                 return 0;
         case COL_DECIMAL:
         case _COL_TYPE_MAX:
+        case _COL_TYPE_ALL:
                 break;
         }
         return -EBADMSG;

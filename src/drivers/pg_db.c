@@ -207,11 +207,11 @@ static int pg_read_catalog(struct db *db, struct catalog **ret) {
                 };
                 if (!col->name || !col->declared)
                         return -ENOMEM;
-                if (pg_types_from_formatted(col->declared, &col->spec) < 0)
+                if (pg_types_from_existing(col->declared, &col->spec) < 0)
                         return db_fail(db, -EOPNOTSUPP,
                                        "%s: column %s.%s has type %s, which migrate cannot fill exactly; "
-                                       "supported are integer, numeric, floating point, boolean, text, varchar, bytea, "
-                                       "timestamp, date, json, jsonb and uuid types",
+                                       "supported are integer, numeric, floating point, boolean, text, varchar, char, bytea, "
+                                       "timestamp, date, time, interval, inet, cidr, json, jsonb and uuid types",
                                        p->base.label, table, col->name, col->declared);
         }
         *ret = TAKE_PTR(c);
@@ -402,8 +402,15 @@ static int decode_text(struct pg_scan *s, const struct col_spec *spec, const cha
         case COL_TEXT:
         case COL_JSON_TEXT:
         case COL_JSON_DOCUMENT:
+        case COL_TIME: /* read as its text: see select_expression() */
+        case COL_INET:
+        case COL_CIDR:
                 *v = (struct value) { .kind = VALUE_TEXT, .s = t, .n = n };
                 return 0;
+        case COL_INTERVAL: /* read as microseconds */
+                errno = 0;
+                *v = (struct value) { .kind = VALUE_INT, .i = strtoll(t, &end, 10) };
+                return *end || errno ? -EBADMSG : 0;
         case COL_BYTES: {
                 if (n < 2 || t[0] != '\\' || t[1] != 'x')
                         return -EBADMSG;
@@ -445,6 +452,7 @@ static int decode_text(struct pg_scan *s, const struct col_spec *spec, const cha
                 return 0;
         }
         case _COL_TYPE_MAX:
+        case _COL_TYPE_ALL:
                 break;
         }
         return -EBADMSG;
@@ -743,6 +751,24 @@ static bool read_as_digest(const struct scan_request *req, size_t i) {
         return true;
 }
 
+/* How a column is read back: time, inet and cidr as the text their output
+ * function prints (inet::text would add a /32 the value does not show), an
+ * interval as its length in microseconds (a month counted as 30 days, as
+ * the application's driver reads one); every other column as itself.  The
+ * values the copy sent are in those forms (value_convert()). */
+static char *select_expression(const struct col_spec *spec, const char *q) {
+        switch (spec ? spec->type : COL_TEXT) {
+        case COL_TIME:
+        case COL_INET:
+        case COL_CIDR:
+                return strdup_printf("CASE WHEN %s IS NOT NULL THEN format('%%s', %s) END", q, q); /* format() makes NULL '' */
+        case COL_INTERVAL:
+                return strdup_printf("(extract(epoch FROM %s) * 1000000)::bigint", q);
+        default:
+                return strdup(q);
+        }
+}
+
 /* The select list: each column, and after them, for each column read as a
  * digest, "length:sha256" of the values over VALUE_WHOLE_MAX, which then
  * come as NULL in their own column.  So no row the server sends holds a
@@ -759,8 +785,12 @@ static int append_select_list(struct strbuf *sql, const struct scan_request *req
                 if (read_as_digest(req, i))
                         r = strbuf_printf(sql, "%sCASE WHEN octet_length(%s) <= %d THEN %s END", i ? ", " : "", q,
                                           VALUE_WHOLE_MAX, q);
-                else
-                        r = strbuf_printf(sql, "%s%s", i ? ", " : "", q);
+                else {
+                        _cleanup_free_ char *e = select_expression(req->specs ? &req->specs[i] : NULL, q);
+                        if (!e)
+                                return -ENOMEM;
+                        r = strbuf_printf(sql, "%s%s", i ? ", " : "", e);
+                }
         }
         for (size_t i = 0; r >= 0 && i < req->n_columns; i++) {
                 if (!read_as_digest(req, i))
@@ -841,7 +871,7 @@ static int read_scan_facts(struct pg_db *p, const struct scan_request *req, cons
                 struct col_spec real;
                 ret->nullable[i] = row < 0 || strcmp(PQgetvalue(res, row, 2), "t") != 0;
 
-                bool known = row >= 0 && pg_types_from_formatted(PQgetvalue(res, row, 1), &real) >= 0;
+                bool known = row >= 0 && pg_types_from_existing(PQgetvalue(res, row, 1), &real) >= 0;
                 if (!known || !c || real.type != (req->specs ? req->specs[i].type : c->spec.type))
                         ret->binary = false;
                 /* text and varchar (char(n) compares without its padding) */
@@ -894,6 +924,15 @@ static int pg_scan(struct db *db, const struct scan_request *req, struct row_sou
                  * order and sorts them itself). */
                 bool text = c && c->spec.type == COL_TEXT && !bytes;
                 bool json = c && (c->spec.type == COL_JSON_TEXT || c->spec.type == COL_JSON_DOCUMENT);
+                if (c && (c->spec.type == COL_TIME || c->spec.type == COL_INET || c->spec.type == COL_CIDR)) {
+                        /* In the order of the text they are read as. */
+                        _cleanup_free_ char *e = select_expression(&c->spec, q);
+                        if (!e)
+                                return -ENOMEM;
+                        r = strbuf_printf(&sql, "%s(%s) COLLATE \"C\"%s", i ? ", " : " ORDER BY ", e,
+                                          may_be_null ? " NULLS FIRST" : "");
+                        continue;
+                }
                 /* NULLS FIRST, as verification orders NULL, only where a NULL
                  * can be: it is not the order of a btree index, so on a key
                  * column it would turn a streaming index scan into a sort of
@@ -1187,7 +1226,13 @@ static size_t field_size(const struct col_spec *spec, const struct value *v) {
         case COL_FLOAT64:
         case COL_TIMESTAMP_LOCAL:
         case COL_TIMESTAMP_UTC:
+        case COL_TIME:
                 return 8;
+        case COL_INTERVAL:
+                return 16;
+        case COL_INET:
+        case COL_CIDR: /* family, bits, is_cidr, length, then the address */
+                return memchr(v->s, ':', v->n) ? 20 : 8;
         case COL_TEXT:
         case COL_JSON_TEXT:
         case COL_BYTES:
@@ -1197,6 +1242,7 @@ static size_t field_size(const struct col_spec *spec, const struct value *v) {
                 return v->n + 1;
         case COL_DECIMAL:
         case _COL_TYPE_MAX:
+        case _COL_TYPE_ALL:
                 break;
         }
         return 0;
@@ -1244,8 +1290,30 @@ static char *store_field(char *p, const struct col_spec *spec, const struct valu
                                                                          : v->i - PG_EPOCH_MICROS));
         case COL_DATE:
                 return store_be32(store_be32(p, 4), (uint32_t) (int32_t) (v->i - PG_EPOCH_DAYS));
+        case COL_TIME: {
+                int64_t micros;
+                if (time_of_day_parse(v->s, v->n, &micros) < 0)
+                        return NULL;
+                return store_be64(store_be32(p, 8), (uint64_t) micros);
+        }
+        case COL_INTERVAL: /* microseconds, days, months */
+                return store_be32(store_be32(store_be64(store_be32(p, 16), (uint64_t) v->i), 0), 0);
+        case COL_INET:
+        case COL_CIDR: {
+                struct ip_address a;
+                if (ip_parse(v->s, v->n, &a) < 0)
+                        return NULL;
+                size_t len = a.family == 4 ? 4 : 16;
+                p = store_be32(p, (uint32_t) (4 + len));
+                *p++ = a.family == 4 ? 2 : 3; /* PGSQL_AF_INET, PGSQL_AF_INET6 */
+                *p++ = (char) a.bits;
+                *p++ = spec->type == COL_CIDR;
+                *p++ = (char) len;
+                return store_bytes(p, (const char *) a.bytes, len);
+        }
         case COL_DECIMAL:
         case _COL_TYPE_MAX:
+        case _COL_TYPE_ALL:
                 break;
         }
         return NULL;

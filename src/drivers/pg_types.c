@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "migrate/cleanup.h"
 #include "migrate/strbuf.h"
 
 /* Read: format_type() names, and the short DDL spellings pg_types_ddl()
@@ -37,31 +38,40 @@ static const struct pg_rule {
         { "uuid", COL_UUID, false },
 };
 
-int pg_types_from_formatted(const char *formatted, struct col_spec *ret) {
+/* Read only from a target the application made (pg_types_from_existing()). */
+static const struct pg_rule target_rules[] = {
+        { "time without time zone", COL_TIME, false },
+        { "interval", COL_INTERVAL, false },
+        { "inet", COL_INET, false },
+        { "cidr", COL_CIDR, false },
+};
+
+static int read_formatted(const char *formatted, const struct pg_rule *table, size_t n_rules, struct col_spec *ret) {
         *ret = COL_SPEC(COL_TEXT);
         /* format_type() puts a timestamp's precision inside the name:
          * "timestamp(3) without time zone".  Match the name without it. */
         char name[64];
         int digits = -1;
-        if (sscanf(formatted, "timestamp(%d)", &digits) == 1) {
+        bool stamp = sscanf(formatted, "timestamp(%d)", &digits) == 1;
+        if (stamp || (table == target_rules && sscanf(formatted, "time(%d)", &digits) == 1)) {
                 const char *close = strchr(formatted, ')');
                 if (!close || digits < 0 || digits > 6 ||
-                    snprintf(name, sizeof(name), "timestamp%s", close + 1) >= (int) sizeof(name))
+                    snprintf(name, sizeof(name), "%s%s", stamp ? "timestamp" : "time", close + 1) >= (int) sizeof(name))
                         return -EOPNOTSUPP;
                 formatted = name;
         }
-        for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
-                size_t len = strlen(rules[i].name);
-                if (strncmp(formatted, rules[i].name, len) != 0)
+        for (size_t i = 0; i < n_rules; i++) {
+                size_t len = strlen(table[i].name);
+                if (strncmp(formatted, table[i].name, len) != 0)
                         continue;
                 const char *rest = formatted + len;
                 /* Modifiers follow the name: "numeric(10,2)". */
-                if (*rest != '\0' && (*rest != '(' || rules[i].alone))
+                if (*rest != '\0' && (*rest != '(' || table[i].alone))
                         continue;
-                ret->type = rules[i].type;
+                ret->type = table[i].type;
                 int a, b;
                 logical_type_modifiers(rest, &a, &b);
-                if (ret->type == COL_TIMESTAMP_LOCAL || ret->type == COL_TIMESTAMP_UTC) {
+                if (ret->type == COL_TIMESTAMP_LOCAL || ret->type == COL_TIMESTAMP_UTC || ret->type == COL_TIME) {
                         if (a >= 0)
                                 return -EOPNOTSUPP;
                         ret->precision = digits; /* fraction digits kept, or -1: all six */
@@ -70,7 +80,7 @@ int pg_types_from_formatted(const char *formatted, struct col_spec *ret) {
                         ret->scale = a >= 0 ? (b >= 0 ? b : 0) : -1;
                 } else if (ret->type == COL_TEXT) {
                         ret->length = a;
-                        if (strcmp(rules[i].name, "character") == 0) {
+                        if (strcmp(table[i].name, "character") == 0) {
                                 ret->padded = true;
                                 ret->length = a >= 0 ? a : 1; /* "character" alone is char(1) */
                         }
@@ -81,6 +91,16 @@ int pg_types_from_formatted(const char *formatted, struct col_spec *ret) {
         return -EOPNOTSUPP;
 }
 
+int pg_types_from_formatted(const char *formatted, struct col_spec *ret) {
+        return read_formatted(formatted, rules, ELEMENTSOF(rules), ret);
+}
+
+int pg_types_from_existing(const char *formatted, struct col_spec *ret) {
+        if (pg_types_from_formatted(formatted, ret) == 0)
+                return 0;
+        return read_formatted(formatted, target_rules, ELEMENTSOF(target_rules), ret);
+}
+
 char *pg_types_ddl(const struct col_spec *spec) {
         if (spec->type == COL_TEXT && spec->length >= 0)
                 return strdup_printf("%s(%d)", spec->padded ? "character" : "varchar", spec->length);
@@ -89,8 +109,13 @@ char *pg_types_ddl(const struct col_spec *spec) {
         if ((spec->type == COL_TIMESTAMP_LOCAL || spec->type == COL_TIMESTAMP_UTC) && spec->precision >= 0)
                 return strdup_printf("timestamp(%d) with%s time zone", spec->precision,
                                      spec->type == COL_TIMESTAMP_LOCAL ? "out" : "");
-        for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
+        if (spec->type == COL_TIME && spec->precision >= 0)
+                return strdup_printf("time(%d) without time zone", spec->precision);
+        for (size_t i = 0; i < ELEMENTSOF(rules); i++)
                 if (rules[i].type == spec->type)
                         return strdup(rules[i].name);
+        for (size_t i = 0; i < ELEMENTSOF(target_rules); i++) /* for messages: never created */
+                if (target_rules[i].type == spec->type)
+                        return strdup(target_rules[i].name);
         return NULL;
 }

@@ -79,7 +79,7 @@ int sqlite_types_from_declared(const char *declared, struct col_spec *ret, bool 
  * wider INT64, FLOAT64, TIMESTAMP_UTC and unpadded text, and a
  * timestamp with fewer fraction digits as one with all six: types that
  * hold every value of the original. */
-static const char *const declared[_COL_TYPE_MAX] = {
+static const char *const declared[_COL_TYPE_ALL] = {
         [COL_INT64] = "BIGINT",
         [COL_INT32] = "INTEGER",
         [COL_INT16] = "SMALLINT",
@@ -95,6 +95,11 @@ static const char *const declared[_COL_TYPE_MAX] = {
         [COL_JSON_TEXT] = "JSON_TEXT",
         [COL_JSON_DOCUMENT] = "JSONB_TEXT",
         [COL_UUID] = "UUID_TEXT",
+        /* Never made from PostgreSQL (its source carries these as text); for completeness. */
+        [COL_TIME] = "TEXT",
+        [COL_INTERVAL] = "BIGINT",
+        [COL_INET] = "TEXT",
+        [COL_CIDR] = "TEXT",
 };
 
 char *sqlite_types_declared(const struct col_spec *spec) {
@@ -102,5 +107,5 @@ char *sqlite_types_declared(const struct col_spec *spec) {
                 return strdup_printf("NUMERIC_TEXT(%d,%d)", spec->precision, spec->scale);
         if (spec->type == COL_TEXT && spec->length >= 0)
                 return strdup_printf("%s(%d)", spec->padded ? "CHAR" : "VARCHAR", spec->length);
-        return strdup(spec->type < _COL_TYPE_MAX ? declared[spec->type] : "TEXT");
+        return strdup(spec->type < _COL_TYPE_ALL && declared[spec->type] ? declared[spec->type] : "TEXT");
 }

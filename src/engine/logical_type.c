@@ -6,7 +6,7 @@
 
 #include "migrate/strbuf.h"
 
-static const char *const words[_COL_TYPE_MAX] = {
+static const char *const words[_COL_TYPE_ALL] = {
         [COL_INT64] = "64-bit integer",
         [COL_INT32] = "32-bit integer",
         [COL_INT16] = "16-bit integer",
@@ -22,10 +22,14 @@ static const char *const words[_COL_TYPE_MAX] = {
         [COL_JSON_TEXT] = "JSON text",
         [COL_JSON_DOCUMENT] = "JSON document",
         [COL_UUID] = "UUID",
+        [COL_TIME] = "time of day",
+        [COL_INTERVAL] = "duration",
+        [COL_INET] = "IP address",
+        [COL_CIDR] = "IP network",
 };
 
 const char *logical_type_word(enum col_type t) {
-        return t < _COL_TYPE_MAX ? words[t] : "?";
+        return t < _COL_TYPE_ALL && words[t] ? words[t] : "?";
 }
 
 bool col_spec_equal(const struct col_spec *a, const struct col_spec *b) {
@@ -40,7 +44,8 @@ char *logical_type_describe(const struct col_spec *spec) {
                                      spec->length);
         if (spec->type == COL_DECIMAL && spec->precision >= 0)
                 return strdup_printf("decimal(%d,%d)", spec->precision, spec->scale);
-        if ((spec->type == COL_TIMESTAMP_LOCAL || spec->type == COL_TIMESTAMP_UTC) && spec->precision >= 0)
+        if ((spec->type == COL_TIMESTAMP_LOCAL || spec->type == COL_TIMESTAMP_UTC || spec->type == COL_TIME) &&
+            spec->precision >= 0)
                 return strdup_printf("%s to %d fraction digits", logical_type_word(spec->type), spec->precision);
         return strdup(logical_type_word(spec->type));
 }

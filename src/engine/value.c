@@ -1,5 +1,6 @@
 #include "migrate/value.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
@@ -560,6 +561,178 @@ static int to_date(const struct value *in, const struct col_spec *spec, struct v
         }
 }
 
+/* Two digits at s, at most max: -1 when not. */
+static int two_digits(const char *s, int max) {
+        if (s[0] < '0' || s[0] > '9' || s[1] < '0' || s[1] > '9')
+                return -1;
+        int v = (s[0] - '0') * 10 + (s[1] - '0');
+        return v <= max ? v : -1;
+}
+
+/* HH:MM[:SS[.f...]]: microseconds since midnight (24:00:00 is the end of the
+ * day, as PostgreSQL's time has it).  -EINVAL when not that form, -EDOM
+ * when the fraction has non-zero digits below the microsecond. */
+static int parse_time_of_day(const char *s, size_t n, int64_t *ret) {
+        int h, m, sec = 0;
+        int64_t frac = 0;
+        if (n < 5 || (h = two_digits(s, 24)) < 0 || s[2] != ':' || (m = two_digits(s + 3, 59)) < 0)
+                return -EINVAL;
+        size_t at = 5;
+        if (at < n) {
+                if (n - at < 3 || s[at] != ':' || (sec = two_digits(s + at + 1, 59)) < 0)
+                        return -EINVAL;
+                at += 3;
+        }
+        if (at < n) {
+                if (s[at] != '.' || at + 1 == n)
+                        return -EINVAL;
+                int digits = 0;
+                for (at++; at < n; at++, digits++) {
+                        if (s[at] < '0' || s[at] > '9')
+                                return -EINVAL;
+                        if (digits < 6)
+                                frac = frac * 10 + (s[at] - '0');
+                        else if (s[at] != '0')
+                                return -EDOM;
+                }
+                for (; digits < 6; digits++)
+                        frac *= 10;
+        }
+        int64_t micros = ((int64_t) h * 3600 + m * 60 + sec) * 1000000 + frac;
+        if (micros > INT64_C(86400) * 1000000)
+                return -EINVAL;
+        *ret = micros;
+        return 0;
+}
+
+int time_of_day_parse(const char *s, size_t n, int64_t *ret) {
+        int r = parse_time_of_day(s, n, ret);
+        return r < 0 ? -EINVAL : 0;
+}
+
+/* A time of day: 'HH:MM', 'HH:MM:SS' or 'HH:MM:SS.ffffff' (Django's
+ * TimeField in SQLite), or Rails' '2000-01-01 HH:MM:SS[.ffffff]' (its time
+ * columns carry that date in SQLite and read back only the time).  The value
+ * is the text PostgreSQL prints for it, so verification compares it exactly. */
+static int to_time(const struct value *in, const struct col_spec *spec, struct value_buffer *buf, struct value *ret,
+                   char **why) {
+        if (in->kind != VALUE_TEXT)
+                return wrong_kind(why, in->kind);
+        const char *s = in->s;
+        size_t n = in->n;
+        if (n >= 11 && s[4] == '-' && s[7] == '-' && (s[10] == ' ' || s[10] == 'T')) {
+                if (memcmp(s, "2000-01-01", 10) != 0)
+                        return reason(why, "text with a date other than 2000-01-01 (the date Rails writes before a time "
+                                           "of day), which a time column would drop");
+                s += 11;
+                n -= 11;
+        }
+        int64_t micros;
+        int r = parse_time_of_day(s, n, &micros);
+        if (r == -EDOM)
+                return reason(why, "a time with digits below the microsecond, which would be rounded");
+        if (r < 0)
+                return reason(why, "text that is not a time of day (HH:MM, HH:MM:SS or HH:MM:SS.ffffff)");
+        if (spec->precision >= 0 && spec->precision < 6) {
+                int64_t unit = 1;
+                for (int k = spec->precision; k < 6; k++)
+                        unit *= 10;
+                if (micros % unit != 0)
+                        return reason(why, "a time with more fraction digits than the column's %d, which would be rounded",
+                                      spec->precision);
+        }
+        char text[32];
+        int64_t secs = micros / 1000000, frac = micros % 1000000;
+        int len = snprintf(text, sizeof(text), "%02d:%02d:%02d", (int) (secs / 3600), (int) (secs / 60 % 60),
+                           (int) (secs % 60));
+        if (frac) {
+                len += snprintf(text + len, sizeof(text) - len, ".%06d", (int) frac);
+                while (text[len - 1] == '0')
+                        len--;
+        }
+        return keep(buf, text, (size_t) len, ret, VALUE_TEXT);
+}
+
+/* A duration: a whole number of microseconds, as Django's DurationField
+ * stores one in SQLite (bigint there, interval in PostgreSQL).  The value is
+ * that number; verification reads the interval back in microseconds. */
+static int to_interval(const struct value *in, struct value *ret, char **why) {
+        static const struct col_spec micros = { .type = COL_INT64, .length = -1, .precision = -1, .scale = -1,
+                                                .name = "an interval in microseconds" };
+        if (in->kind == VALUE_TEXT) {
+                int64_t v;
+                if (parse_int_text(in->s, in->n, &v) < 0)
+                        return reason(why, "text that is not a whole number of microseconds (an interval is filled "
+                                           "from a duration in microseconds, as Django stores one in SQLite)");
+        }
+        if (in->kind != VALUE_INT && in->kind != VALUE_TEXT && in->kind != VALUE_REAL)
+                return wrong_kind(why, in->kind);
+        return to_integer(in, &micros, ret, why);
+}
+
+int ip_parse(const char *s, size_t n, struct ip_address *ret) {
+        char text[64];
+        if (n == 0 || n >= sizeof(text) || memchr(s, '\0', n))
+                return -EINVAL;
+        memcpy(text, s, n);
+        text[n] = '\0';
+        char *slash = strchr(text, '/');
+        if (slash)
+                *slash = '\0';
+        *ret = (struct ip_address) {};
+        if (inet_pton(AF_INET, text, ret->bytes) == 1)
+                ret->family = 4, ret->bits = 32;
+        else if (inet_pton(AF_INET6, text, ret->bytes) == 1)
+                ret->family = 6, ret->bits = 128;
+        else
+                return -EINVAL;
+        if (slash) {
+                const char *b = slash + 1;
+                int bits = 0;
+                if (!*b || strlen(b) > 3)
+                        return -EINVAL;
+                for (; *b; b++) {
+                        if (*b < '0' || *b > '9')
+                                return -EINVAL;
+                        bits = bits * 10 + (*b - '0');
+                }
+                if (bits > ret->bits)
+                        return -EINVAL;
+                ret->bits = bits;
+        }
+        return 0;
+}
+
+/* An IP address into inet or cidr: text PostgreSQL reads as one value and
+ * prints back as the same text (so verification compares the text itself):
+ * '192.168.0.1', '2001:db8::1', '10.0.0.0/8'.  Other spellings of an address
+ * ('2001:DB8::1', '192.168.0.1/32' in inet, leading zeros) would be printed
+ * otherwise and are refused, as is a cidr with bits set right of its mask. */
+static int to_ip(const struct value *in, const struct col_spec *spec, struct value *ret, char **why) {
+        if (in->kind != VALUE_TEXT)
+                return wrong_kind(why, in->kind);
+        struct ip_address a;
+        bool cidr = spec->type == COL_CIDR;
+        if (ip_parse(in->s, in->n, &a) < 0)
+                return reason(why, "text that is not an IP address%s", cidr ? " with a netmask (address/bits)" : "");
+        int max = a.family == 4 ? 32 : 128;
+        if (cidr && !memchr(in->s, '/', in->n))
+                return reason(why, "a network without its netmask (/bits), which cidr would guess from the address");
+        if (cidr)
+                for (int bit = a.bits; bit < max; bit++)
+                        if (a.bytes[bit / 8] & (0x80 >> (bit % 8)))
+                                return reason(why, "a network with bits set right of its netmask, which cidr refuses");
+        char text[INET6_ADDRSTRLEN + 8];
+        if (!inet_ntop(a.family == 4 ? AF_INET : AF_INET6, a.bytes, text, INET6_ADDRSTRLEN))
+                return -errno;
+        if (cidr || a.bits != max)
+                snprintf(text + strlen(text), 8, "/%d", a.bits);
+        if (strlen(text) != in->n || memcmp(text, in->s, in->n) != 0)
+                return reason(why, "an IP address that PostgreSQL would print as '%s', not as written", text);
+        *ret = *in;
+        return 0;
+}
+
 int uuid_parse(const char *s, size_t n, char ret[static 16]) {
         size_t k = 0;
         for (size_t i = 0; i < n; i++) {
@@ -629,7 +802,15 @@ int value_convert(const struct value *in, const struct col_spec *spec, struct va
                 return to_date(in, spec, ret, why);
         case COL_UUID:
                 return to_uuid(in, buf, ret, why);
+        case COL_TIME:
+                return to_time(in, spec, buf, ret, why);
+        case COL_INTERVAL:
+                return to_interval(in, ret, why);
+        case COL_INET:
+        case COL_CIDR:
+                return to_ip(in, spec, ret, why);
         case _COL_TYPE_MAX:
+        case _COL_TYPE_ALL:
                 break;
         }
         return -EINVAL;

@@ -25,7 +25,15 @@ enum col_type {
         COL_JSON_TEXT,      /* a JSON document kept exactly as written (spacing, key order, duplicates) */
         COL_JSON_DOCUMENT,  /* a JSON document held normalised: keys sorted and unique, canonical spacing */
         COL_UUID,           /* 16 bytes, shown in canonical 8-4-4-4-12 form */
-        _COL_TYPE_MAX,
+        _COL_TYPE_MAX,      /* the end of the types every driver maps both ways */
+        /* Types only an existing PostgreSQL target has (the application's
+         * migrations made them): they are filled, never read from a source
+         * nor created (a PostgreSQL source carries them as text). */
+        COL_TIME = _COL_TYPE_MAX + 1, /* a time of day to the microsecond, as PostgreSQL prints it: HH:MM:SS[.ffffff] */
+        COL_INTERVAL,       /* a duration in microseconds (Django's DurationField) */
+        COL_INET,           /* an IPv4 or IPv6 host address, with a netmask, as PostgreSQL's inet prints it */
+        COL_CIDR,           /* an IPv4 or IPv6 network, as PostgreSQL's cidr prints it */
+        _COL_TYPE_ALL,
 };
 
 /* A column's logical type with its limits. */

@@ -74,5 +74,18 @@ char *value_describe(const struct value *v);
 char *value_describe_escaped(const struct value *v, unsigned escape_flags);
 const char *value_kind_name(enum value_kind k);
 
+/* A time of day in the text form value_convert() gives a COL_TIME value
+ * (HH:MM:SS[.ffffff]) as microseconds since midnight. */
+int time_of_day_parse(const char *s, size_t n, int64_t *ret);
+
+/* An IP address as inet or cidr text (address[/bits]): its family (4 or 6),
+ * its 4 or 16 bytes and its netmask bits (32 or 128 when none is written). */
+struct ip_address {
+        int family;
+        unsigned char bytes[16];
+        int bits;
+};
+int ip_parse(const char *s, size_t n, struct ip_address *ret);
+
 /* A UUID's 16 bytes from its text, with or without the four dashes. */
 int uuid_parse(const char *s, size_t n, char ret[static 16]);
