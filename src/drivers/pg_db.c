@@ -1176,13 +1176,56 @@ static PGresult *copy_end(struct pg_sink *s, const char *reason) {
         return res;
 }
 
+/* Rows a constraint of the target refuses.  Only a table that already
+ * existed has constraints during the copy (migrate adds its own keys
+ * afterwards, see create_key()): the application's schema.  Say which
+ * constraint and row, why SQLite held them, and what to do, instead of the
+ * server's words alone.  Any other error is the server's. */
+static int copy_refused(struct pg_sink *s, const char *table, const char *what, const PGresult *res) {
+        const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+        const char *constraint = res ? PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME) : NULL;
+        const char *detail = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) : NULL;
+        const char *context = res ? PQresultErrorField(res, PG_DIAG_CONTEXT) : NULL;
+        bool key = state && (strcmp(state, "23505") == 0 || strcmp(state, "23P01") == 0);
+        bool check = state && strcmp(state, "23514") == 0;
+        if (interrupted() || (!key && !check))
+                return fail_result(s->db, what, res);
+        /* "COPY t, line 2": the second row this copy sent. */
+        const char *line = context ? strstr(context, ", line ") : NULL;
+        long row = line ? strtol(line + 7, NULL, 10) : 0;
+        _cleanup_free_ char *at = row > 0 ? strdup_printf(" (the %ld%s row sent, in the source's stored order)", row,
+                                                          row % 100 / 10 == 1 ? "th" : row % 10 == 1 ? "st" : row % 10 == 2 ? "nd" : row % 10 == 3 ? "rd" : "th")
+                                          : strdup("");
+        if (!at)
+                return -ENOMEM;
+        if (key)
+                return db_fail(&s->db->base, -EINVAL,
+                               "%s: table %s: two source rows are one key of the target's unique constraint or index %s: "
+                               "%s%s. SQLite compared the values as stored, PostgreSQL the converted ones, which makes a "
+                               "boolean stored as 1 and as 't', a UUID in upper and lower case, or one instant written "
+                               "with two UTC offsets the same value; or the target has a unique constraint or index the "
+                               "source's schema lacks (NULLS NOT DISTINCT, a case-insensitive type, a partial index "
+                               "whose condition reads the converted values). Write each key one way in the source (e.g. "
+                               "UPDATE %s SET col = 1 WHERE col = 't'), or remove the repeated rows, then migrate again",
+                               s->db->base.label, table, constraint ? constraint : "?",
+                               detail ? detail : "a key repeats", at, table);
+        return db_fail(&s->db->base, -EINVAL,
+                       "%s: table %s: a source row breaks the target's CHECK constraint %s: %s%s. SQLite's schema did "
+                       "not have that constraint, or did not check it on these values. Correct the row in the source, "
+                       "then migrate again",
+                       s->db->base.label, table, constraint ? constraint : "?", detail ? detail : "a row", at);
+}
+
 /* A send failed because the server had ended the COPY: its own message. */
 static int copy_failed(struct pg_sink *s, int r) {
         if (r != -EPIPE)
                 return r;
         _cleanup_free_ char *what = strdup_printf("table %s: the server stopped the copy", s->table);
+        _cleanup_free_ char *table = strdup(s->table); /* copy_end() clears it */
         _cleanup_(PQclearp) PGresult *res = copy_end(s, "migrate stopped sending: the server reported an error");
-        return fail_result(s->db, what ? what : "the server stopped the copy", res);
+        if (!what || !table)
+                return -ENOMEM;
+        return copy_refused(s, table, what, res);
 }
 
 /* One field: int32 length then the bytes of PostgreSQL's binary format. */
@@ -1435,9 +1478,12 @@ static int pg_sink_finish(struct row_sink *sink, uint64_t *ret_bytes) {
         if (r < 0)
                 return r;
         _cleanup_free_ char *what = strdup_printf("table %s: the server refused the rows", s->table);
+        _cleanup_free_ char *table = strdup(s->table); /* copy_end() clears it */
+        if (!what || !table)
+                return -ENOMEM;
         _cleanup_(PQclearp) PGresult *res = copy_end(s, NULL);
         if (PQresultStatus(res) != PGRES_COMMAND_OK)
-                return fail_result(s->db, what ? what : "copy failed", res);
+                return copy_refused(s, table, what, res);
         *ret_bytes = s->bytes;
         return 0;
 }
