@@ -207,7 +207,10 @@ static int pg_read_catalog(struct db *db, struct catalog **ret) {
                 };
                 if (!col->name || !col->declared)
                         return -ENOMEM;
-                if (pg_types_from_existing(col->declared, &col->spec) < 0)
+                int rt = pg_types_from_existing(col->declared, &col->spec);
+                /* NULL for a NOT NULL column is refused by row, as a value the column cannot hold. */
+                col->spec.not_null = col->not_null;
+                if (rt < 0)
                         return db_fail(db, -EOPNOTSUPP,
                                        "%s: column %s.%s has type %s, which migrate cannot fill exactly; "
                                        "supported are integer, numeric, floating point, boolean, text, varchar, char, bytea, "

@@ -762,6 +762,8 @@ int value_convert(const struct value *in, const struct col_spec *spec, struct va
                   char **why) {
         *why = NULL;
         if (in->kind == VALUE_NULL) {
+                if (spec->not_null)
+                        return reason(why, "NULL, but the column is NOT NULL in the target's schema");
                 *ret = *in;
                 return 0;
         }

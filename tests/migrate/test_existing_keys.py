@@ -15,7 +15,11 @@ converted ones: a UUID in upper and lower case, a boolean written 1 and 't'
     repeated key and the row, says why SQLite held them and what to do,
     instead of the server's bare "duplicate key value"; nothing is written;
 (b) a row the target's CHECK constraint refuses is named the same way, with
-    what to do.
+    what to do;
+(c) NULL in a column the target declares NOT NULL (the application's schema
+    on PostgreSQL requires a value the SQLite table did not) is a value the
+    column cannot hold: every one is refused by table, row and column
+    (exit 65), not the first one by the server in the middle of the COPY.
 """
 
 import os
@@ -90,5 +94,26 @@ line = ([l for l in res.err.splitlines() if "table shop_item:" in l and "shop_it
 t.check("(2, -1)" in line and "2nd row sent" in line, "(b) the constraint and the row are named", res.describe())
 t.check("Correct the row in the source" in line, "(b) it says what to do", res.describe())
 t.same_snapshot(before, t.snapshot(db), "(b) nothing was written")
+
+# ---- (c) ------------------------------------------------------------------
+db, config, before = case(
+    'CREATE TABLE "notes" ("id" bigserial PRIMARY KEY, "title" varchar(200) NOT NULL,'
+    ' "created_at" timestamptz NOT NULL DEFAULT now(), "body" text);',
+    'CREATE TABLE "notes" ("id" integer PRIMARY KEY AUTOINCREMENT NOT NULL, "title" varchar(200),'
+    ' "created_at" datetime, "body" text);',
+    [("INSERT INTO notes VALUES (?, ?, ?, ?)", (1, None, "2024-01-01 10:00:00", None)),
+     ("INSERT INTO notes VALUES (?, ?, ?, ?)", (2, "fine", "2024-01-02 10:00:00", "x")),
+     ("INSERT INTO notes VALUES (?, ?, ?, ?)", (3, "t", None, None)),
+     ("INSERT INTO notes VALUES (?, ?, ?, ?)", (4, None, None, "y"))])
+res = t.migrate(config)
+t.equal(res.rc, 65, "(c) NULL in NOT NULL columns of the target: exit 65") or t.note(res.describe())
+for row, col in ((1, "title"), (3, "created_at"), (4, "title"), (4, "created_at")):
+    t.check(any("table notes, row id=%d, column %s:" % (row, col) in l and "NOT NULL" in l
+                for l in res.err.splitlines()), "(c) row %d's NULL %s is refused by row and column" % (row, col),
+            res.describe())
+t.check("4 values cannot be stored" in res.err, "(c) all four are listed", res.describe())
+t.check(not [l for l in res.err.splitlines() if "column body" in l or "row id=2," in l],
+        "(c) NULL where the target allows it is not refused", res.describe())
+t.same_snapshot(before, t.snapshot(db), "(c) nothing was written")
 
 t.finish()

@@ -48,6 +48,8 @@ struct col_spec {
          * (db_ops.limit_spec): values beyond them are refused by name. */
         bool four_digit_years; /* COL_TIMESTAMP_*, COL_DATE: written as text with years 0000-9999 (0000 is
                                 * 1 BC); no infinite date */
+        bool not_null;        /* a column of an existing target declared NOT NULL: NULL is refused (a column
+                               * migrate creates gets NOT NULL from a source that already holds none) */
         /* How the database that holds (or will hold) the column spells the
          * type, e.g. "varchar(40)", from its driver; borrowed.  Only for
          * messages: NULL where no driver has spelled it, and then
