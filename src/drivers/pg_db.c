@@ -161,6 +161,23 @@ static struct table *add_table(struct catalog *c, const char *name) {
         return t->name ? t : NULL;
 }
 
+/* An enum type's labels, in their order. */
+static int enum_labels(struct pg_db *p, const char *type_oid, char ***ret) {
+        const char *params[] = { type_oid };
+        _cleanup_(PQclearp) PGresult *res = NULL;
+        int r = query(p, "cannot read an enum type's labels",
+                      "SELECT enumlabel FROM pg_enum WHERE enumtypid = $1::oid ORDER BY enumsortorder", 1, params, &res);
+        if (r < 0)
+                return r;
+        for (int i = 0; i < PQntuples(res); i++)
+                if ((r = strv_push(ret, PQgetvalue(res, i, 0))) < 0)
+                        return r;
+        /* An enum without labels holds nothing: an empty list, not "no list". */
+        if (!*ret && !(*ret = calloc(1, sizeof(char *))))
+                return -ENOMEM;
+        return 0;
+}
+
 static int pg_read_catalog(struct db *db, struct catalog **ret) {
         struct pg_db *p = (struct pg_db *) db;
         _cleanup_(catalog_freep) struct catalog *c = calloc(1, sizeof(*c));
@@ -171,9 +188,13 @@ static int pg_read_catalog(struct db *db, struct catalog **ret) {
                       "SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,"
                       "       pg_get_expr(d.adbin, d.adrelid), a.attgenerated <> '',"
                       "       pg_get_serial_sequence(quote_ident(n.nspname) || '.' || quote_ident(c.relname), a.attname) IS NOT NULL,"
-                      "       coalesce(array_position(pk.conkey, a.attnum), 0)"
+                      "       coalesce(array_position(pk.conkey, a.attnum), 0),"
+                      /* An enum or citext is carried as text, a domain as its base type. */
+                      "       ty.typtype, CASE WHEN ty.typtype = 'd' THEN format_type(ty.typbasetype, ty.typtypmod) END,"
+                      "       ty.typtype = 'b' AND ty.typname = 'citext', a.atttypid"
                       "  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
                       "  JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped"
+                      "  JOIN pg_type ty ON ty.oid = a.atttypid"
                       "  LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum"
                       "  LEFT JOIN pg_constraint pk ON pk.conrelid = c.oid AND pk.contype = 'p'"
                       " WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p')"
@@ -207,14 +228,26 @@ static int pg_read_catalog(struct db *db, struct catalog **ret) {
                 };
                 if (!col->name || !col->declared)
                         return -ENOMEM;
-                int rt = pg_types_from_existing(col->declared, &col->spec);
+                const char *typtype = PQgetvalue(res, i, 8);
+                bool domain = strcmp(typtype, "d") == 0, citext = strcmp(PQgetvalue(res, i, 10), "t") == 0;
+                int rt = pg_types_from_existing(domain ? PQgetvalue(res, i, 9) : col->declared, &col->spec);
+                if (rt < 0 && (citext || strcmp(typtype, "e") == 0)) {
+                        col->spec = COL_SPEC(COL_TEXT);
+                        rt = citext ? 0 : enum_labels(p, PQgetvalue(res, i, 11), &col->labels);
+                        if (rt < 0 && rt != -EOPNOTSUPP)
+                                return rt;
+                        col->spec.labels = (const char *const *) col->labels;
+                }
+                if (domain || citext || col->labels)
+                        col->spec.own_name = col->declared;
                 /* NULL for a NOT NULL column is refused by row, as a value the column cannot hold. */
                 col->spec.not_null = col->not_null;
                 if (rt < 0)
                         return db_fail(db, -EOPNOTSUPP,
                                        "%s: column %s.%s has type %s, which migrate cannot fill exactly; "
                                        "supported are integer, numeric, floating point, boolean, text, varchar, char, bytea, "
-                                       "timestamp, date, time, interval, inet, cidr, json, jsonb and uuid types",
+                                       "timestamp, date, time, interval, inet, cidr, json, jsonb, uuid and citext types, enums, "
+                                       "and domains over these",
                                        p->base.label, table, col->name, col->declared);
         }
         *ret = TAKE_PTR(c);
@@ -746,6 +779,8 @@ static void pg_scan_close(struct row_source *src) {
 static bool read_as_digest(const struct scan_request *req, size_t i) {
         if (!req->large_as_digest || !req->specs || (req->specs[i].type != COL_BYTES && req->specs[i].type != COL_TEXT))
                 return false;
+        if (req->specs[i].labels)
+                return false; /* an enum: short labels, and no octet_length() of its own */
         if (req->known_small && req->known_small[i])
                 return false;
         for (size_t k = 0; req->order_by && req->order_by[k]; k++)
@@ -2377,7 +2412,7 @@ static void pg_close(struct db *db) {
 
 static char *pg_type_name(struct db *db, const struct col_spec *spec) {
         (void) db;
-        return pg_types_ddl(spec);
+        return spec->own_name ? strdup(spec->own_name) : pg_types_ddl(spec);
 }
 
 static const struct db_ops pg_ops = {

@@ -39,6 +39,7 @@ void table_done(struct table *t) {
                 free(t->columns[i].name);
                 free(t->columns[i].declared);
                 free(t->columns[i].default_sql);
+                strv_free(t->columns[i].labels);
         }
         for (size_t i = 0; i < t->n_indexes; i++)
                 index_done(&t->indexes[i]);

@@ -325,6 +325,23 @@ static int check_text(const char *s, size_t n, const struct col_spec *spec, char
                 if (chars > (size_t) spec->length)
                         return reason(why, "text of %zu characters, longer than the column's limit of %d", chars, spec->length);
         }
+        if (spec->labels) {
+                _cleanup_strbuf_ struct strbuf list = {};
+                size_t k;
+                for (k = 0; spec->labels[k]; k++)
+                        if (strlen(spec->labels[k]) == n && memcmp(spec->labels[k], s, n) == 0)
+                                return 0;
+                int r = 0;
+                for (k = 0; r >= 0 && spec->labels[k] && k < 10; k++)
+                        r = strbuf_printf(&list, "%s'%s'", k ? ", " : "", spec->labels[k]);
+                if (r >= 0 && spec->labels[k])
+                        r = strbuf_puts(&list, ", ...");
+                if (r < 0)
+                        return r;
+                return reason(why, "text that is not one of the labels of the enum type %s (%s); enums compare exactly, "
+                                   "case included",
+                              spec->own_name ? spec->own_name : "of the column", list.data ? list.data : "none");
+        }
         return 0;
 }
 

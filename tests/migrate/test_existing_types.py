@@ -18,7 +18,13 @@ time column to SQLite as '2000-01-01 12:34:56'.
     (25:00, digits below the microsecond, '1 day' for a duration, an
     address in capitals or with a /32 in inet, a cidr with host bits), is
     refused by table, row and column with exit 65, and nothing is written;
-(c) a value changed in the target afterwards is a difference for --verify.
+(c) a value changed in the target afterwards is a difference for --verify;
+(d) enum types (Prisma's enums, Rails 7's create_enum), domains (a
+    positive integer, a short code) and citext (Rails' and Django's
+    case-insensitive text) are filled as the type they stand for: an enum
+    takes its labels, exactly as written, and refuses any other text by
+    row; a domain takes what its base type takes (a varchar(n) domain's
+    limit included); citext takes text; --verify agrees.
 """
 
 import os
@@ -156,5 +162,56 @@ t.check(not [l for l in res.err.splitlines() if "row id=20," in l], "(b) the goo
         res.describe())
 t.check("cannot fill exactly" not in res.err, "(b) the columns' types are not refused", res.describe())
 t.same_snapshot(before, t.snapshot(db), "(b) nothing was written")
+
+# ---- (d) ------------------------------------------------------------------
+PG_D = """
+CREATE TYPE "Role" AS ENUM ('USER', 'ADMIN', 'read only');
+CREATE DOMAIN positive_int AS integer CHECK (VALUE > 0);
+CREATE DOMAIN short_code AS varchar(4);
+CREATE EXTENSION IF NOT EXISTS citext;
+CREATE TABLE "Member" ("id" SERIAL NOT NULL, "role" "Role" NOT NULL DEFAULT 'USER', "rank" positive_int,
+    "code" short_code, "email" citext NOT NULL, CONSTRAINT "Member_pkey" PRIMARY KEY ("id"));
+CREATE UNIQUE INDEX "Member_email_key" ON "Member"("email");
+CREATE INDEX "Member_role_idx" ON "Member"("role");
+"""
+SQLITE_D = """
+CREATE TABLE "Member" ("id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT, "role" TEXT NOT NULL DEFAULT 'USER',
+    "rank" INTEGER, "code" TEXT, "email" TEXT NOT NULL);
+CREATE UNIQUE INDEX "Member_email_key" ON "Member"("email");
+"""
+INSERT_D = 'INSERT INTO "Member" VALUES (?, ?, ?, ?, ?)'
+d = source("enum-good", SQLITE_D, [(INSERT_D, [(1, "ADMIN", 1, "ab", "Ann@example.com"),
+                                               (2, "USER", None, None, "bob@example.com"),
+                                               (3, "read only", 7, "abcd", "cy@example.com")])])
+db, url = fresh_target(PG_D)
+config = t.write_config("enum-good", d, url=url, usage_url=False)
+res = t.migrate(config)
+if t.equal(res.rc, 0, "(d) enum, domain and citext columns are filled"):
+    t.equal(t.psql(db, 'SELECT string_agg(concat_ws(\',\', id, role, rank, code, email), \'|\' ORDER BY id) FROM "Member"'),
+            "1,ADMIN,1,ab,Ann@example.com|2,USER,bob@example.com|3,read only,7,abcd,cy@example.com",
+            "(d) every value is the source's")
+    t.equal(t.value(db, "SELECT nextval(pg_get_serial_sequence('\"Member\"', 'id'))"), "4",
+            "(d) the id sequence continues after max(id)")
+    res = t.migrate(config, "--verify")
+    t.equal(res.rc, 0, "(d) --verify agrees") or t.note(res.describe())
+else:
+    t.note(res.describe())
+
+BAD_D = [(1, "admin", 1, "ab", "a@x", "role", "not one of the labels"),
+         (2, "GUEST", 1, "ab", "b@x", "role", "'USER', 'ADMIN', 'read only'"),
+         (3, "USER", 1, "abcde", "c@x", "code", "longer than the column's limit of 4"),
+         (4, "USER", "x", "ab", "d@x", "rank", "not a whole number"),
+         (5, 1, 1, "ab", "e@x", "role", "not one of the labels")]
+d = source("enum-bad", SQLITE_D, [(INSERT_D, [b[:5] for b in BAD_D] + [(9, "USER", 2, "ok", "f@x")])])
+db, url = fresh_target(PG_D)
+before = t.snapshot(db)
+res = t.migrate(t.write_config("enum-bad", d, url=url, usage_url=False))
+t.equal(res.rc, 65, "(d) values an enum or domain cannot hold: exit 65") or t.note(res.describe())
+for b in BAD_D:
+    t.check(any('table Member, row id=%d, column %s:' % (b[0], b[5]) in l and b[6] in l for l in res.err.splitlines()),
+            "(d) row %d's %s %r is refused by row and column, saying why" % (b[0], b[5], b[1 + ["role", "rank", "code"].index(b[5])]),
+            res.describe())
+t.check("cannot fill exactly" not in res.err, "(d) the columns' types are not refused", res.describe())
+t.same_snapshot(before, t.snapshot(db), "(d) nothing was written")
 
 t.finish()

@@ -21,6 +21,7 @@ struct column {
         char *default_sql;    /* the default expression as written, or NULL */
         int pk_position;      /* 1-based place in the primary key, 0 if not in it */
         bool identity;        /* a generated key: the target must keep generating past the largest value */
+        char **labels;        /* an existing target's enum column: its labels, which spec.labels lends */
 };
 
 struct index {

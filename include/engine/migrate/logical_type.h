@@ -50,6 +50,13 @@ struct col_spec {
                                 * 1 BC); no infinite date */
         bool not_null;        /* a column of an existing target declared NOT NULL: NULL is refused (a column
                                * migrate creates gets NOT NULL from a source that already holds none) */
+        /* COL_TEXT of an existing target's enum type: the only texts it takes
+         * (NULL-terminated; borrowed from the catalog), else NULL. */
+        const char *const *labels;
+        /* The name of an existing target's type that is carried as another
+         * (an enum or citext as text, a domain as its base type), for
+         * messages; borrowed, else NULL. */
+        const char *own_name;
         /* How the database that holds (or will hold) the column spells the
          * type, e.g. "varchar(40)", from its driver; borrowed.  Only for
          * messages: NULL where no driver has spelled it, and then
