@@ -161,6 +161,14 @@ static struct table *add_table(struct catalog *c, const char *name) {
         return t->name ? t : NULL;
 }
 
+/* The sequence a column's default takes its values from (nextval('s')),
+ * whether or not the column owns it: SQLAlchemy's Sequence(), hand-written
+ * DDL and migration tools give ids a sequence of their own that
+ * pg_get_serial_sequence() does not see.  ad: the column's pg_attrdef row. */
+#define DEFAULT_SEQUENCE(ad) \
+        "pg_depend dp JOIN pg_class s ON s.oid = dp.refobjid AND s.relkind = 'S'" \
+        " WHERE dp.classid = 'pg_attrdef'::regclass AND dp.refclassid = 'pg_class'::regclass AND dp.objid = " ad ".oid"
+
 /* An enum type's labels, in their order. */
 static int enum_labels(struct pg_db *p, const char *type_oid, char ***ret) {
         const char *params[] = { type_oid };
@@ -187,7 +195,8 @@ static int pg_read_catalog(struct db *db, struct catalog **ret) {
         int r = query(p, "cannot read the catalog",
                       "SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,"
                       "       pg_get_expr(d.adbin, d.adrelid), a.attgenerated <> '',"
-                      "       pg_get_serial_sequence(quote_ident(n.nspname) || '.' || quote_ident(c.relname), a.attname) IS NOT NULL,"
+                      "       pg_get_serial_sequence(quote_ident(n.nspname) || '.' || quote_ident(c.relname), a.attname) IS NOT NULL"
+                      "       OR EXISTS (SELECT 1 FROM " DEFAULT_SEQUENCE("d") "),"
                       "       coalesce(array_position(pk.conkey, a.attnum), 0),"
                       /* An enum or citext is carried as text, a domain as its base type. */
                       "       ty.typtype, CASE WHEN ty.typtype = 'd' THEN format_type(ty.typbasetype, ty.typtypmod) END,"
@@ -2064,8 +2073,11 @@ static int set_sequence(struct pg_db *p, const struct table *t, const struct col
         _cleanup_free_ char *qt = qualified(p, t->name), *qc = sql_quote_identifier(c->name);
         _cleanup_free_ char *lt = sql_quote_literal(qt);
         _cleanup_free_ char *sql = strdup_printf(
-                "SELECT pg_get_serial_sequence(%s, $1), greatest(coalesce(max(%s), 0), %" PRId64 ") FROM %s", lt, qc,
-                floor, qt);
+                "SELECT coalesce(pg_get_serial_sequence(%s, $1), (SELECT s.oid::regclass::text FROM pg_attrdef ad, "
+                DEFAULT_SEQUENCE("ad") " AND ad.adrelid = %s::regclass"
+                " AND ad.adnum = (SELECT attnum FROM pg_attribute WHERE attrelid = %s::regclass AND attname = $1) LIMIT 1)),"
+                " greatest(coalesce(max(%s), 0), %" PRId64 ") FROM %s",
+                lt, lt, lt, qc, floor, qt);
         _cleanup_free_ char *what = strdup_printf("cannot set the sequence of %s.%s", t->name, c->name);
         const char *params[] = { c->name };
         _cleanup_(PQclearp) PGresult *res = NULL;
@@ -2092,6 +2104,21 @@ static int set_sequence(struct pg_db *p, const struct table *t, const struct col
                                                               t->name, c->name, largest, c->name));
                 return r;
         }
+        /* Never back: a sequence already past the largest value (one that
+         * starts at 1000, or feeds several tables) keeps its place. */
+        _cleanup_free_ char *next_sql = strdup_printf(
+                "SELECT CASE WHEN is_called THEN last_value::numeric + (SELECT seqincrement FROM pg_sequence"
+                " WHERE seqrelid = $1::regclass) ELSE last_value END > %" PRId64 " FROM %s",
+                largest + 1, PQgetvalue(res, 0, 0));
+        const char *seq[] = { PQgetvalue(res, 0, 0) };
+        _cleanup_(PQclearp) PGresult *next = NULL;
+        if (!next_sql)
+                return -ENOMEM;
+        r = query(p, what, next_sql, 1, seq, &next);
+        if (r < 0)
+                return r;
+        if (strcmp(PQgetvalue(next, 0, 0), "t") == 0)
+                return 0;
         _cleanup_free_ char *restart = strdup_printf("ALTER SEQUENCE %s RESTART WITH %" PRId64, PQgetvalue(res, 0, 0),
                                                      largest + 1);
         return restart ? exec(p, what, restart) : -ENOMEM;
@@ -2149,8 +2176,12 @@ static int pg_finish_tables(struct db *db, const struct catalog *plan, bool crea
         for (size_t i = 0; r >= 0 && i < plan->n_tables; i++)
                 for (size_t k = 0; r >= 0 && k < plan->tables[i].n_columns; k++)
                         if (plan->tables[i].columns[k].identity)
+                                /* SQLite's AUTOINCREMENT high-water mark is its key's. */
                                 r = set_sequence(p, &plan->tables[i], &plan->tables[i].columns[k],
-                                                 plan->tables[i].sequence > 0 ? plan->tables[i].sequence : 0, not_carried);
+                                                 plan->tables[i].sequence > 0 && plan->tables[i].columns[k].pk_position > 0
+                                                         ? plan->tables[i].sequence
+                                                         : 0,
+                                                 not_carried);
         return r;
 }
 
