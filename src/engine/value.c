@@ -671,16 +671,26 @@ static int to_time(const struct value *in, const struct col_spec *spec, struct v
 }
 
 /* A duration: a whole number of microseconds, as Django's DurationField
- * stores one in SQLite (bigint there, interval in PostgreSQL).  The value is
- * that number; verification reads the interval back in microseconds. */
+ * stores one in SQLite (bigint there, interval in PostgreSQL), or a date and
+ * time as far from 1970-01-01 00:00 as the duration is long, as
+ * SQLAlchemy's Interval stores one where the database has no interval
+ * ('1970-01-02 01:00:00.000000' is 25 hours).  The value is the number of
+ * microseconds; verification reads the interval back in microseconds. */
 static int to_interval(const struct value *in, struct value *ret, char **why) {
         static const struct col_spec micros = { .type = COL_INT64, .length = -1, .precision = -1, .scale = -1,
                                                 .name = "an interval in microseconds" };
         if (in->kind == VALUE_TEXT) {
                 int64_t v;
-                if (parse_int_text(in->s, in->n, &v) < 0)
-                        return reason(why, "text that is not a whole number of microseconds (an interval is filled "
-                                           "from a duration in microseconds, as Django stores one in SQLite)");
+                struct parsed_time pt;
+                const char *msg;
+                if (parse_int_text(in->s, in->n, &v) >= 0)
+                        return to_integer(in, &micros, ret, why);
+                if (time_parse(in->s, in->n, &pt, &msg) < 0 || !pt.has_time || pt.has_offset ||
+                    pt.micros == TIME_INFINITY || pt.micros == TIME_MINUS_INFINITY)
+                        return reason(why, "text that is neither a whole number of microseconds (Django's duration) "
+                                           "nor a date and time counted from 1970-01-01 00:00:00 (SQLAlchemy's Interval)");
+                *ret = (struct value) { .kind = VALUE_INT, .i = pt.micros };
+                return 0;
         }
         if (in->kind != VALUE_INT && in->kind != VALUE_TEXT && in->kind != VALUE_REAL)
                 return wrong_kind(why, in->kind);

@@ -9,7 +9,8 @@ application wrote holds those values in its own forms.  Django, for example,
 creates TimeField as time, DurationField as interval and
 GenericIPAddressField as inet on PostgreSQL, and writes them to SQLite as
 '12:34:56.123456', a bigint of microseconds and '192.168.0.1'; Rails writes a
-time column to SQLite as '2000-01-01 12:34:56'.
+time column to SQLite as '2000-01-01 12:34:56'; SQLAlchemy's Interval is a
+date and time counted from 1970-01-01 there.
 
 (a) such a database migrates into the application's tables, every value is
     the one the application would read (checked here with psql, not by
@@ -83,6 +84,9 @@ GOOD = [
     (4, "24:00:00", "12:00:00.12", 86400000000 * 400, "192.168.0.1/24", None, "2000-01-01 23:59:59.5"),
     (5, "07:05:03.000100", None, "42", None, "::/0", "11:00"),
     (7, "12:00:00", None, 1, "fe80::1:2", None, None),
+    # SQLAlchemy's Interval where the database has none: a datetime counted from 1970-01-01.
+    (8, "12:00:00", None, "1970-01-02 01:00:00.000001", None, None, None),
+    (9, "12:00:00", None, "1969-12-31 23:59:59", None, None, None),
 ]
 # (opens, closes, took microseconds, ip, net, rails_time) as PostgreSQL holds them.
 EXPECTED = {
@@ -92,6 +96,8 @@ EXPECTED = {
     4: ["24:00:00", "12:00:00.12", 86400000000 * 400, "192.168.0.1/24", None, "23:59:59.5"],
     5: ["07:05:03.0001", None, 42, None, "::/0", "11:00:00"],
     7: ["12:00:00", None, 1, "fe80::1:2", None, None],
+    8: ["12:00:00", None, 90000000001, None, None, None],
+    9: ["12:00:00", None, -1000000, None, None, None],
 }
 
 
@@ -116,7 +122,7 @@ else:
     t.equal(got, EXPECTED, "(a) every value is the one the application wrote, in PostgreSQL's types")
     t.equal(t.value(db, "SELECT took FROM shop_visit WHERE id = 1"), "25:01:01.000001",
             "(a) a duration in microseconds is that interval")
-    t.equal(t.value(db, "SELECT nextval(pg_get_serial_sequence('shop_visit', 'id'))"), "8",
+    t.equal(t.value(db, "SELECT nextval(pg_get_serial_sequence('shop_visit', 'id'))"), "10",
             "(a) the id sequence continues after max(id)")
     t.equal(t.columns(db, "shop_visit")[1:3], [("opens", "time without time zone", True, ""),
                                                ("closes", "time(3) without time zone", False, "")],
@@ -148,6 +154,7 @@ BAD = [
     (9, "12:00", None, 1, None, "10.0.0.0", None, "net"),
     (10, "12:00", None, 1, None, None, "2024-03-05 12:00:00", "rails_time"),
     (11, 43200, None, 1, None, None, None, "opens"),
+    (12, "12:00", None, "1970-01-01 00:00:05+02:00", None, None, None, "took"),
 ]
 d = source("bad", SQLITE_DDL, [(INSERT, [b[:7] for b in BAD]), (INSERT, [(20,) + GOOD[0][1:]])])
 db, url = fresh_target(PG_DDL)
