@@ -256,7 +256,9 @@ static int pg_read_catalog(struct db *db, struct catalog **ret) {
                                        "%s: column %s.%s has type %s, which migrate cannot fill exactly; "
                                        "supported are integer, numeric, floating point, boolean, text, varchar, char, bytea, "
                                        "timestamp, date, time, interval, inet, cidr, json, jsonb, uuid and citext types, enums, "
-                                       "and domains over these",
+                                       "and domains over these. Give the column one of these types in the target (the "
+                                       "application must agree), or migrate into an empty database, where migrate creates "
+                                       "the tables from the SQLite schema",
                                        p->base.label, table, col->name, col->declared);
         }
         *ret = TAKE_PTR(c);

@@ -25,7 +25,10 @@ date and time counted from 1970-01-01 there.
     case-insensitive text) are filled as the type they stand for: an enum
     takes its labels, exactly as written, and refuses any other text by
     row; a domain takes what its base type takes (a varchar(n) domain's
-    limit included); citext takes text; --verify agrees.
+    limit included); citext takes text; --verify agrees;
+(e) a type migrate cannot fill (an array, macaddr) stops the run before
+    anything is written, naming the column and its type, and saying what
+    to do.
 """
 
 import os
@@ -220,5 +223,17 @@ for b in BAD_D:
             res.describe())
 t.check("cannot fill exactly" not in res.err, "(d) the columns' types are not refused", res.describe())
 t.same_snapshot(before, t.snapshot(db), "(d) nothing was written")
+
+# ---- (e) ------------------------------------------------------------------
+d = source("array", 'CREATE TABLE "posts" ("id" integer PRIMARY KEY, "tags" varchar);', [])
+db, url = fresh_target('CREATE TABLE "posts" ("id" bigserial PRIMARY KEY, "tags" character varying[] DEFAULT \'{}\');')
+before = t.snapshot(db)
+res = t.migrate(t.write_config("array", d, url=url, usage_url=False))
+t.equal(res.rc, 1, "(e) a column type migrate cannot fill: exit 1") or t.note(res.describe())
+line = ([l for l in res.err.splitlines() if "posts.tags" in l] or [""])[0]
+t.check("character varying[]" in line, "(e) the column and its type are named", res.describe())
+t.check("migrate into an empty database" in line and "Give the column one of these types" in line,
+        "(e) it says what to do", res.describe())
+t.same_snapshot(before, t.snapshot(db), "(e) nothing was written")
 
 t.finish()
