@@ -220,6 +220,8 @@ static int pg_read_catalog(struct db *db, struct catalog **ret) {
                 if (strcmp(PQgetvalue(res, i, 5), "t") == 0) {
                         strv_consume(&c->notes, strdup_printf("generated column %s.%s is computed by PostgreSQL, not copied",
                                                               table, PQgetvalue(res, i, 1)));
+                        if (strv_push(&t->generated, PQgetvalue(res, i, 1)) < 0)
+                                return -ENOMEM;
                         continue;
                 }
                 struct column *v = reallocarray(t->columns, t->n_columns + 1, sizeof(*v));

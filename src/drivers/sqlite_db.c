@@ -132,9 +132,9 @@ static int read_columns(struct sqlite_db *s, struct table *t, char ***notes) {
                         return -ENOMEM;
                 if (c->pk_position > 0)
                         n_pk++;
-                if (sqlite3_column_int(st, 6) >= 2)
-                        strv_consume(notes, strdup_printf("generated column %s.%s is copied as a plain column holding its values",
-                                                          t->name, c->name));
+                /* Said once the target is known (migration.c): a target the application
+                 * made may compute it too. */
+                c->generated = sqlite3_column_int(st, 6) >= 2;
                 /* A column's own collation changes what = and ORDER BY mean
                  * on it; PostgreSQL's text compares exactly.  Keys are
                  * carried on lower() (see pg_db.c); the rest is said. */

@@ -41,6 +41,7 @@ void table_done(struct table *t) {
                 free(t->columns[i].default_sql);
                 strv_free(t->columns[i].labels);
         }
+        strv_free(t->generated);
         for (size_t i = 0; i < t->n_indexes; i++)
                 index_done(&t->indexes[i]);
         for (size_t i = 0; i < t->n_fks; i++)

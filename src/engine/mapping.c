@@ -40,6 +40,11 @@ static int map_table(const struct table *src, const struct table *dst, struct ta
         for (size_t i = 0; i < src->n_columns; i++) {
                 const struct column *sc = &src->columns[i];
                 const struct column *tc = find_column(dst, sc->name);
+                bool computed = false;
+                for (size_t k = 0; !tc && dst->generated && dst->generated[k]; k++)
+                        computed |= strcasecmp(dst->generated[k], sc->name) == 0;
+                if (computed)
+                        continue; /* the target computes it from the columns copied (the catalog's note says so) */
                 if (!tc) {
                         r = strv_consume(problems, strdup_printf("table %s: the target has no column %s", dst->name, sc->name));
                         if (r < 0)

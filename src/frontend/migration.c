@@ -259,6 +259,24 @@ static int read_catalogs(struct database_run *run, bool verify_only, bool drop_a
                 ((struct table *) run->map.tables[i].target)->sequence = run->map.tables[i].source->sequence;
         for (size_t i = 0; run->source_catalog->notes && run->source_catalog->notes[i]; i++)
                 log_notice("%s database: %s", run->name, run->source_catalog->notes[i]);
+        for (size_t i = 0; i < run->map.n_tables; i++) {
+                const struct table *src = run->map.tables[i].source, *dst = run->map.tables[i].target;
+                for (size_t k = 0; k < src->n_columns; k++) {
+                        if (!src->columns[k].generated)
+                                continue;
+                        bool computed = false;
+                        for (size_t g = 0; dst->generated && dst->generated[g]; g++)
+                                computed |= strcasecmp(dst->generated[g], src->columns[k].name) == 0;
+                        if (computed)
+                                log_notice("%s database: generated column %s.%s is computed by the target from the columns "
+                                           "copied, as it was in the source; its values are not copied",
+                                           run->name, src->name, src->columns[k].name);
+                        else
+                                log_notice("%s database: generated column %s.%s is copied as a plain column holding its "
+                                           "values",
+                                           run->name, src->name, src->columns[k].name);
+                }
+        }
         return 0;
 }
 

@@ -22,6 +22,7 @@ struct column {
         int pk_position;      /* 1-based place in the primary key, 0 if not in it */
         bool identity;        /* a generated key: the target must keep generating past the largest value */
         char **labels;        /* an existing target's enum column: its labels, which spec.labels lends */
+        bool generated;       /* a source's column the database computes (SQLite: GENERATED ALWAYS AS) */
 };
 
 struct index {
@@ -66,6 +67,8 @@ struct table {
         bool without_rowid;
         int64_t sequence; /* the key generator's last value handed out (SQLite: sqlite_sequence;
                            * PostgreSQL: the identity/serial sequence), or -1 */
+        char **generated; /* an existing target's columns the database computes (GENERATED ALWAYS AS
+                           * (...) STORED): not in columns, never filled, so a source's value is not copied */
 };
 
 struct catalog {
