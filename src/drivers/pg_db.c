@@ -1635,9 +1635,19 @@ static int restore_foreign_keys(struct pg_db *p) {
                 char *tab = strchr(p->lifted_fks[i], '\t');
                 _cleanup_free_ char *what = strndup(p->lifted_fks[i], (size_t) (tab - p->lifted_fks[i]));
                 _cleanup_free_ char *msg = strdup_printf("the copied rows break the target's %s", what ? what : "?");
-                int r = exec(p, msg ? msg : "cannot restore a foreign key", tab + 1);
-                if (r < 0)
-                        return r;
+                _cleanup_(PQclearp) PGresult *res = exec_one(p, tab + 1);
+                if (PQresultStatus(res) == PGRES_COMMAND_OK)
+                        continue;
+                const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+                if (interrupted() || !state || strcmp(state, "23503") != 0)
+                        return fail_result(p, msg ? msg : "cannot restore a foreign key", res);
+                _cleanup_free_ char *server = server_message(p, res);
+                /* SQLite checks foreign keys only where a connection turns them on. */
+                return db_fail(&p->base, -EINVAL,
+                               "%s: %s: %s. SQLite enforces foreign keys only when the application turns them on, so "
+                               "the source holds rows whose reference is missing (sqlite3 FILE 'PRAGMA foreign_key_check' "
+                               "lists them all): correct or delete them in the source, then migrate again",
+                               p->base.label, msg ? msg : "a foreign key", server ? server : "?");
         }
         return 0;
 }

@@ -19,7 +19,10 @@ converted ones: a UUID in upper and lower case, a boolean written 1 and 't'
 (c) NULL in a column the target declares NOT NULL (the application's schema
     on PostgreSQL requires a value the SQLite table did not) is a value the
     column cannot hold: every one is refused by table, row and column
-    (exit 65), not the first one by the server in the middle of the COPY.
+    (exit 65), not the first one by the server in the middle of the COPY;
+(d) rows whose foreign key reference is missing (SQLite checks foreign keys
+    only where the application turns them on) stop the run naming the
+    constraint and the key, and saying how to find them all and what to do.
 """
 
 import os
@@ -115,5 +118,21 @@ t.check("4 values cannot be stored" in res.err, "(c) all four are listed", res.d
 t.check(not [l for l in res.err.splitlines() if "column body" in l or "row id=2," in l],
         "(c) NULL where the target allows it is not refused", res.describe())
 t.same_snapshot(before, t.snapshot(db), "(c) nothing was written")
+
+# ---- (d) ------------------------------------------------------------------
+db, config, before = case(
+    'CREATE TABLE "author" ("id" bigserial PRIMARY KEY); CREATE TABLE "book" ("id" bigserial PRIMARY KEY,'
+    ' "author_id" bigint NOT NULL REFERENCES "author" ("id") DEFERRABLE INITIALLY DEFERRED);',
+    'CREATE TABLE "author" ("id" integer PRIMARY KEY); CREATE TABLE "book" ("id" integer PRIMARY KEY,'
+    ' "author_id" integer NOT NULL REFERENCES "author" ("id"));',
+    [("INSERT INTO author VALUES (?)", (1,)), ("INSERT INTO book VALUES (?, ?)", (1, 1)),
+     ("INSERT INTO book VALUES (?, ?)", (2, 99))])
+res = t.migrate(config)
+t.equal(res.rc, 1, "(d) a missing reference: exit 1") or t.note(res.describe())
+line = ([l for l in res.err.splitlines() if "book_author_id_fkey" in l] or [""])[0]
+t.check("(author_id)=(99)" in line, "(d) the constraint and the key are named", res.describe())
+t.check("PRAGMA foreign_key_check" in line and "then migrate again" in line, "(d) it says what to do",
+        res.describe())
+t.same_snapshot(before, t.snapshot(db), "(d) nothing was written")
 
 t.finish()
