@@ -806,6 +806,66 @@ static void test_names(void) {
         CHECK_STREQ(value_kind_name(VALUE_NULL), "NULL");
 }
 
+/* Types only an existing PostgreSQL target has: time, interval, inet, cidr;
+ * an enum's labels; NOT NULL. */
+static void test_existing_target_types(void) {
+        struct value out;
+        struct col_spec tm = COL_SPEC(COL_TIME), iv = COL_SPEC(COL_INTERVAL), in = COL_SPEC(COL_INET),
+                        cidr = COL_SPEC(COL_CIDR), t3 = COL_SPEC(COL_TIME);
+        t3.precision = 3;
+        static const struct { const char *in, *out; } times[] = {
+                { "12:34", "12:34:00" }, { "12:34:56", "12:34:56" }, { "12:34:56.120000", "12:34:56.12" },
+                { "00:00:00.000001", "00:00:00.000001" }, { "24:00:00", "24:00:00" },
+                { "2000-01-01 08:00:00.5", "08:00:00.5" }, { "12:00:00.1234560", "12:00:00.123456" },
+        };
+        for (size_t i = 0; i < sizeof(times) / sizeof(times[0]); i++) {
+                CHECK(conv(v_text(times[i].in), tm, &out) == 0 && out.kind == VALUE_TEXT);
+                CHECK(out.n == strlen(times[i].out) && memcmp(out.s, times[i].out, out.n) == 0);
+        }
+        static const char *const bad_times[] = { "25:00", "24:00:01", "12:60", "1:00", "12:00:00.1234567", "12:00:",
+                                                 "2024-03-05 12:00:00", "12:00:00+02", "" };
+        for (size_t i = 0; i < sizeof(bad_times) / sizeof(bad_times[0]); i++)
+                CHECK(conv(v_text(bad_times[i]), tm, &out) == -EINVAL && why);
+        CHECK(conv(v_int(43200), tm, &out) == -EINVAL);
+        CHECK(conv(v_text("12:00:00.123"), t3, &out) == 0 && conv(v_text("12:00:00.1234"), t3, &out) == -EINVAL);
+
+        CHECK(conv(v_int(90061000001), iv, &out) == 0 && out.kind == VALUE_INT && out.i == 90061000001);
+        CHECK(conv(v_text("-42"), iv, &out) == 0 && out.i == -42);
+        CHECK(conv(v_text("1970-01-02 01:00:00.000001"), iv, &out) == 0 && out.i == 90000000001);
+        CHECK(conv(v_text("1969-12-31 23:59:59"), iv, &out) == 0 && out.i == -1000000);
+        CHECK(conv(v_text("1 day"), iv, &out) == -EINVAL && conv(v_text("007"), iv, &out) == -EINVAL);
+        CHECK(conv(v_text("1970-01-01 00:00:05+02:00"), iv, &out) == -EINVAL);
+        CHECK(conv(v_real(1.5), iv, &out) == -EINVAL && conv(v_real(2.0), iv, &out) == 0 && out.i == 2);
+
+        static const char *const good_ips[] = { "192.168.0.1", "2001:db8::1", "::ffff:1.2.3.4", "10.0.0.1/8", "::",
+                                                "fe80::1:2" };
+        for (size_t i = 0; i < sizeof(good_ips) / sizeof(good_ips[0]); i++)
+                CHECK(conv(v_text(good_ips[i]), in, &out) == 0 && out.kind == VALUE_TEXT);
+        static const char *const bad_ips[] = { "192.168.0.1/32", "2001:DB8::1", "2001:db8:0::1", "192.168.000.1",
+                                               "1.2.3.4/33", "1.2.3.4/", "1.2.3.4/08", "host", "", "1.2.3" };
+        for (size_t i = 0; i < sizeof(bad_ips) / sizeof(bad_ips[0]); i++)
+                CHECK(conv(v_text(bad_ips[i]), in, &out) == -EINVAL);
+        CHECK(conv(v_text("10.0.0.0/8"), cidr, &out) == 0 && conv(v_text("2001:db8::/32"), cidr, &out) == 0);
+        CHECK(conv(v_text("10.0.0.1/8"), cidr, &out) == -EINVAL && conv(v_text("10.0.0.0"), cidr, &out) == -EINVAL);
+        struct ip_address a;
+        CHECK(ip_parse("10.1.2.3/16", 11, &a) == 0 && a.family == 4 && a.bits == 16 && a.bytes[1] == 1);
+
+        static const char *const labels[] = { "USER", "ADMIN", NULL };
+        struct col_spec e = COL_SPEC(COL_TEXT);
+        e.labels = labels;
+        e.own_name = "\"Role\"";
+        CHECK(conv(v_text("ADMIN"), e, &out) == 0);
+        CHECK(conv(v_text("admin"), e, &out) == -EINVAL && why && strstr(why, "'USER', 'ADMIN'"));
+        CHECK(conv(v_int(1), e, &out) == -EINVAL);
+
+        struct col_spec nn = COL_SPEC(COL_TEXT);
+        nn.not_null = true;
+        CHECK(conv(v_null, nn, &out) == -EINVAL && why && strstr(why, "NOT NULL"));
+        CHECK(conv(v_null, COL_SPEC(COL_TEXT), &out) == 0 && out.kind == VALUE_NULL);
+        CHECK_STREQ(logical_type_word(COL_TIME), "time of day");
+        CHECK_STREQ(logical_type_word(_COL_TYPE_ALL), "?");
+}
+
 int main(void) {
         RUN(test_bigint);
         RUN(test_integer_and_smallint);
@@ -832,6 +892,7 @@ int main(void) {
         RUN(test_describe_cuts_long_values);
         RUN(test_describe_never_crashes);
         RUN(test_names);
+        RUN(test_existing_target_types);
         value_buffer_done(&buf);
         free(why);
         TAP_END();
