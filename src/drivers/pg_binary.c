@@ -69,6 +69,7 @@ int pg_binary_decode(enum col_type type, const char *d, size_t n, struct value *
         case COL_TIME: /* read as the text they print as (pg_db's select_expression()) */
         case COL_INET:
         case COL_CIDR:
+        case COL_MACADDR:
                 *v = (struct value) { .kind = VALUE_TEXT, .s = d, .n = n };
                 return 0;
         case COL_JSON_DOCUMENT:

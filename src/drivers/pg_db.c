@@ -257,7 +257,7 @@ static int pg_read_catalog(struct db *db, struct catalog **ret) {
                         return db_fail(db, -EOPNOTSUPP,
                                        "%s: column %s.%s has type %s, which migrate cannot fill exactly; "
                                        "supported are integer, numeric, floating point, boolean, text, varchar, char, bytea, "
-                                       "timestamp, date, time, interval, inet, cidr, json, jsonb, uuid and citext types, enums, "
+                                       "timestamp, date, time, interval, inet, cidr, macaddr, json, jsonb, uuid and citext types, enums, "
                                        "and domains over these. Give the column one of these types in the target (the "
                                        "application must agree), or migrate into an empty database, where migrate creates "
                                        "the tables from the SQLite schema",
@@ -454,6 +454,7 @@ static int decode_text(struct pg_scan *s, const struct col_spec *spec, const cha
         case COL_TIME: /* read as its text: see select_expression() */
         case COL_INET:
         case COL_CIDR:
+        case COL_MACADDR:
                 *v = (struct value) { .kind = VALUE_TEXT, .s = t, .n = n };
                 return 0;
         case COL_INTERVAL: /* read as microseconds */
@@ -812,6 +813,7 @@ static char *select_expression(const struct col_spec *spec, const char *q) {
         case COL_TIME:
         case COL_INET:
         case COL_CIDR:
+        case COL_MACADDR:
                 return strdup_printf("CASE WHEN %s IS NOT NULL THEN format('%%s', %s) END", q, q); /* format() makes NULL '' */
         case COL_INTERVAL:
                 return strdup_printf("(extract(epoch FROM %s) * 1000000)::bigint", q);
@@ -975,7 +977,8 @@ static int pg_scan(struct db *db, const struct scan_request *req, struct row_sou
                  * order and sorts them itself). */
                 bool text = c && c->spec.type == COL_TEXT && !bytes;
                 bool json = c && (c->spec.type == COL_JSON_TEXT || c->spec.type == COL_JSON_DOCUMENT);
-                if (c && (c->spec.type == COL_TIME || c->spec.type == COL_INET || c->spec.type == COL_CIDR)) {
+                if (c && (c->spec.type == COL_TIME || c->spec.type == COL_INET || c->spec.type == COL_CIDR ||
+                          c->spec.type == COL_MACADDR)) {
                         /* In the order of the text they are read as. */
                         _cleanup_free_ char *e = select_expression(&c->spec, q);
                         if (!e)
@@ -1327,6 +1330,8 @@ static size_t field_size(const struct col_spec *spec, const struct value *v) {
         case COL_INET:
         case COL_CIDR: /* family, bits, is_cidr, length, then the address */
                 return memchr(v->s, ':', v->n) ? 20 : 8;
+        case COL_MACADDR:
+                return 6;
         case COL_TEXT:
         case COL_JSON_TEXT:
         case COL_BYTES:
@@ -1404,6 +1409,12 @@ static char *store_field(char *p, const struct col_spec *spec, const struct valu
                 *p++ = spec->type == COL_CIDR;
                 *p++ = (char) len;
                 return store_bytes(p, (const char *) a.bytes, len);
+        }
+        case COL_MACADDR: {
+                unsigned char mac[6];
+                if (macaddr_parse(v->s, v->n, mac) < 0)
+                        return NULL;
+                return store_bytes(store_be32(p, 6), (const char *) mac, 6);
         }
         case COL_DECIMAL:
         case _COL_TYPE_MAX:

@@ -44,6 +44,7 @@ static const struct pg_rule target_rules[] = {
         { "interval", COL_INTERVAL, false },
         { "inet", COL_INET, false },
         { "cidr", COL_CIDR, false },
+        { "macaddr", COL_MACADDR, false },
 };
 
 static int read_formatted(const char *formatted, const struct pg_rule *table, size_t n_rules, struct col_spec *ret) {

@@ -100,6 +100,7 @@ static const char *const declared[_COL_TYPE_ALL] = {
         [COL_INTERVAL] = "BIGINT",
         [COL_INET] = "TEXT",
         [COL_CIDR] = "TEXT",
+        [COL_MACADDR] = "TEXT",
 };
 
 char *sqlite_types_declared(const struct col_spec *spec) {

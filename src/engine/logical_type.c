@@ -26,6 +26,7 @@ static const char *const words[_COL_TYPE_ALL] = {
         [COL_INTERVAL] = "duration",
         [COL_INET] = "IP address",
         [COL_CIDR] = "IP network",
+        [COL_MACADDR] = "MAC address",
 };
 
 const char *logical_type_word(enum col_type t) {

@@ -578,6 +578,8 @@ static int to_date(const struct value *in, const struct col_spec *spec, struct v
         }
 }
 
+#define LOWER(c) ((c) >= 'A' && (c) <= 'F' ? (c) - 'A' + 'a' : (c))
+
 /* Two digits at s, at most max: -1 when not. */
 static int two_digits(const char *s, int max) {
         if (s[0] < '0' || s[0] > '9' || s[1] < '0' || s[1] > '9')
@@ -760,6 +762,49 @@ static int to_ip(const struct value *in, const struct col_spec *spec, struct val
         return 0;
 }
 
+int macaddr_parse(const char *s, size_t n, unsigned char ret[static 6]) {
+        if (n != 17)
+                return -EINVAL;
+        for (size_t i = 0; i < 6; i++) {
+                int h = hex_digit_value(s[3 * i]), l = hex_digit_value(s[3 * i + 1]);
+                if (h < 0 || l < 0 || (i < 5 && s[3 * i + 2] != ':'))
+                        return -EINVAL;
+                ret[i] = (unsigned char) (h << 4 | l);
+        }
+        return 0;
+}
+
+/* A MAC address into macaddr: six pairs of hex digits joined by ':', in
+ * lower case, as PostgreSQL prints one (other spellings it reads, such as
+ * '08-00-2B-01-02-03' or '0800.2b01.0203', would be printed otherwise). */
+static int to_macaddr(const struct value *in, struct value *ret, char **why) {
+        if (in->kind != VALUE_TEXT)
+                return wrong_kind(why, in->kind);
+        /* Its twelve hex digits, in the form PostgreSQL prints. */
+        char canonical[18];
+        size_t k = 0, digits = 0;
+        for (size_t i = 0; i < in->n; i++) {
+                if (hex_digit_value(in->s[i]) < 0) {
+                        if (!strchr(":-.", in->s[i]) || in->s[i] == '\0')
+                                return reason(why, "text that is not a MAC address");
+                        continue;
+                }
+                if (++digits > 12)
+                        return reason(why, "text that is not a MAC address");
+                if (k % 3 == 2)
+                        canonical[k++] = ':';
+                canonical[k++] = (char) LOWER(in->s[i]);
+        }
+        canonical[k] = '\0';
+        unsigned char mac[6];
+        if (k != 17 || macaddr_parse(canonical, k, mac) < 0)
+                return reason(why, "text that is not a MAC address");
+        if (in->n != k || memcmp(in->s, canonical, k) != 0)
+                return reason(why, "a MAC address that PostgreSQL would print as '%s', not as written", canonical);
+        *ret = *in;
+        return 0;
+}
+
 int uuid_parse(const char *s, size_t n, char ret[static 16]) {
         size_t k = 0;
         for (size_t i = 0; i < n; i++) {
@@ -838,6 +883,8 @@ int value_convert(const struct value *in, const struct col_spec *spec, struct va
         case COL_INET:
         case COL_CIDR:
                 return to_ip(in, spec, ret, why);
+        case COL_MACADDR:
+                return to_macaddr(in, ret, why);
         case _COL_TYPE_MAX:
         case _COL_TYPE_ALL:
                 break;

@@ -26,14 +26,17 @@ date and time counted from 1970-01-01 there.
     takes its labels, exactly as written, and refuses any other text by
     row; a domain takes what its base type takes (a varchar(n) domain's
     limit included); citext takes text; --verify agrees;
-(e) a type migrate cannot fill (an array, macaddr) stops the run before
+(e) a type migrate cannot fill (an array) stops the run before
     anything is written, naming the column and its type, and saying what
     to do;
 (f) a generated column (Django 5's GeneratedField, SQLAlchemy's Computed)
     that both the SQLite table and the application's PostgreSQL table
     compute is computed by the target from the copied columns, and said so,
     not refused as "the target has no column"; a migration into a new
-    database still copies it as a plain column, and says that.
+    database still copies it as a plain column, and says that;
+(g) macaddr (Rails' t.macaddr) takes an address written as PostgreSQL
+    prints it (08:00:2b:01:02:03); another spelling is refused by row with
+    that form.
 """
 
 import os
@@ -265,5 +268,29 @@ t.check(any("shop_line.total is copied as a plain column" in l for l in res.err.
         "(f) ... and said so", res.describe())
 t.equal(t.psql(db, "SELECT string_agg(concat_ws(',', id, total, half), '|' ORDER BY id) FROM shop_line"),
         "1,60,15|2,35,3", "(f) ... holding the source's values")
+
+# ---- (g) ------------------------------------------------------------------
+d = source("macaddr", 'CREATE TABLE "devices" ("id" integer PRIMARY KEY AUTOINCREMENT NOT NULL, "mac" varchar);',
+           [('INSERT INTO devices VALUES (?, ?)', [(1, "08:00:2b:01:02:03"), (2, None), (3, "ff:ff:ff:ff:ff:ff")])])
+db, url = fresh_target('CREATE TABLE "devices" ("id" bigserial PRIMARY KEY, "mac" macaddr);'
+                       ' CREATE UNIQUE INDEX "index_devices_on_mac" ON "devices" ("mac");')
+config = t.write_config("macaddr", d, url=url, usage_url=False)
+res = t.migrate(config)
+t.equal(res.rc, 0, "(g) macaddr columns are filled") or t.note(res.describe())
+t.equal(t.psql(db, "SELECT string_agg(concat_ws(',', id, mac), '|' ORDER BY id) FROM devices"),
+        "1,08:00:2b:01:02:03|2|3,ff:ff:ff:ff:ff:ff", "(g) every address is the source's")
+res = t.migrate(config, "--verify")
+t.equal(res.rc, 0, "(g) --verify agrees") or t.note(res.describe())
+t.psql(db, "UPDATE devices SET mac = '08:00:2b:01:02:04' WHERE id = 1")
+res = t.migrate(config, "--verify")
+t.check(res.rc == 3 and "column mac" in res.err, "(g) a changed address is a difference", res.describe())
+d = source("macaddr-bad", 'CREATE TABLE "devices" ("id" integer PRIMARY KEY AUTOINCREMENT NOT NULL, "mac" varchar);',
+           [('INSERT INTO devices VALUES (?, ?)', [(1, "08:00:2B:01:02:03"), (2, "08-00-2b-01-02-03"), (3, "nope")])])
+db, url = fresh_target('CREATE TABLE "devices" ("id" bigserial PRIMARY KEY, "mac" macaddr);')
+res = t.migrate(t.write_config("macaddr-bad", d, url=url, usage_url=False))
+t.equal(res.rc, 65, "(g) other spellings: exit 65") or t.note(res.describe())
+for row, why in ((1, "'08:00:2b:01:02:03'"), (2, "'08:00:2b:01:02:03'"), (3, "not a MAC address")):
+    t.check(any("table devices, row id=%d, column mac:" % row in l and why in l for l in res.err.splitlines()),
+            "(g) row %d is refused, saying why" % row, res.describe())
 
 t.finish()

@@ -850,6 +850,14 @@ static void test_existing_target_types(void) {
         struct ip_address a;
         CHECK(ip_parse("10.1.2.3/16", 11, &a) == 0 && a.family == 4 && a.bits == 16 && a.bytes[1] == 1);
 
+        struct col_spec mac = COL_SPEC(COL_MACADDR);
+        CHECK(conv(v_text("08:00:2b:01:02:03"), mac, &out) == 0 && out.kind == VALUE_TEXT);
+        CHECK(conv(v_text("08:00:2B:01:02:03"), mac, &out) == -EINVAL && why && strstr(why, "'08:00:2b:01:02:03'"));
+        CHECK(conv(v_text("0800.2b01.0203"), mac, &out) == -EINVAL && why && strstr(why, "'08:00:2b:01:02:03'"));
+        CHECK(conv(v_text("08:00:2b:01:02:03:04"), mac, &out) == -EINVAL && why && strstr(why, "not a MAC"));
+        CHECK(conv(v_text("abc def 0123456789"), mac, &out) == -EINVAL && why && strstr(why, "not a MAC"));
+        CHECK(conv(v_text("08:00:2b:01:02"), mac, &out) == -EINVAL && why && strstr(why, "not a MAC"));
+
         static const char *const labels[] = { "USER", "ADMIN", NULL };
         struct col_spec e = COL_SPEC(COL_TEXT);
         e.labels = labels;

@@ -33,6 +33,7 @@ enum col_type {
         COL_INTERVAL,       /* a duration in microseconds (Django's DurationField) */
         COL_INET,           /* an IPv4 or IPv6 host address, with a netmask, as PostgreSQL's inet prints it */
         COL_CIDR,           /* an IPv4 or IPv6 network, as PostgreSQL's cidr prints it */
+        COL_MACADDR,        /* a MAC address, as PostgreSQL's macaddr prints it: 08:00:2b:01:02:03 */
         _COL_TYPE_ALL,
 };
 

@@ -87,5 +87,8 @@ struct ip_address {
 };
 int ip_parse(const char *s, size_t n, struct ip_address *ret);
 
+/* A MAC address's 6 bytes from its text xx:xx:xx:xx:xx:xx (either case). */
+int macaddr_parse(const char *s, size_t n, unsigned char ret[static 6]);
+
 /* A UUID's 16 bytes from its text, with or without the four dashes. */
 int uuid_parse(const char *s, size_t n, char ret[static 16]);
