@@ -204,35 +204,60 @@ int64_t time_utc(const struct parsed_time *t) {
         return t->micros - (int64_t) t->offset_seconds * 1000000;
 }
 
+/* Unix microseconds as a proleptic Gregorian date (astronomical year), the
+ * second of its day and the microseconds past that second. */
+struct civil_time {
+        int64_t year, second_of_day, micros;
+        unsigned month, day;
+};
+
+static struct civil_time civil_time(int64_t micros) {
+        struct civil_time c;
+        int64_t secs = micros / 1000000;
+        c.micros = micros % 1000000;
+        if (c.micros < 0) {
+                c.micros += 1000000;
+                secs--;
+        }
+        int64_t days = secs / 86400;
+        c.second_of_day = secs % 86400;
+        if (c.second_of_day < 0) {
+                c.second_of_day += 86400;
+                days--;
+        }
+        civil_from_days(days, &c.year, &c.month, &c.day);
+        return c;
+}
+
+/* Appends " HH:MM:SS" and the fraction without trailing zeros to the n
+ * bytes already in buf; returns the new length as snprintf counts it. */
+static int append_time_of_day(const struct civil_time *c, char *buf, size_t size, int n) {
+        if (n < 0 || (size_t) n >= size)
+                return n;
+        int64_t rem = c->second_of_day;
+        n += snprintf(buf + n, size - (size_t) n, " %02d:%02d:%02d", (int) (rem / 3600), (int) (rem / 60 % 60),
+                      (int) (rem % 60));
+        if (c->micros && (size_t) n < size) {
+                char frac[8];
+                snprintf(frac, sizeof(frac), ".%06lld", (long long) c->micros);
+                size_t len = strlen(frac);
+                while (len > 1 && frac[len - 1] == '0') /* micros != 0: stops at a digit */
+                        frac[--len] = '\0';
+                n += snprintf(buf + n, size - (size_t) n, "%s", frac);
+        }
+        return n;
+}
+
 int time_format(int64_t micros, char *buf, size_t size) {
         if (micros == TIME_INFINITY)
                 return snprintf(buf, size, "infinity");
         if (micros == TIME_MINUS_INFINITY)
                 return snprintf(buf, size, "-infinity");
-        int64_t secs = micros / 1000000, us = micros % 1000000;
-        if (us < 0) {
-                us += 1000000;
-                secs--;
-        }
-        int64_t days = secs / 86400, rem = secs % 86400;
-        if (rem < 0) {
-                rem += 86400;
-                days--;
-        }
-        int64_t y;
-        unsigned m, d;
-        civil_from_days(days, &y, &m, &d);
+        struct civil_time c = civil_time(micros);
+        int64_t y = c.year;
         /* As PostgreSQL writes years before AD 1: the year 0 is 1 BC. */
-        int n = snprintf(buf, size, "%04lld-%02u-%02u %02d:%02d:%02d", (long long) (y > 0 ? y : 1 - y), m, d,
-                         (int) (rem / 3600), (int) (rem / 60 % 60), (int) (rem % 60));
-        if (us && n > 0 && (size_t) n < size) {
-                char frac[8];
-                snprintf(frac, sizeof(frac), ".%06lld", (long long) us);
-                size_t len = strlen(frac);
-                while (len > 1 && frac[len - 1] == '0') /* us != 0: stops at a digit */
-                        frac[--len] = '\0';
-                n += snprintf(buf + n, size - (size_t) n, "%s", frac);
-        }
+        int n = snprintf(buf, size, "%04lld-%02u-%02u", (long long) (y > 0 ? y : 1 - y), c.month, c.day);
+        n = append_time_of_day(&c, buf, size, n);
         if (y <= 0 && n > 0 && (size_t) n < size)
                 n += snprintf(buf + n, size - (size_t) n, " BC");
         return n;
@@ -241,29 +266,9 @@ int time_format(int64_t micros, char *buf, size_t size) {
 int time_format_iso(int64_t micros, bool date_only, char *buf, size_t size) {
         if (micros < TIME_ISO_MIN || micros >= TIME_ISO_END)
                 return -ERANGE; /* the infinities too */
-        int64_t secs = micros / 1000000, us = micros % 1000000;
-        if (us < 0) {
-                us += 1000000;
-                secs--;
-        }
-        int64_t days = secs / 86400, rem = secs % 86400;
-        if (rem < 0) {
-                rem += 86400;
-                days--;
-        }
-        int64_t y;
-        unsigned m, d;
-        civil_from_days(days, &y, &m, &d);
-        int n = date_only ? snprintf(buf, size, "%04lld-%02u-%02u", (long long) y, m, d)
-                          : snprintf(buf, size, "%04lld-%02u-%02u %02d:%02d:%02d", (long long) y, m, d, (int) (rem / 3600),
-                                     (int) (rem / 60 % 60), (int) (rem % 60));
-        if (!date_only && us && n > 0 && (size_t) n < size) {
-                char frac[8];
-                snprintf(frac, sizeof(frac), ".%06lld", (long long) us);
-                size_t len = strlen(frac);
-                while (len > 1 && frac[len - 1] == '0')
-                        frac[--len] = '\0';
-                n += snprintf(buf + n, size - (size_t) n, "%s", frac);
-        }
+        struct civil_time c = civil_time(micros);
+        int n = snprintf(buf, size, "%04lld-%02u-%02u", (long long) c.year, c.month, c.day);
+        if (!date_only)
+                n = append_time_of_day(&c, buf, size, n);
         return n < 0 || (size_t) n >= size ? -ENOBUFS : n;
 }

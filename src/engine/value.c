@@ -84,6 +84,21 @@ static int reason(char **ret, const char *fmt, ...) {
         return -EINVAL;
 }
 
+/* Whether a time in microseconds keeps all its digits in a column of
+ * spec's fractional precision (time(p), timestamp(p); -1: the default 6). */
+static bool fits_precision(const struct col_spec *spec, int64_t micros) {
+        if (spec->precision < 0 || spec->precision >= 6)
+                return true;
+        int64_t unit = 1;
+        for (int k = spec->precision; k < 6; k++)
+                unit *= 10;
+        return micros % unit == 0;
+}
+
+static int too_precise(const struct col_spec *spec, char **why) {
+        return reason(why, "a time with more fraction digits than the column's %d, which would be rounded", spec->precision);
+}
+
 /* The column's type in a reason: as its database spells it, else in
  * neutral words ("a 64-bit integer"). */
 #define TYPE_ARGS(spec) (spec)->name ? "" : "a ", (spec)->name ? (spec)->name : logical_type_word((spec)->type)
@@ -525,14 +540,8 @@ static int to_timestamp(const struct value *in, const struct col_spec *spec, str
         bool finite = micros != TIME_INFINITY && micros != TIME_MINUS_INFINITY;
         if (finite && micros < PG_TIMESTAMP_MIN)
                 return reason(why, "a time outside PostgreSQL's range (4714 BC to 294276 AD)");
-        if (finite && spec->precision >= 0 && spec->precision < 6) {
-                int64_t unit = 1;
-                for (int k = spec->precision; k < 6; k++)
-                        unit *= 10;
-                if (micros % unit != 0)
-                        return reason(why, "a time with more fraction digits than the column's %d, which would be rounded",
-                                      spec->precision);
-        }
+        if (finite && !fits_precision(spec, micros))
+                return too_precise(spec, why);
         /* 'infinity' is written as such, as PostgreSQL writes it. */
         if (finite && spec->four_digit_years && (micros < TIME_ISO_MIN || micros >= TIME_ISO_END))
                 return reason(why, "a time %s, which %s%s cannot hold: it is written as text with a four-digit year "
@@ -652,14 +661,8 @@ static int to_time(const struct value *in, const struct col_spec *spec, struct v
                 return reason(why, "a time with digits below the microsecond, which would be rounded");
         if (r < 0)
                 return reason(why, "text that is not a time of day (HH:MM, HH:MM:SS or HH:MM:SS.ffffff)");
-        if (spec->precision >= 0 && spec->precision < 6) {
-                int64_t unit = 1;
-                for (int k = spec->precision; k < 6; k++)
-                        unit *= 10;
-                if (micros % unit != 0)
-                        return reason(why, "a time with more fraction digits than the column's %d, which would be rounded",
-                                      spec->precision);
-        }
+        if (!fits_precision(spec, micros))
+                return too_precise(spec, why);
         char text[32];
         int64_t secs = micros / 1000000, frac = micros % 1000000;
         int len = snprintf(text, sizeof(text), "%02d:%02d:%02d", (int) (secs / 3600), (int) (secs / 60 % 60),
