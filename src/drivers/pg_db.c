@@ -961,6 +961,8 @@ static int pg_scan(struct db *db, const struct scan_request *req, struct row_sou
         for (size_t i = 0; r >= 0 && !req->stored_order && req->order_by && req->order_by[i]; i++) {
                 const struct column *c = table_find_column(req->table, req->order_by[i]);
                 _cleanup_free_ char *q = sql_quote_identifier(req->order_by[i]);
+                if (!q)
+                        return -ENOMEM;
                 bool may_be_null = true, bytes = false;
                 for (size_t k = 0; k < req->n_columns; k++)
                         if (strcmp(req->columns[k], req->order_by[i]) == 0) {
@@ -991,7 +993,11 @@ static int pg_scan(struct db *db, const struct scan_request *req, struct row_sou
                  * can be: it is not the order of a btree index, so on a key
                  * column it would turn a streaming index scan into a sort of
                  * the whole table before the first row. */
-                r = strbuf_printf(&sql, "%s%s%s%s%s%s", i ? ", " : " ORDER BY ", text || json ? "(" : "", q,
+                /* The column named with its table: a bare name in ORDER BY is
+                 * first an output column's, and the digests' CASE expressions
+                 * are output columns named "case" (a column "case" was then
+                 * ambiguous and --verify failed). */
+                r = strbuf_printf(&sql, "%s%s%s.%s%s%s%s", i ? ", " : " ORDER BY ", text || json ? "(" : "", qt, q,
                                   text || json ? ")::text" : "", text || json ? " COLLATE \"C\"" : "",
                                   may_be_null ? " NULLS FIRST" : "");
         }
