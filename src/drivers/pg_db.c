@@ -1686,14 +1686,32 @@ static bool index_folds_case(const struct table *t, const struct index *x) {
         return folds;
 }
 
+/* A json column has no btree operator class (no equality, no order) in
+ * PostgreSQL: an index or key on it is carried on its text, which json keeps
+ * as written, so lookups and uniqueness are SQLite's (text compared as bytes). */
+static bool key_is_json(const struct table *t, const struct index *x, size_t k) {
+        const struct column *c = x->keys[k] ? table_find_column(t, x->keys[k]) : NULL;
+        return c && c->spec.type == COL_JSON_TEXT;
+}
+
+static bool index_has_json(const struct table *t, const struct index *x) {
+        bool json = false;
+        for (size_t k = 0; k < x->n_keys; k++)
+                json |= key_is_json(t, x, k);
+        return json;
+}
+
 /* One key: a quoted column name, or an expression translated from the tree.
  * fold: a NOCASE key becomes lower(key COLLATE "C"), which folds ASCII
- * letters only -- SQLite's NOCASE exactly. */
+ * letters only -- SQLite's NOCASE exactly.  A json key is its text. */
 static int add_key(struct strbuf *b, const struct table *t, const struct index *x, size_t k, bool fold, char **ret_why) {
         _cleanup_free_ char *text = NULL;
         if (x->keys[k] && fold && key_folds_case(t, x, k)) {
                 _cleanup_free_ char *q = sql_quote_identifier(x->keys[k]);
                 text = q ? strdup_printf("lower(%s COLLATE \"C\")", q) : NULL;
+        } else if (x->keys[k] && key_is_json(t, x, k)) {
+                _cleanup_free_ char *q = sql_quote_identifier(x->keys[k]);
+                text = q ? strdup_printf("(%s::text)", q) : NULL;
         } else if (x->keys[k])
                 text = sql_quote_identifier(x->keys[k]);
         else if (!x->exprs || !x->exprs[k])
@@ -1924,11 +1942,19 @@ static int create_index(struct pg_db *p, const struct table *t, const struct ind
         _cleanup_free_ char *why = NULL;
         bool expressions = fold;
         int r;
+        /* A key or UNIQUE constraint on a json column cannot be a constraint
+         * (those take columns, and json has no equality): a unique index on
+         * its text, under the constraint's name. */
+        bool json_key = !fold && (x->primary || x->constraint) && index_has_json(t, x);
         /* A key or UNIQUE constraint the source named keeps its name (ORMs
          * drop and alter them by name); PostgreSQL names the others. */
-        bool named = !fold && (x->primary || x->constraint) && x->constraint_name;
+        bool named = !fold && !json_key && (x->primary || x->constraint) && x->constraint_name;
         if (fold && (x->primary || x->constraint)) {
                 _cleanup_free_ char *base = strdup_printf("%s_%s_nocase", t->name, x->primary ? "pkey" : x->keys[0]);
+                want = base ? pg_name_shorten(base) : NULL;
+        } else if (json_key) {
+                _cleanup_free_ char *base = x->constraint_name ? strdup(x->constraint_name)
+                                                               : strdup_printf("%s_%s", t->name, x->primary ? "pkey" : "key");
                 want = base ? pg_name_shorten(base) : NULL;
         } else if (named)
                 want = strdup(x->constraint_name);
@@ -1940,15 +1966,15 @@ static int create_index(struct pg_db *p, const struct table *t, const struct ind
                         return r;
                 if (!(qi = sql_quote_identifier(name)))
                         return -ENOMEM;
-        } else if (fold || named || (!x->primary && !x->constraint))
+        } else if (fold || json_key || named || (!x->primary && !x->constraint))
                 return -ENOMEM;
         _cleanup_free_ char *constraint = named ? strdup_printf("CONSTRAINT %s ", qi) : strdup("");
         if (!constraint)
                 return -ENOMEM;
         bool nulls = false;
-        if (x->primary && !fold && (r = key_holds_null(p, t, x, &nulls)) < 0)
+        if (x->primary && !fold && !json_key && (r = key_holds_null(p, t, x, &nulls)) < 0)
                 return r;
-        if (fold)
+        if (fold || json_key)
                 r = strbuf_printf(&sql, "CREATE UNIQUE INDEX %s ON %s (", qi, qt);
         else if (nulls)
                 r = strbuf_printf(&sql, "ALTER TABLE %s ADD %sUNIQUE (", qt, constraint);
@@ -1959,7 +1985,7 @@ static int create_index(struct pg_db *p, const struct table *t, const struct ind
         else
                 r = strbuf_printf(&sql, "CREATE %sINDEX %s ON %s (", x->unique ? "UNIQUE " : "", qi, qt);
         for (size_t k = 0; r >= 0 && k < x->n_keys; k++) {
-                expressions |= !x->keys[k];
+                expressions |= !x->keys[k] || key_is_json(t, x, k);
                 r = add_key(&sql, t, x, k, fold, &why);
         }
         if (r == -EOPNOTSUPP)
@@ -1981,6 +2007,23 @@ static int create_index(struct pg_db *p, const struct table *t, const struct ind
         }
         if (r < 0)
                 return r;
+        if (json_key) {
+                _cleanup_free_ char *what = strdup_printf("cannot create the unique index on the json text of table %s",
+                                                          t->name);
+                r = create_key(p, t, x, what ? what : "cannot create an index", sql.data, &why);
+                if (r >= 0 && why)
+                        r = strv_consume(not_carried, strdup_printf("%s of %s: a json value is longer than an index "
+                                                                    "entry may be (%s)",
+                                                                    x->primary ? "primary key" : "UNIQUE constraint",
+                                                                    t->name, why));
+                else if (r >= 0)
+                        r = strv_consume(not_carried, strdup_printf("note: %s of %s: json has no equality in PostgreSQL; "
+                                                                    "carried as unique index %s on the json text "
+                                                                    "(col::text), unique as in SQLite",
+                                                                    x->primary ? "primary key" : "UNIQUE constraint",
+                                                                    t->name, name));
+                return r;
+        }
         if (!fold && (x->primary || x->constraint || (!x->where && !expressions))) {
                 /* Keys and plain indexes must work: a failure is the run's failure. */
                 _cleanup_free_ char *what = strdup_printf("cannot create %s of table %s",
