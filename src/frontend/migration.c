@@ -672,13 +672,21 @@ int migration_run(const struct migrate_config *c, const struct cli_options *o) {
         /* What the work finds waits for the sources' integrity checks. */
         if (r == 0)
                 log_hold();
+        /* Values a target cannot hold: the next databases are still read,
+         * so that every such value of every database is listed at once
+         * (the administrator corrects them all, then runs again); nothing
+         * is committed. */
+        int refused = 0;
         for (size_t i = 0; i < n_runs && r == 0; i++) {
                 r = run_database(&runs[i], o, &progress);
-                if (r < 0)
+                if (r == -ERR_DATA) {
+                        refused = r;
+                        r = 0;
+                } else if (r < 0)
                         r = join_checks(runs, i + 1, r, &progress);
         }
         if (r == 0)
-                r = join_checks(runs, n_runs, r, &progress);
+                r = join_checks(runs, n_runs, refused, &progress);
         log_release(true);
         /* Every database verified: only now does anything become visible. */
         if (r == 0 && !o->verify)
