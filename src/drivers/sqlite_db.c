@@ -64,13 +64,15 @@ static char *column_text(sqlite3_stmt *st, int i) {
  * key-value table's value column) get text, each number as its decimal
  * text, as a STRICT table's ANY column does: said in a note.  Blobs with
  * other values fit no one type: the column gets the type of the more
- * numerous side, and the copy refuses the others one by one (exit 65). */
+ * numerous side, and the copy refuses the others one by one (exit 65).
+ * Reals with integers a double cannot hold exactly get numeric. */
 static int type_from_data(struct sqlite_db *s, const char *table, const char *column, struct col_spec *ret,
                           char ***notes) {
         _cleanup_free_ char *qt = sql_quote_identifier(table), *qc = sql_quote_identifier(column);
         _cleanup_free_ char *sql = strdup_printf(
                 "SELECT count(CASE WHEN typeof(%1$s)='integer' THEN 1 END), count(CASE WHEN typeof(%1$s)='real' THEN 1 END),"
-                " count(CASE WHEN typeof(%1$s)='text' THEN 1 END), count(CASE WHEN typeof(%1$s)='blob' THEN 1 END) FROM %2$s",
+                " count(CASE WHEN typeof(%1$s)='text' THEN 1 END), count(CASE WHEN typeof(%1$s)='blob' THEN 1 END),"
+                " count(CASE WHEN typeof(%1$s)='integer' AND %1$s <> CAST(%1$s AS REAL) THEN 1 END) FROM %2$s",
                 qc, qt);
         _cleanup_(sqlite3_finalizep) sqlite3_stmt *st = NULL;
         _cleanup_free_ char *what = strdup_printf("cannot read the values of column %s, which has no declared type",
@@ -84,6 +86,7 @@ static int type_from_data(struct sqlite_db *s, const char *table, const char *co
                 return fail_sqlite_table(s, table, what);
         int64_t ints = sqlite3_column_int64(st, 0), reals = sqlite3_column_int64(st, 1);
         int64_t texts = sqlite3_column_int64(st, 2), blobs = sqlite3_column_int64(st, 3);
+        int64_t inexact = sqlite3_column_int64(st, 4); /* integers no double holds exactly (beyond 2^53) */
         int64_t others = ints + reals + texts;
         *ret = (struct col_spec) { .length = -1, .precision = -1, .scale = -1 };
         if (blobs && others) {
@@ -102,6 +105,16 @@ static int type_from_data(struct sqlite_db *s, const char *table, const char *co
                                                          ") and numbers (%" PRId64 "): it is created as text, each "
                                                          "number as its decimal text",
                                                          table, column, texts, ints + reals));
+        }
+        if (reals && inexact) {
+                /* double precision would refuse those integers: numeric holds
+                 * them and every real (as the decimal it prints as) exactly. */
+                ret->type = COL_DECIMAL;
+                return strv_consume(notes, strdup_printf("column %s.%s has no declared type and holds reals (%" PRId64
+                                                         ") and integers that a double cannot hold exactly (%" PRId64
+                                                         "): it is created as numeric, each real as the decimal it "
+                                                         "prints as",
+                                                         table, column, reals, inexact));
         }
         ret->type = blobs ? COL_BYTES : reals ? COL_FLOAT64 : ints ? COL_INT64 : COL_TEXT;
         return 0;
