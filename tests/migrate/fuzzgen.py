@@ -401,3 +401,119 @@ def generate(seed, directory, plant=0.0, no_index=()):
 if __name__ == "__main__":
     import sys
     print(generate(int(sys.argv[1]), sys.argv[2], float(sys.argv[3]) if len(sys.argv) > 3 else 0.0))
+
+
+# ---- features beyond the basic generator (extras) ---------------------------
+# Views and triggers, STRICT tables, thousands of rows out of key order (so
+# verification's stored-order, key-ordered and sort passes all run), WITHOUT
+# ROWID tables with collation-sensitive composite text keys, long text keys,
+# defaults of every form, NULLs in UNIQUE columns of keyless tables,
+# AUTOINCREMENT high-water marks ahead of max(rowid), WAL-mode files with a
+# leftover -wal holding committed rows.  Returns a description the test
+# checks against (views/triggers to be reported, sequences to be respected).
+
+TRICKY = ["a", "A", "b", "B", "é", "É", "e", "E", "z", "Z", "ß", "ss", "10", "9", "010", "1e3", "-1",
+          " a", "a ", "ä", "Ä", "名", "😀", "", "0", "00", "x y", "NaN"]
+
+
+def extras(seed, directory):
+    r = random.Random(seed * 7919 + 1)
+    path = os.path.join(directory, "rstudio-pm.sqlite")
+    con = sqlite3.connect(path, isolation_level=None)
+    con.execute("BEGIN")
+    info = {"views": [], "triggers": [], "autoinc": {}}
+    # STRICT table with every type, ANY holding numbers
+    con.execute("CREATE TABLE zz_strict (id INTEGER PRIMARY KEY, i INT, n INTEGER NOT NULL DEFAULT 0,"
+                " r REAL, t TEXT, b BLOB, a ANY) STRICT")
+    for k in range(r.randint(1, 50)):
+        a = r.choice([None, r.randint(-10 ** 6, 10 ** 6), r.randint(-2 ** 63, 2 ** 63 - 1), 0.5 * r.randint(-100, 100)])
+        con.execute("INSERT INTO zz_strict (i, n, r, t, b, a) VALUES (?, ?, ?, ?, ?, ?)",
+                    (r.choice([None, r.randint(-2 ** 63, 2 ** 63 - 1)]), r.randint(-5, 5),
+                     r.choice([None, r.random() * 1e6]), r.choice([None] + TRICKY),
+                     r.choice([None, bytes(r.randrange(256) for _ in range(r.randint(0, 8)))]), a))
+    # WITHOUT ROWID with a composite text key, many rows in random order
+    n = r.choice([50, 1500, 4000])
+    con.execute("CREATE TABLE zz_wr (k1 TEXT NOT NULL, k2 TEXT NOT NULL, v INTEGER, PRIMARY KEY (k1, k2)) WITHOUT ROWID")
+    keys = set()
+    while len(keys) < n:
+        keys.add((r.choice(TRICKY) + (str(r.randint(0, 99)) if r.random() < 0.7 else ""),
+                  r.choice(TRICKY) + r.choice(["", str(r.randint(0, 9999))])))
+    keys = list(keys)
+    r.shuffle(keys)
+    con.executemany("INSERT INTO zz_wr VALUES (?, ?, ?)", [(a, b, i) for i, (a, b) in enumerate(keys)])
+    # rowid table with a text primary key inserted out of key order
+    con.execute("CREATE TABLE zz_textkey (code TEXT PRIMARY KEY, v TEXT)")
+    codes = set()
+    while len(codes) < n:
+        codes.add(r.choice(TRICKY) + str(r.randint(0, 10 ** 6)) if r.random() < 0.8 else str(r.randint(0, 10 ** 6)))
+    codes = list(codes)
+    r.shuffle(codes)
+    con.executemany("INSERT INTO zz_textkey VALUES (?, ?)", [(c, r.choice(TRICKY)) for c in codes])
+    # integer key inserted in descending order (rowid order = key order here,
+    # but a separate UNIQUE text column's order is not)
+    con.execute("CREATE TABLE zz_desc (id INTEGER PRIMARY KEY, name TEXT UNIQUE, note TEXT)")
+    con.executemany("INSERT INTO zz_desc VALUES (?, ?, ?)",
+                    [(n - i, "%s-%d" % (r.choice(TRICKY), i), r.choice([None, "x"])) for i in range(n)])
+    # long text keys
+    if r.random() < 0.5:
+        con.execute("CREATE TABLE zz_longkey (url TEXT PRIMARY KEY, hits INTEGER)")
+        for i in range(r.randint(1, 5)):
+            con.execute("INSERT INTO zz_longkey VALUES (?, ?)", ("https://x/" + "é" * r.randint(1300, 3000) + str(i), i))
+    # defaults of every form
+    con.execute("""CREATE TABLE zz_defaults (id INTEGER PRIMARY KEY,
+        d_null TEXT DEFAULT NULL, d_str TEXT DEFAULT 'it''s', d_neg INTEGER DEFAULT -5, d_pos INTEGER DEFAULT +7,
+        d_real REAL DEFAULT 1.5e2, d_hex INTEGER DEFAULT 0x10, d_blob BLOB DEFAULT X'00FF', d_true BOOLEAN DEFAULT TRUE,
+        d_false BOOLEAN DEFAULT FALSE, d_time TEXT DEFAULT CURRENT_TIME, d_date DATE DEFAULT CURRENT_DATE,
+        d_ts TIMESTAMP DEFAULT CURRENT_TIMESTAMP, d_expr INTEGER DEFAULT (1 + 2), d_paren TEXT DEFAULT ('p'),
+        d_dq TEXT DEFAULT "dq", d_empty TEXT DEFAULT '', d_negreal REAL DEFAULT -0.25)""")
+    for _ in range(r.randint(0, 3)):
+        con.execute("INSERT INTO zz_defaults (id) VALUES (NULL)")
+    # keyless table: NULLs in UNIQUE columns, repeated rows, many rows
+    con.execute("CREATE TABLE zz_nokey (a TEXT, b INTEGER, c TEXT, UNIQUE (a, b))")
+    rows = []
+    for i in range(n):
+        rows.append((r.choice([None, None, r.choice(TRICKY)]), r.choice([None, i]), r.choice([None] + TRICKY)))
+    con.executemany("INSERT INTO zz_nokey VALUES (?, ?, ?)", rows)
+    con.execute("CREATE TABLE zz_bag (x TEXT, y INTEGER)")
+    con.executemany("INSERT INTO zz_bag VALUES (?, ?)", [(r.choice([None] + TRICKY), r.choice([None, 1, 2]))
+                                                          for _ in range(n)])
+    # AUTOINCREMENT with the high-water mark ahead of max(rowid)
+    con.execute("CREATE TABLE zz_auto (id INTEGER PRIMARY KEY AUTOINCREMENT, v TEXT)")
+    con.executemany("INSERT INTO zz_auto (v) VALUES (?)", [(r.choice(TRICKY),) for _ in range(r.randint(0, 20))])
+    ahead = r.choice([0, 5, 1000])
+    con.execute("UPDATE sqlite_sequence SET seq = seq + ? WHERE name = 'zz_auto'", (ahead,))
+    if r.random() < 0.3:
+        con.execute("DELETE FROM zz_auto WHERE id > 3")
+    seq = con.execute("SELECT seq FROM sqlite_sequence WHERE name = 'zz_auto'").fetchone()
+    info["autoinc"]["zz_auto"] = seq[0] if seq else 0
+    # views and triggers
+    con.execute("CREATE VIEW zz_view AS SELECT k1, count(*) AS n FROM zz_wr GROUP BY k1")
+    con.execute("CREATE TRIGGER zz_trig AFTER INSERT ON zz_bag BEGIN UPDATE zz_bag SET y = 0 WHERE y IS NULL; END")
+    info["views"].append("zz_view")
+    info["triggers"].append("zz_trig")
+    con.execute("COMMIT")
+    con.close()
+    # WAL mode, sometimes with committed rows still only in the -wal file
+    wal = r.choice(["no", "wal", "leftover"])
+    info["wal"] = wal
+    if wal != "no":
+        con = sqlite3.connect(path, isolation_level=None)
+        con.execute("PRAGMA journal_mode=WAL")
+        if wal == "leftover":
+            con.execute("PRAGMA wal_autocheckpoint=0")
+            con.execute("BEGIN")
+            con.executemany("INSERT INTO zz_bag VALUES (?, ?)", [("wal%d" % i, i) for i in range(r.randint(1, 300))])
+            con.execute("INSERT INTO zz_auto (v) VALUES ('in wal')")
+            con.execute("COMMIT")
+            info["autoinc"]["zz_auto"] = con.execute("SELECT seq FROM sqlite_sequence WHERE name = 'zz_auto'").fetchone()[0]
+            import shutil
+            shutil.copy(path, path + ".keep")
+            shutil.copy(path + "-wal", path + ".keep-wal")
+            con.close()
+            os.replace(path + ".keep", path)
+            os.replace(path + ".keep-wal", path + "-wal")
+            if os.path.exists(path + "-shm"):
+                os.unlink(path + "-shm")
+        else:
+            con.close()
+    return info

@@ -73,6 +73,8 @@ def canon(v, typ):
         return str(v) if isinstance(v, int) else (v.decode() if isinstance(v, bytes) else "?%r" % v)
     if typ.startswith("numeric"):
         d = decimal.Decimal(repr(v) if isinstance(v, float) else v.decode() if isinstance(v, bytes) else str(v))
+        if isinstance(v, float) and repr(v).endswith(".0"):  # an integral real in numeric: no ".0" (same value)
+            d = decimal.Decimal(repr(v)[:-2])
         if "," in typ:
             d = d.quantize(decimal.Decimal(1).scaleb(-int(typ.split(",")[1].rstrip(")"))))
         return format(d, "f")
@@ -131,14 +133,25 @@ def run_seed(seed):
     what = "seed %d" % seed
     d = os.path.join(keep, str(seed)) if keep else t.new_dir("src%d" % seed)
     planted = fuzzgen.generate(seed, d, plant, os.environ.get("FUZZ_NO_INDEX", "").split(","))
-    os.chmod(d, 0o755)
+    info = fuzzgen.extras(seed, d) if os.environ.get("FUZZ_EXTRAS") else None
+    # a WAL-mode file's directory must be writable for the worker (its -shm file)
+    os.chmod(d, 0o777 if info and info["wal"] != "no" else 0o755)
     main, usage = "fz%d" % seed, "fzu%d" % seed
     for db in (main, usage):
         t.psql("postgres", "DROP DATABASE IF EXISTS %s" % db)
-    url, usage_url = t.create_database(main), t.create_database(usage)
+    if os.environ.get("FUZZ_ICU"):  # targets whose default collation is not byte order
+        for db in (main, usage):
+            t.psql("postgres", "CREATE DATABASE %s OWNER %s TEMPLATE template0 LOCALE_PROVIDER icu"
+                   " ICU_LOCALE 'und' LOCALE 'C.UTF-8'" % (db, mtest.qi(t.user)))
+        base = t.url.rsplit("/", 1)[0]
+        url, usage_url = base + "/" + main, base + "/" + usage
+    else:
+        url, usage_url = t.create_database(main), t.create_database(usage)
     config = t.write_config("fz%d" % seed, d, url=url, usage_url=usage_url)
     res = t.migrate(config)
     ok = True
+    if planted and info:
+        planted = planted  # the extras plant nothing
     if planted:
         ok = t.equal(res.rc, 65, "%s: planted invalid values refused (exit 65)" % what) or t.note(res.describe())
         if ok:
@@ -150,6 +163,10 @@ def run_seed(seed):
     if not t.equal(res.rc, 0, "%s: migrate exits 0" % what):
         t.note(res.describe())
         return False
+    if info:
+        out = res.both
+        for name in info["views"] + info["triggers"]:
+            ok = t.check(name in out, "%s: %s reported as not carried" % (what, name), res.describe()) and ok
     v = t.migrate(config, "--verify")
     ok = t.equal(v.rc, 0, "%s: --verify exits 0" % what) or t.note(v.describe())
     diffs = compare(os.path.join(d, "rstudio-pm.sqlite"), main) + \
@@ -167,6 +184,11 @@ def run_seed(seed):
         compare(os.path.join(back, "rstudio-pm-usage.sqlite"), usage)
     ok = t.check(not diffs, "%s: the SQLite copy holds every value of PostgreSQL" % what,
                  "\n".join(diffs[:20])) and ok
+    if info:
+        for table, seq in info["autoinc"].items():
+            t.psql(main, "INSERT INTO %s (v) VALUES ('new')" % table)
+            got = int(t.value(main, "SELECT max(id) FROM %s" % table))
+            ok = t.check(got > seq, "%s: %s's next id %d past sqlite_sequence %d" % (what, table, got, seq)) and ok
     if ok:
         for db in (main, usage):
             t.psql("postgres", "DROP DATABASE IF EXISTS %s" % db)
