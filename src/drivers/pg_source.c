@@ -227,6 +227,14 @@ static char *pg_source_literal_default(const char *def) {
                 if (*rest && strspn(rest + 2, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 _(),[].\"") !=
                                      strlen(rest + 2))
                         return NULL;
+                /* bytea shows as '\x00ff'::bytea: in SQLite that text is six
+                 * characters, the bytes are the blob X'00ff'. */
+                if (strcmp(rest, "::bytea") == 0) {
+                        if (i < 3 || def[1] != '\\' || def[2] != 'x' || (i - 3) % 2 != 0 ||
+                            strspn(def + 3, "0123456789abcdefABCDEF") != i - 3)
+                                return NULL;
+                        return strdup_printf("X'%.*s'", (int) (i - 3), def + 3);
+                }
                 return strndup(def, i + 1);
         }
         /* numbers, possibly parenthesised negative: (-1) */
