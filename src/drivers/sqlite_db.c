@@ -66,8 +66,8 @@ static char *column_text(sqlite3_stmt *st, int i) {
  * other values fit no one type: the column gets the type of the more
  * numerous side, and the copy refuses the others one by one (exit 65).
  * Reals with integers a double cannot hold exactly get numeric. */
-static int type_from_data(struct sqlite_db *s, const char *table, const char *column, struct col_spec *ret,
-                          char ***notes) {
+static int type_from_data(struct sqlite_db *s, const char *table, const char *column, const char *declared,
+                          struct col_spec *ret, char ***notes) {
         _cleanup_free_ char *qt = sql_quote_identifier(table), *qc = sql_quote_identifier(column);
         _cleanup_free_ char *sql = strdup_printf(
                 "SELECT count(CASE WHEN typeof(%1$s)='integer' THEN 1 END), count(CASE WHEN typeof(%1$s)='real' THEN 1 END),"
@@ -75,8 +75,8 @@ static int type_from_data(struct sqlite_db *s, const char *table, const char *co
                 " count(CASE WHEN typeof(%1$s)='integer' AND %1$s <> CAST(%1$s AS REAL) THEN 1 END) FROM %2$s",
                 qc, qt);
         _cleanup_(sqlite3_finalizep) sqlite3_stmt *st = NULL;
-        _cleanup_free_ char *what = strdup_printf("cannot read the values of column %s, which has no declared type",
-                                                  column);
+        _cleanup_free_ char *what = strdup_printf("cannot read the values of column %s, which %s", column,
+                                                  declared);
         if (!qt || !qc || !sql || !what)
                 return -ENOMEM;
         int r = prepare_for_table(s, table, sql, what, &st);
@@ -92,35 +92,47 @@ static int type_from_data(struct sqlite_db *s, const char *table, const char *co
         if (blobs && others) {
                 bool bytes = blobs > others;
                 ret->type = bytes ? COL_BYTES : texts ? COL_TEXT : reals ? COL_FLOAT64 : COL_INT64;
-                return strv_consume(notes, strdup_printf("column %s.%s has no declared type and holds blobs (%" PRId64
+                return strv_consume(notes, strdup_printf("column %s.%s %s and holds blobs (%" PRId64
                                                          ") and other values (%" PRId64 "), which no one PostgreSQL type "
                                                          "holds: it is created as %s, and each %s is refused by row",
-                                                         table, column, blobs, others,
+                                                         table, column, declared, blobs, others,
                                                          bytes ? "bytea" : texts ? "text" : reals ? "double precision" : "bigint",
                                                          bytes ? "value that is not a blob" : "blob"));
         }
         if (texts && (ints || reals)) {
                 ret->type = COL_TEXT;
-                return strv_consume(notes, strdup_printf("column %s.%s has no declared type and holds text (%" PRId64
+                return strv_consume(notes, strdup_printf("column %s.%s %s and holds text (%" PRId64
                                                          ") and numbers (%" PRId64 "): it is created as text, each "
                                                          "number as its decimal text",
-                                                         table, column, texts, ints + reals));
+                                                         table, column, declared, texts, ints + reals));
         }
         if (reals && inexact) {
                 /* double precision would refuse those integers: numeric holds
                  * them and every real (as the decimal it prints as) exactly. */
                 ret->type = COL_DECIMAL;
-                return strv_consume(notes, strdup_printf("column %s.%s has no declared type and holds reals (%" PRId64
+                return strv_consume(notes, strdup_printf("column %s.%s %s and holds reals (%" PRId64
                                                          ") and integers that a double cannot hold exactly (%" PRId64
                                                          "): it is created as numeric, each real as the decimal it "
                                                          "prints as",
-                                                         table, column, reals, inexact));
+                                                         table, column, declared, reals, inexact));
         }
         ret->type = blobs ? COL_BYTES : reals ? COL_FLOAT64 : ints ? COL_INT64 : COL_TEXT;
         return 0;
 }
 
+/* Whether a table is STRICT (SQLite 3.37); an older library has no STRICT
+ * tables, nor pragma_table_list. */
+static bool table_is_strict(struct sqlite_db *s, const char *table) {
+        _cleanup_(sqlite3_finalizep) sqlite3_stmt *st = NULL;
+        if (sqlite3_prepare_v2(s->handle, "SELECT strict FROM pragma_table_list(?1) WHERE schema = 'main'", -1, &st,
+                               NULL) != SQLITE_OK ||
+            sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC) != SQLITE_OK)
+                return false;
+        return sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) != 0;
+}
+
 static int read_columns(struct sqlite_db *s, struct table *t, char ***notes) {
+        bool strict = table_is_strict(s, t->name);
         _cleanup_free_ char *qt = sql_quote_identifier(t->name);
         _cleanup_free_ char *sql = strdup_printf("PRAGMA table_xinfo(%s)", qt);
         _cleanup_(sqlite3_finalizep) sqlite3_stmt *st = NULL;
@@ -165,9 +177,16 @@ static int read_columns(struct sqlite_db *s, struct table *t, char ***notes) {
                                                                                             : "use that collation",
                                                            coll, c->name))) < 0)
                         return r;
-                r = sqlite_types_from_declared(c->declared, &c->spec, &c->type_guessed);
-                if (r == -ENODATA)
-                        r = type_from_data(s, t->name, c->name, &c->spec, notes);
+                /* A STRICT table's ANY column stores every value as it is
+                 * given, like a column with no declared type (elsewhere ANY
+                 * is a type name with numeric affinity). */
+                if (strict && strcasecmp(c->declared, "ANY") == 0)
+                        r = type_from_data(s, t->name, c->name, "is declared ANY in a STRICT table", &c->spec, notes);
+                else {
+                        r = sqlite_types_from_declared(c->declared, &c->spec, &c->type_guessed);
+                        if (r == -ENODATA)
+                                r = type_from_data(s, t->name, c->name, "has no declared type", &c->spec, notes);
+                }
                 if (r < 0)
                         return r;
         }
