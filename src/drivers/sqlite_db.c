@@ -131,6 +131,58 @@ static bool table_is_strict(struct sqlite_db *s, const char *table) {
         return sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) != 0;
 }
 
+/* Whether SQLite keeps a separate index for the table's primary key (it
+ * does for every key that is not the rowid). */
+static int has_pk_index(struct sqlite_db *s, const char *table, bool *ret) {
+        _cleanup_(sqlite3_finalizep) sqlite3_stmt *st = NULL;
+        int r = prepare(s, "SELECT 1 FROM pragma_index_list(?1) WHERE origin = 'pk'", &st);
+        if (r < 0)
+                return r;
+        if (sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC) != SQLITE_OK)
+                return fail_sqlite(s, "cannot read the schema");
+        r = sqlite3_step(st);
+        if (r != SQLITE_ROW && r != SQLITE_DONE)
+                return fail_sqlite(s, "cannot read the schema");
+        *ret = r == SQLITE_ROW;
+        return 0;
+}
+
+/* A rowid table's primary key column not declared NOT NULL may hold NULL
+ * (a bug SQLite keeps for compatibility), and NULL keys repeat; the key's
+ * index finds them at once. */
+static int key_holds_null(struct sqlite_db *s, struct table *t) {
+        _cleanup_strbuf_ struct strbuf sql = {};
+        const char *sep = " WHERE ";
+        int r = strbuf_printf(&sql, "SELECT 1 FROM ");
+        if (r >= 0)
+                r = sql_append_identifier(&sql, t->name);
+        for (size_t i = 0; r >= 0 && !t->without_rowid && i < t->n_columns; i++) {
+                const struct column *c = &t->columns[i];
+                if (c->pk_position == 0 || c->not_null || c->identity)
+                        continue;
+                r = strbuf_printf(&sql, "%s", sep);
+                if (r >= 0)
+                        r = sql_append_identifier(&sql, c->name);
+                if (r >= 0)
+                        r = strbuf_printf(&sql, " IS NULL");
+                sep = " OR ";
+        }
+        if (r < 0)
+                return r;
+        if (strcmp(sep, " OR ") != 0)
+                return 0; /* no key column may hold NULL */
+        if ((r = strbuf_printf(&sql, " LIMIT 1")) < 0)
+                return r;
+        _cleanup_(sqlite3_finalizep) sqlite3_stmt *st = NULL;
+        if ((r = prepare_for_table(s, t->name, sql.data, "cannot read its primary key", &st)) < 0)
+                return r;
+        r = sqlite3_step(st);
+        if (r != SQLITE_ROW && r != SQLITE_DONE)
+                return fail_sqlite_table(s, t->name, "cannot read its primary key");
+        t->key_holds_null = r == SQLITE_ROW;
+        return 0;
+}
+
 static int read_columns(struct sqlite_db *s, struct table *t, char ***notes) {
         bool strict = table_is_strict(s, t->name);
         _cleanup_free_ char *qt = sql_quote_identifier(t->name);
@@ -192,11 +244,17 @@ static int read_columns(struct sqlite_db *s, struct table *t, char ***notes) {
         }
         if (r != SQLITE_DONE)
                 return fail_sqlite(s, "cannot read the columns");
-        /* INTEGER PRIMARY KEY is the rowid: the server relies on it generating ids. */
-        for (size_t i = 0; n_pk == 1 && !t->without_rowid && i < t->n_columns; i++)
+        /* INTEGER PRIMARY KEY is the rowid: the server relies on it generating ids.
+         * Not when SQLite keeps an index for it ("INTEGER PRIMARY KEY DESC", a
+         * quirk kept for compatibility): then it is a plain column that may
+         * hold NULL or text. */
+        bool pk_index = false;
+        if (n_pk == 1 && !t->without_rowid && (r = has_pk_index(s, t->name, &pk_index)) < 0)
+                return r;
+        for (size_t i = 0; n_pk == 1 && !t->without_rowid && !pk_index && i < t->n_columns; i++)
                 if (t->columns[i].pk_position == 1 && strcasecmp(t->columns[i].declared, "INTEGER") == 0)
                         t->columns[i].identity = true;
-        return 0;
+        return key_holds_null(s, t);
 }
 
 static int read_index_keys(struct sqlite_db *s, struct index *x) {

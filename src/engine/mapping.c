@@ -26,6 +26,13 @@ static const struct column *find_column(const struct table *t, const char *name)
         return c;
 }
 
+static bool is_key(const struct table_map *m, size_t i) {
+        for (size_t k = 0; k < m->n_key; k++)
+                if (m->key_index[k] == i)
+                        return true;
+        return false;
+}
+
 static int map_table(const struct table *src, const struct table *dst, struct table_map *m, char ***problems) {
         *m = (struct table_map) { .source = src, .target = dst, .source_rows = -1 };
         m->source_columns = calloc(src->n_columns + 1, sizeof(char *));
@@ -76,13 +83,16 @@ static int map_table(const struct table *src, const struct table *dst, struct ta
                                 m->key[m->n_key] = m->target_columns[i];
                                 m->key_index[m->n_key++] = i;
                         }
-        if (m->n_key != n_pk || n_pk == 0) {
+        /* A SQLite key holding NULL repeats (NULLs are distinct): the other
+         * columns order the rows that share a key. */
+        if (m->n_key != n_pk || n_pk == 0)
                 m->n_key = 0;
-                for (size_t i = 0; i < m->n_columns; i++) {
-                        m->key[m->n_key] = m->target_columns[i];
-                        m->key_index[m->n_key++] = i;
-                }
-        }
+        if (m->n_key == 0 || src->key_holds_null)
+                for (size_t i = 0; i < m->n_columns; i++)
+                        if (m->n_key == 0 || !is_key(m, i)) {
+                                m->key[m->n_key] = m->target_columns[i];
+                                m->key_index[m->n_key++] = i;
+                        }
         m->key[m->n_key] = NULL;
         return 0;
 }

@@ -65,6 +65,7 @@ struct table {
         struct check *checks;
         size_t n_checks;
         bool without_rowid;
+        bool key_holds_null; /* a rowid table's primary key column holds NULL (SQLite allows it): keys repeat */
         int64_t sequence; /* the key generator's last value handed out (SQLite: sqlite_sequence;
                            * PostgreSQL: the identity/serial sequence), or -1 */
         char **generated; /* an existing target's columns the database computes (GENERATED ALWAYS AS
