@@ -425,8 +425,11 @@ def extras(seed, directory):
     # STRICT table with every type, ANY holding numbers
     con.execute("CREATE TABLE zz_strict (id INTEGER PRIMARY KEY, i INT, n INTEGER NOT NULL DEFAULT 0,"
                 " r REAL, t TEXT, b BLOB, a ANY) STRICT")
+    any_mode = r.randrange(3)  # numbers; text and numbers; blobs
     for k in range(r.randint(1, 50)):
-        a = r.choice([None, r.randint(-10 ** 6, 10 ** 6), r.randint(-2 ** 63, 2 ** 63 - 1), 0.5 * r.randint(-100, 100)])
+        a = r.choice({0: [None, r.randint(-10 ** 6, 10 ** 6), r.randint(-2 ** 63, 2 ** 63 - 1), 0.5 * r.randint(-100, 100)],
+                      1: [None, r.randint(-10 ** 6, 10 ** 6), 0.25 * r.randint(-100, 100), r.choice(TRICKY)],
+                      2: [None, bytes(r.randrange(256) for _ in range(r.randint(0, 8)))]}[any_mode])
         con.execute("INSERT INTO zz_strict (i, n, r, t, b, a) VALUES (?, ?, ?, ?, ?, ?)",
                     (r.choice([None, r.randint(-2 ** 63, 2 ** 63 - 1)]), r.randint(-5, 5),
                      r.choice([None, r.random() * 1e6]), r.choice([None] + TRICKY),
@@ -454,6 +457,11 @@ def extras(seed, directory):
     con.execute("CREATE TABLE zz_desc (id INTEGER PRIMARY KEY, name TEXT UNIQUE, note TEXT)")
     con.executemany("INSERT INTO zz_desc VALUES (?, ?, ?)",
                     [(n - i, "%s-%d" % (r.choice(TRICKY), i), r.choice([None, "x"])) for i in range(n)])
+    # NULL in a rowid table's primary key (SQLite allows it), DESC key index
+    con.execute("CREATE TABLE zz_nullpk (k %s PRIMARY KEY%s, v TEXT)" % (r.choice(["TEXT", "INTEGER"]),
+                                                                       r.choice(["", " DESC"])))
+    con.executemany("INSERT OR IGNORE INTO zz_nullpk VALUES (?, ?)",
+                    [(r.choice([None, None, r.randint(0, 50)]), r.choice(TRICKY)) for _ in range(r.randint(0, 60))])
     # long text keys
     if r.random() < 0.5:
         con.execute("CREATE TABLE zz_longkey (url TEXT PRIMARY KEY, hits INTEGER)")

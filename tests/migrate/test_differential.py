@@ -93,7 +93,8 @@ def canon(v, typ):
     if isinstance(v, bytes):
         return v.hex()
     if isinstance(v, float):  # a number in a text column: its decimal text, no exponent
-        return ("0" if v == 0 else format(decimal.Decimal(repr(v)), "f")).encode().hex()
+        x = repr(v)[:-2] if repr(v).endswith(".0") else repr(v)  # migrate writes -15.0 as "-15"
+        return ("0" if v == 0 else format(decimal.Decimal(x), "f")).encode().hex()
     return str(v).encode("utf-8").hex()
 
 

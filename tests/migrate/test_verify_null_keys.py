@@ -37,10 +37,9 @@ def run(name, sql):
 
 run("textdesc", "CREATE TABLE a (k TEXT PRIMARY KEY DESC, v TEXT);"
                 " INSERT INTO a VALUES (NULL, 'b'), (NULL, 'c'), ('x', 'a'), (NULL, 'd');")
-if os.environ.get("NULL_KEYS_ALL", "1") == "1":
-    res = run("intdesc", "CREATE TABLE a (id INTEGER PRIMARY KEY DESC, v TEXT);"
-                         " INSERT INTO a VALUES (5, 'a'), (NULL, 'b'), (NULL, 'c');")
-    if res.rc == 0:
-        t.equal(t.value("intdesc", "SELECT count(*) FROM a WHERE id IS NULL"), "2", "intdesc: the NULL keys are copied")
-        t.equal(t.columns("intdesc", "a")[0][3], "", "intdesc: the column is not an identity (SQLite generates no ids)")
+res = run("intdesc", "CREATE TABLE a (id INTEGER PRIMARY KEY DESC, v TEXT);"
+                     " INSERT INTO a VALUES (5, 'a'), (NULL, 'b'), (NULL, 'c');")
+if res.rc == 0:
+    t.equal(t.value("intdesc", "SELECT count(*) FROM a WHERE id IS NULL"), "2", "intdesc: the NULL keys are copied")
+    t.equal(t.columns("intdesc", "a")[0][3], "", "intdesc: the column is not an identity (SQLite generates no ids)")
 t.finish()
