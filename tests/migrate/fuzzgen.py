@@ -416,7 +416,7 @@ TRICKY = ["a", "A", "b", "B", "é", "É", "e", "E", "z", "Z", "ß", "ss", "10", 
           " a", "a ", "ä", "Ä", "名", "😀", "", "0", "00", "x y", "NaN"]
 
 
-def extras(seed, directory):
+def extras(seed, directory, big=True):
     r = random.Random(seed * 7919 + 1)
     path = os.path.join(directory, "rstudio-pm.sqlite")
     con = sqlite3.connect(path, isolation_level=None)
@@ -435,7 +435,7 @@ def extras(seed, directory):
                      r.choice([None, r.random() * 1e6]), r.choice([None] + TRICKY),
                      r.choice([None, bytes(r.randrange(256) for _ in range(r.randint(0, 8)))]), a))
     # WITHOUT ROWID with a composite text key, many rows in random order
-    n = r.choice([50, 1500, 4000])
+    n = r.choice([50, 1500, 4000] if big else [50, 300, 1200])
     con.execute("CREATE TABLE zz_wr (k1 TEXT NOT NULL, k2 TEXT NOT NULL, v INTEGER, PRIMARY KEY (k1, k2)) WITHOUT ROWID")
     keys = set()
     while len(keys) < n:
