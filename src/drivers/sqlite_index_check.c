@@ -109,7 +109,8 @@ static void absorb_bytes(struct lanes *s, uint64_t head, const unsigned char *p,
         }
         if (n > 0 || head) {
                 w[0] = w[1] = 0;
-                memcpy(w, p, n);
+                if (n > 0) /* SQLite gives an empty blob as NULL: no memcpy from it */
+                        memcpy(w, p, n);
                 absorb2(s, w[0], w[1] ^ head);
         }
 }
