@@ -215,13 +215,11 @@ static int target_scan(struct db *db, const struct scan_request *req, struct row
 
 /* What SQLite's storage cannot keep: times are written as text with
  * four-digit years, which is what SQLite's date functions and the server's
- * Go driver read; a REAL column stores a whole number as an integer, so -0
- * would read back as 0 (as text it would still be taken for a number). */
+ * Go driver read. */
 static void target_limit_spec(struct db *db, struct col_spec *spec) {
         (void) db;
         spec->four_digit_years = spec->type == COL_TIMESTAMP_LOCAL || spec->type == COL_TIMESTAMP_UTC ||
                                  spec->type == COL_DATE;
-        spec->no_negative_zero = spec->type == COL_FLOAT32 || spec->type == COL_FLOAT64;
 }
 
 static int target_other_sessions(struct db *db, char ***ret) {

@@ -253,10 +253,6 @@ static int to_double(const struct value *in, const struct col_spec *spec, struct
         }
         if (spec->type == COL_FLOAT32 && !isnan(d) && (double) (float) d != d)
                 return reason(why, "a number that a 4-byte real cannot hold exactly");
-        if (spec->no_negative_zero && d == 0 && signbit(d))
-                return reason(why, "-0, which %s%s cannot hold: SQLite stores a whole number in a REAL column as an "
-                                   "integer, which reads back as 0",
-                              TYPE_ARGS(spec));
         *ret = (struct value) { .kind = VALUE_REAL, .d = d };
         return 0;
 }

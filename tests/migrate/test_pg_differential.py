@@ -197,7 +197,7 @@ def run_seed(seed):
     planted = collections.Counter()
     for db, table, col in set(gen["planted"]):
         n = int(t.psql(main if db == "main" else usage,
-                       "SELECT count(*) FROM %s WHERE %s::text ~ '(^(?!0001-).* BC$|^-0$|^\\d{5,}-)' OR %s::text ~ '^-?infinity$' AND pg_typeof(%s) = 'date'::regtype"
+                       "SELECT count(*) FROM %s WHERE %s::text ~ '(^(?!0001-).* BC$|^\\d{5,}-)' OR %s::text ~ '^-?infinity$' AND pg_typeof(%s) = 'date'::regtype"
                        % (mtest.qi(table), mtest.qi(col), mtest.qi(col), mtest.qi(col))))
         if n:
             planted[(table, col)] = n

@@ -49,7 +49,6 @@ struct col_spec {
          * (db_ops.limit_spec): values beyond them are refused by name. */
         bool four_digit_years; /* COL_TIMESTAMP_*, COL_DATE: written as text with years 0000-9999 (0000 is
                                 * 1 BC); no infinite date */
-        bool no_negative_zero; /* COL_FLOAT*: -0 reads back as 0 (SQLite keeps a whole REAL as an integer) */
         bool not_null;        /* a column of an existing target declared NOT NULL: NULL is refused (a column
                                * migrate creates gets NOT NULL from a source that already holds none) */
         /* COL_TEXT of an existing target's enum type: the only texts it takes
