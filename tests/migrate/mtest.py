@@ -115,6 +115,21 @@ class Test:
 
     # ---- files -----------------------------------------------------------
 
+    def run_seeds(self, seeds, run_seed):
+        """Runs run_seed(seed) for each seed of a randomized test (it returns
+        whether the seed passed its checks); an exception in the test's own
+        oracle fails the seed too.  Notes the failing seeds, to rerun."""
+        failed = []
+        for seed in seeds:
+            try:
+                if not run_seed(seed):
+                    failed.append(seed)
+            except Exception as e:  # the oracle's own failure is a finding too
+                self.check(False, "seed %d: runs" % seed, repr(e))
+                failed.append(seed)
+        self.note("failing seeds: %r" % failed)
+        return failed
+
     def new_dir(self, name):
         path = os.path.join(self.tmp, name)
         os.makedirs(path)

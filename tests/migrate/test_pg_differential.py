@@ -236,13 +236,5 @@ def run_seed(seed):
     return ok
 
 
-failed = []
-for seed in range(first, first + count):
-    try:
-        if not run_seed(seed):
-            failed.append(seed)
-    except Exception as e:  # the oracle's own failure is a finding too
-        t.check(False, "seed %d: runs" % seed, repr(e))
-        failed.append(seed)
-t.note("failing seeds: %r" % failed)
+t.run_seeds(range(first, first + count), run_seed)
 t.finish()

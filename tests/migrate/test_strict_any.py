@@ -8,19 +8,13 @@ only the side that is fewer.  Found by the differential test's extras.
     with-postgres.sh test_strict_any.py MIGRATE
 """
 
-import os
-import sqlite3
-
 import mtest
 
 t = mtest.Test()
 
 
 def run(name, sql):
-    d = t.new_dir(name)
-    con = sqlite3.connect(os.path.join(d, "rstudio-pm.sqlite"))
-    con.executescript(sql)
-    con.close()
+    d = t.new_sqlite(name, sql, [])
     url = t.create_database(name)
     return t.migrate(t.write_config(name, d, url=url, usage_url=False)), name
 

@@ -12,19 +12,13 @@ failed in the server (exit 1).  Found by the differential test's extras.
     with-postgres.sh test_verify_null_keys.py MIGRATE
 """
 
-import os
-import sqlite3
-
 import mtest
 
 t = mtest.Test()
 
 
 def run(name, sql):
-    d = t.new_dir(name)
-    con = sqlite3.connect(os.path.join(d, "rstudio-pm.sqlite"))
-    con.executescript(sql)
-    con.close()
+    d = t.new_sqlite(name, sql, [])
     url = t.create_database(name)
     config = t.write_config(name, d, url=url, usage_url=False)
     res = t.migrate(config)
