@@ -1236,6 +1236,12 @@ static PGresult *copy_end(struct pg_sink *s, const char *reason) {
         return res;
 }
 
+/* Why keys distinct in a SQLite file can repeat in PostgreSQL: said by
+ * the copy into an existing table and by a key migrate adds. */
+#define WHY_CONVERTED_KEYS_REPEAT                                                                                  \
+        "SQLite compares the values as stored, PostgreSQL the converted ones, which makes a boolean stored as 1 and " \
+        "as 't', a UUID in upper and lower case, or one instant written with two UTC offsets the same value"
+
 /* Rows a constraint of the target refuses.  Only a table that already
  * existed has constraints during the copy (migrate adds its own keys
  * afterwards, see create_key()): the application's schema.  Say which
@@ -1261,9 +1267,7 @@ static int copy_refused(struct pg_sink *s, const char *table, const char *what, 
         if (key)
                 return db_fail(&s->db->base, -EINVAL,
                                "%s: table %s: two source rows are one key of the target's unique constraint or index %s: "
-                               "%s%s. SQLite compared the values as stored, PostgreSQL the converted ones, which makes a "
-                               "boolean stored as 1 and as 't', a UUID in upper and lower case, or one instant written "
-                               "with two UTC offsets the same value; or the target has a unique constraint or index the "
+                               "%s%s. " WHY_CONVERTED_KEYS_REPEAT "; or the target has a unique constraint or index the "
                                "source's schema lacks (NULLS NOT DISTINCT, a case-insensitive type, a partial index "
                                "whose condition reads the converted values). Write each key one way in the source (e.g. "
                                "UPDATE %s SET col = 1 WHERE col = 't'), or remove the repeated rows, then migrate again",
@@ -1873,10 +1877,8 @@ static int create_key(struct pg_db *p, const struct table *t, const struct index
         if (r < 0)
                 return r;
         return db_fail(&p->base, -EINVAL,
-                       "%s: %s: %" PRId64 " key%s (%s) that differ in SQLite are equal in PostgreSQL: %s%s. SQLite "
-                       "compares the values as stored, PostgreSQL the converted ones, which makes a boolean stored as 1 "
-                       "and as 't', a UUID in upper and lower case, or one instant written with two UTC offsets the "
-                       "same value. Write each key one way in the source (e.g. UPDATE %s SET col = 1 WHERE col = 't'), "
+                       "%s: %s: %" PRId64 " key%s (%s) that differ in SQLite are equal in PostgreSQL: %s%s. "
+                       WHY_CONVERTED_KEYS_REPEAT ". Write each key one way in the source (e.g. UPDATE %s SET col = 1 WHERE col = 't'), "
                        "then migrate again",
                        p->base.label, what, n, n == 1 ? "" : "s", list.data ? list.data : "?",
                        dups && *dups ? dups : (msg ? msg : "?"), n > 5 ? "; ..." : "", t->name);
